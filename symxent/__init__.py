@@ -1,0 +1,32 @@
+"""symxent: entropy, cross-entropy, KL divergence and log loss as exact mathematics.
+
+The public API is declared here, once; everything else is an implementation module.
+
+>>> from symxent import cross_entropy, evaluate
+>>> str(evaluate(cross_entropy(["0.1", "0.4", "0.5"], ["0.8", "0.15", "0.05"], base=2), digits=20))
+'3.2879430945988998753'
+"""
+
+from ._version import __version__
+from .distributions import Categorical, SymbolicDistribution, bernoulli, symbolic_distribution
+from .errors import (BaseError, DomainError, InvalidNumberError, NormalizationError, ParseError,
+                     PrecisionError, ShapeError, SymxentError, UnsupportedError)
+from .exact import MAX_DIGITS, CertifiedValue, closed_form, evaluate
+from .inputs import exact, parse_number
+from .logbase import unit_of
+from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
+                       gaussian_nll, kl_divergence, log_loss, mse)
+
+__all__ = [
+    "__version__",
+    # distributions
+    "Categorical", "SymbolicDistribution", "bernoulli", "symbolic_distribution",
+    # measures
+    "entropy", "cross_entropy", "kl_divergence", "binary_cross_entropy", "categorical_cross_entropy",
+    "log_loss", "gaussian_nll", "mse",
+    # exact inputs and certified values
+    "exact", "parse_number", "evaluate", "closed_form", "CertifiedValue", "MAX_DIGITS", "unit_of",
+    # errors
+    "SymxentError", "InvalidNumberError", "DomainError", "NormalizationError", "ShapeError",
+    "BaseError", "PrecisionError", "ParseError", "UnsupportedError",
+]

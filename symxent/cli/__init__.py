@@ -1,0 +1,47 @@
+"""The ``symxent`` command line: ``main(argv) -> int``; each subcommand lives in its own module.
+
+Entry points only translate: they parse arguments, call the public API and print. Any
+:class:`symxent.errors.SymxentError` becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Sequence
+
+from .._version import __version__
+from ..errors import SymxentError
+from ._common import Parser
+
+__all__ = ["main"]
+
+# Each module defines register(subparsers), which adds its parser with set_defaults(run=...).
+COMMANDS = ("eval_cmd", "tour")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="symxent", description="Exact entropy, cross-entropy, KL divergence and log loss.")
+    parser.add_argument("--version", action="version", version=f"symxent {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 success, 1 a check failed, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        return int(args.run(args) or 0)
+    except SymxentError as err:
+        print(f"symxent: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symxent: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0

@@ -1,0 +1,55 @@
+"""Every error symxent raises, in one place.
+
+Each class is also a builtin exception (``ValueError`` or ``TypeError``), so code that already
+catches those keeps working. Messages quote the offending argument as ``name=value!r``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SymxentError",
+    "InvalidNumberError",
+    "DomainError",
+    "NormalizationError",
+    "ShapeError",
+    "BaseError",
+    "PrecisionError",
+    "ParseError",
+    "UnsupportedError",
+]
+
+
+class SymxentError(ValueError):
+    """Base class of every error raised on purpose by symxent."""
+
+
+class InvalidNumberError(SymxentError):
+    """A value is not a number symxent can read exactly (text that is no number, NaN, ±inf)."""
+
+
+class DomainError(SymxentError):
+    """A number lies outside the domain of the quantity (a probability < 0 or > 1, sigma <= 0)."""
+
+
+class NormalizationError(SymxentError):
+    """A distribution does not sum to 1."""
+
+
+class ShapeError(SymxentError):
+    """Lengths or shapes of the arguments do not match."""
+
+
+class BaseError(SymxentError):
+    """A logarithm base that is not a positive number different from 1 (or a symbol)."""
+
+
+class PrecisionError(SymxentError):
+    """Digits out of range, or a value that cannot be certified to the digits asked for."""
+
+
+class ParseError(SymxentError):
+    """User text that is not an expression of the allowed grammar."""
+
+
+class UnsupportedError(SymxentError, TypeError):
+    """An argument of a type symxent does not accept."""

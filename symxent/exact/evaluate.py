@@ -1,0 +1,131 @@
+"""Certified evaluation: correctly rounded digits with a proof, not a hope.
+
+The value is enclosed in an interval (:mod:`symxent.exact.interval`) and the working precision
+is raised until both end points round to the same N-digit decimal and the same float64. Rounding
+is monotone, so every number in the interval, the true value included, rounds to that decimal.
+Rational values are rounded exactly, and sums of logarithms are first put in the exact normal
+form of :mod:`symxent.exact.loglinear`, which decides when such a value is exactly zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from numbers import Integral
+from typing import Any, Iterable
+
+import sympy as sp
+
+from ..errors import InvalidNumberError, PrecisionError
+from ..inputs import as_fraction, exact
+from .interval import enclose
+from .loglinear import closed_form
+from .rounding import FLOAT64, FORMATS, format_decimal, round_binary, round_decimal
+
+__all__ = ["CertifiedValue", "evaluate", "MAX_DIGITS"]
+
+MAX_DIGITS = 10_000
+"""The most significant digits :func:`evaluate` certifies; asking for more is an error."""
+
+_GUARD_BITS = 32
+_ESCALATIONS = 6  # the working precision doubles at most this many times
+
+
+@dataclass(frozen=True)
+class CertifiedValue:
+    """A real value, correctly rounded to ``digits`` significant digits, with its enclosure.
+
+    ``str()`` is the correctly rounded decimal (``"inf"`` for +oo); ``float()`` the correctly
+    rounded float64; ``lower <= value <= upper`` (equal when the value is a known rational).
+    """
+
+    expr: sp.Expr
+    digits: int
+    decimal: str
+    lower: Fraction | float
+    upper: Fraction | float
+    float64: float
+    floats: dict = field(default_factory=dict)  # format name -> correctly rounded value (exact)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the enclosure is a single known number (a rational or an infinity)."""
+        return self.lower == self.upper
+
+    def __str__(self) -> str:
+        return self.decimal
+
+    def __float__(self) -> float:
+        return self.float64
+
+    def __repr__(self) -> str:
+        return f"CertifiedValue({self.decimal!r}, digits={self.digits})"
+
+
+def _check_digits(digits: Any) -> int:
+    if isinstance(digits, bool) or not isinstance(digits, Integral) or not 1 <= digits <= MAX_DIGITS:
+        raise PrecisionError(f"digits={digits!r} must be an integer from 1 to {MAX_DIGITS}")
+    return int(digits)
+
+
+def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> CertifiedValue:
+    """Evaluate a closed expression, certified and correctly rounded to ``digits`` digits.
+
+    ``formats`` names extra binary formats (``"float32"``, ``"bfloat16"``, ``"float16"``) whose
+    correctly rounded values go in ``.floats``, beside ``float64`` which is always there.
+
+    >>> v = evaluate(sp.log(2), digits=30)
+    >>> str(v)
+    '0.693147180559945309417232121458'
+    >>> float(v)
+    0.6931471805599453
+    >>> str(evaluate(sp.Rational(1, 3), digits=5))
+    '0.33333'
+    """
+    digits = _check_digits(digits)
+    names = ("float64", *(f for f in formats if f != "float64"))
+    for name in names:
+        if name not in FORMATS:
+            raise PrecisionError(f"formats={name!r} is not one of {', '.join(FORMATS)}")
+    e = exact(expr, "expr")
+    if e.has(sp.Sum):
+        e = e.doit()
+    if e.has(sp.nan, sp.zoo):
+        raise InvalidNumberError(f"{e} is not a number")
+    if e in (sp.oo, -sp.oo):
+        inf = float(e)
+        return CertifiedValue(e, digits, "inf" if inf > 0 else "-inf", inf, inf, inf, {n: inf for n in names})
+    normal = closed_form(e)
+    if normal is not None and normal.is_Rational:
+        return _rounded(e, digits, as_fraction(normal), as_fraction(normal), names)
+    if e.is_Rational:
+        return _rounded(e, digits, as_fraction(e), as_fraction(e), names)
+    return _escalate(e, normal if normal is not None else e, digits, names)
+
+
+def _escalate(original: sp.Expr, e: sp.Expr, digits: int, names: tuple) -> CertifiedValue:
+    prec = int(digits * 3.33) + _GUARD_BITS
+    for _ in range(_ESCALATIONS + 1):
+        lo, hi = enclose(e, prec)
+        result = _rounded(original, digits, lo, hi, names)
+        if result is not None:
+            return result
+        prec *= 2
+    raise PrecisionError(
+        f"could not certify {digits} digits of {original} at {prec // 2} bits: the value may be "
+        "exactly zero or a rounding tie that this evaluator cannot decide"
+    )
+
+
+def _rounded(e: sp.Expr, digits: int, lo: Fraction, hi: Fraction, names: tuple) -> CertifiedValue | None:
+    """The certified value if ``[lo, hi]`` rounds to one decimal and one value of each format."""
+    m, x = round_decimal(lo, digits)
+    if (m, x) != round_decimal(hi, digits):
+        return None
+    floats = {}
+    for name in names:
+        a, b = round_binary(lo, FORMATS[name]), round_binary(hi, FORMATS[name])
+        if a != b:
+            return None
+        floats[name] = a
+    return CertifiedValue(e, digits, format_decimal(m, x, digits), lo, hi, float(floats["float64"]), floats)

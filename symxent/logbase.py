@@ -1,0 +1,81 @@
+"""The logarithm base: reading it, taking logarithms in it, and naming its unit.
+
+Base 2 measures information in bits, base e in nats, base 10 in hartleys; any other positive
+number different from 1 is allowed (its unit is "base b"), and so is a SymPy symbol.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from .errors import BaseError, SymxentError
+from .inputs import exact
+
+__all__ = ["as_base", "log_in", "unit_of", "base_label"]
+
+_NAMED = {"e": sp.E, "nats": sp.E, "bits": sp.Integer(2), "hartleys": sp.Integer(10), "bans": sp.Integer(10)}
+_UNITS = {sp.Integer(2): "bits", sp.E: "nats", sp.Integer(10): "hartleys"}
+
+
+def as_base(base: Any = sp.E) -> sp.Expr:
+    """Validate a logarithm base and return it as an exact SymPy object.
+
+    >>> as_base(2), as_base("e"), as_base("10"), as_base("bits")
+    (2, E, 10, 2)
+    """
+    if isinstance(base, str) and base.strip().lower() in _NAMED:
+        return _NAMED[base.strip().lower()]
+    try:
+        b = exact(base, "base")
+    except SymxentError as err:
+        raise BaseError(f"base={base!r} is not a logarithm base: {err}") from None
+    if b.free_symbols:
+        if b.is_positive is False or b.is_real is False:
+            raise BaseError(f"base={base!r} must be positive")
+        return b
+    if not (b.is_real and b.is_positive) or b == 1:
+        raise BaseError(f"base={base!r} must be a positive number different from 1")
+    return b
+
+
+def log_in(x: sp.Expr, base: sp.Expr) -> sp.Expr:
+    """``log_base(x)`` as an exact expression (``log(x)/log(base)``; plain ``log`` for base e).
+
+    >>> log_in(sp.Rational(1, 8), sp.Integer(2))
+    -3
+    """
+    if base == sp.E:
+        return sp.log(x)
+    value = sp.log(x) / sp.log(base)
+    if x.is_Rational and base.is_Rational:  # log_2(1/8) = -3 exactly
+        power = _rational_log(sp.Rational(x), sp.Rational(base))
+        if power is not None:
+            return power
+    return value
+
+
+def _rational_log(x: sp.Rational, base: sp.Rational) -> sp.Rational | None:
+    """The rational r with base**r == x, if there is one (both positive rationals)."""
+    if x <= 0 or base <= 0 or base == 1:
+        return None
+    fx, fb = sp.factorrat(x), sp.factorrat(base)
+    if set(fx) != set(fb):
+        return None if x != 1 else sp.Integer(0)
+    ratios = {sp.Rational(fx[p], fb[p]) for p in fb}
+    return ratios.pop() if len(ratios) == 1 else None
+
+
+def unit_of(base: sp.Expr) -> str:
+    """The unit of information in this base.
+
+    >>> unit_of(sp.Integer(2)), unit_of(sp.E), unit_of(sp.Integer(10)), unit_of(sp.Integer(3))
+    ('bits', 'nats', 'hartleys', 'base 3')
+    """
+    return _UNITS.get(base, f"base {base_label(base)}")
+
+
+def base_label(base: sp.Expr) -> str:
+    """A short text name of the base: ``"2"``, ``"e"``, ``"10"``, ``"3/2"``."""
+    return "e" if base == sp.E else str(base)
