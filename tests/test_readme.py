@@ -34,3 +34,14 @@ def test_the_main_job_is_a_registered_command():
 def test_pytest_runs_doctests_of_the_package():
     config = (ROOT / "pyproject.toml").read_text()
     assert "--doctest-modules" in config and '"symxent"' in config
+
+
+def test_readme_python_examples_run():
+    import doctest
+
+    text = (ROOT / "README.md").read_text()
+    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+        test = doctest.DocTestParser().get_doctest(block, {}, "README", "README.md", 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test)
+        assert runner.failures == 0
