@@ -61,7 +61,7 @@ def _example_1() -> list[str]:
         f"  P = {list(P.probs)}   (typed as {', '.join(e.p)})",
         f"  Q = {list(Q.probs)}   (typed as {', '.join(e.q)})",
         "",
-        *_table(rows, ("quantity", "exact closed form", f"value ({DIGITS} significant digits)", "3 dp")),
+        *_table(rows, ("quantity", "exact closed form", f"value in {unit} ({DIGITS} significant digits)", "3 dp")),
         "",
         "  H(P, Q) = H(P) + KL(P||Q) holds exactly:",
         f"    H(P, Q) - H(P) - KL(P||Q) reduces to {gap} in the exact normal form (no rounding involved).",
@@ -89,7 +89,7 @@ def _example_2() -> list[str]:
     return [
         "Worked example 2: binary classification, ten samples, in nats",
         "",
-        *_table(rows, ("i", "y", "q", "BCE exact", "BCE (20 digits)", "3 dp")),
+        *_table(rows, ("i", "y", "q", "BCE exact", "BCE in nats (20 digits)", "3 dp")),
         "",
         "  Log loss (mean BCE), under both readings of the predictions:",
         f"    read as exact decimals (0.8 = 4/5):        {a} nats",
