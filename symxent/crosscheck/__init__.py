@@ -1,0 +1,1 @@
+"""Exact oracles for ML losses and adapters to the libraries that compute them."""
