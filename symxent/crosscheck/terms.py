@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import mpmath
+from mpmath.libmp import from_man_exp
 import numpy as np
 
 from ..errors import PrecisionError, UnsupportedError
@@ -119,6 +120,13 @@ class Terms:
             self.blocks.append((Fraction(coef), "lgamma1", (y,)))
         return self
 
+    def log_exact(self, s: Sequence[Fraction], w: Sequence[Any], *, coef: Any = 1) -> "Terms":
+        """Add ``coef * sum w log s`` for exact positive dyadic numbers s that need not be floats
+        (a row sum used to renormalise)."""
+        if len(s):
+            self.blocks.append((Fraction(coef), "log_exact", (list(s), list(w))))
+        return self
+
     def const(self, value: Any) -> "Terms":
         """Add an exact number (a Fraction, or ±inf)."""
         self.blocks.append((Fraction(1), "const", (value,)))
@@ -185,7 +193,7 @@ def _lgamma_block(y, *, rel_bits):
     for v in y.tolist():
         if v in (0.0, 1.0):
             continue
-        lo, hi = _mp_enclose(lambda: mpmath.loggamma(mpmath.mpf(v) + 1), rel_bits)
+        lo, hi = _mp_enclose(lambda: mpmath.loggamma(mpmath.fadd(v, 1, exact=True)), rel_bits)
         total = total + Enclosure(lo, hi)
     return total
 
@@ -200,6 +208,22 @@ def _mp_enclose(f, rel_bits: int) -> tuple[Fraction, Fraction]:
     return value - pad, value + pad
 
 
+def _log_exact_block(s, w, *, rel_bits):
+    total = Enclosure.exact(0)
+    for sv, wv in zip(s, w):
+        sv, wv = Fraction(sv), Fraction(wv)
+        if wv == 0 or sv == 1:
+            continue
+        if sv <= 0:
+            return Enclosure(_NEG_INF, _NEG_INF)
+        if sv.denominator & (sv.denominator - 1):
+            raise PrecisionError(f"s={sv} is not a dyadic rational")
+        exact = mpmath.mp.make_mpf(from_man_exp(sv.numerator, 1 - sv.denominator.bit_length()))
+        lo, hi = _mp_enclose(lambda: mpmath.log(exact), rel_bits)
+        total = total + Enclosure(lo, hi).scale(wv)
+    return total
+
+
 def _const_block(value, *, rel_bits):
     if isinstance(value, float) and math.isinf(value):
         return Enclosure(value, value)
@@ -211,4 +235,5 @@ def _fn_block(fn, *, rel_bits):
 
 
 _BLOCKS = {"log": _log_block, "lse": _lse_block, "exp": _exp_block, "lgamma1": _lgamma_block,
-           "const": _const_block, "fn": _fn_block}
+           "const": _const_block, "fn": _fn_block,
+           "log_exact": _log_exact_block}
