@@ -172,28 +172,50 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
     fmt = dtype if dtype in FORMATS else "float64"
     semantic = any(_differs(c, e, fmt) for c, e in zip(convs, exacts))
     worst_conv = max((abs(r[2]) if not math.isnan(r[2]) else math.inf) for r in rows)
-    narrow = min(_RANK.get(case.compute_dtype, 53), _RANK.get(dtype, 53)) < _RANK.get(problem.dtype, 53) \
-        or _RANK.get(case.compute_dtype, 53) < _RANK.get(dtype, 53)
+    narrow = _RANK.get(fmt, 53) < _RANK.get(problem.dtype, 53)
     parts = []
     if isinstance(conv, ConventionNaN):
         parts.append(f"{case.library} returns nan by its convention: {conv}")
     elif semantic:
         what = case.semantics or "the documented convention differs from the mathematics"
         parts.append(f"{what}; this moves the exact value from {_fmt(exacts)} to {_fmt(convs)}")
-    if worst_conv <= ULP_TOLERANCE:
+    explained = worst_conv <= ULP_TOLERANCE
+    if explained:
         parts.append(f"the {dtype} result is within {worst_conv:.3g} ULPs of the convention's exact value")
-    elif narrow:
-        in_compute = _ulps_in(values, convs, case.compute_dtype)
-        parts.append(f"computed in {case.compute_dtype}: {worst_conv:.3g} ULPs of {dtype}, "
-                     f"{in_compute:.3g} ULPs of {case.compute_dtype}")
+        if narrow:
+            parts.append(f"the library returned {dtype} for {problem.dtype} inputs")
     else:
-        parts.append(f"the result is {worst_conv:.3g} ULPs ({dtype}) from the convention's exact value: more than "
-                     f"rounding explains (cancellation or a step the convention does not model)")
-    if worst_conv <= ULP_TOLERANCE or (narrow and _ulps_in(values, convs, case.compute_dtype) <= ULP_TOLERANCE):
-        verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
-    else:
+        lower = _narrower_fit(values, convs, fmt)
+        if lower is not None:
+            narrow, explained = True, True
+            parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
+                         f"{lower}: the library computed in {lower} and returned {dtype}")
+        else:
+            parts.append(f"the result is {worst_conv:.3g} ULPs ({dtype}) from the convention's exact value: more "
+                         "than rounding explains (cancellation in the formula, or a step the convention does not "
+                         "model)")
+    if not explained:
         verdict = "unexplained"
+    else:
+        verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
     return verdict, f"{verdict}: " + "; ".join(parts)
+
+
+def _narrower_fit(values, convs, fmt: str) -> str | None:
+    """The widest format narrower than ``fmt`` holding every value and within tolerance, if any."""
+    for lower in ("float32", "bfloat16"):
+        if _RANK[lower] >= _RANK.get(fmt, 53):
+            continue
+        held = all(math.isnan(v) or math.isinf(v) or float(np.asarray(v).astype(_np_dtype(lower))) == v
+                   for v in values)
+        if held and _ulps_in(values, convs, lower) <= ULP_TOLERANCE:
+            return lower
+    return None
+
+
+def _np_dtype(name: str):
+    from .arrays import numpy_dtype
+    return numpy_dtype(name)
 
 
 def _ulps_in(values, convs, fmt: str) -> float:
