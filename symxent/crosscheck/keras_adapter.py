@@ -14,10 +14,12 @@ number of samples.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
+from .arrays import cast_exactly
 from .base import Case, ConventionNaN, as_dtype, clip_exact, read_result
 from .oracle import kl_terms, math_terms
 from .problem import Problem
@@ -64,60 +66,73 @@ def _tensor(a: np.ndarray, dtype: str):
     return torch.tensor(a, dtype=torch.float64).to(getattr(torch, dtype))
 
 
-def _case(p: Problem, cls: str, kwargs: dict, y, x, terms_of, note: str) -> list[Case]:
-    """The loss object (which computes in ``floatx()``) and the functional form (which keeps the
-    dtype), reduced with ``keras.ops``."""
+def _case(p: Problem, which: str, cls: str, kwargs: dict, y, x, terms_of, note: str) -> list[Case]:
+    """The loss object (``which="object"``, computing in ``floatx()``) or the functional form
+    (``"function"``, keeping the dtype, reduced with ``keras.ops``)."""
     keras = _keras()
     yt, xt = _tensor(y, p.dtype), _tensor(x, p.dtype)
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    n = Fraction(p.n_samples)
+    if which == "object":
+        def call_object():
+            return getattr(keras.losses, cls)(reduction=_REDUCTION[p.reduction], **kwargs)(yt, xt)
+        floatx = keras.config.floatx()
+        narrow = _RANK[floatx] < _RANK[p.dtype]
+        note = (f"the loss object casts the inputs to floatx() = {floatx}" + (f"; {note}" if note else "")) \
+            if narrow else note
+        return [Case(NAME, f"losses.{cls}({shown})", version(), call_object, terms_of, n, note,
+                     floatx if narrow else p.dtype)]
     func = _FUNCTIONS[cls]
     reduce = {"mean": "ops.mean", "sum": "ops.sum", "none": ""}[p.reduction]
-
-    def call_object():
-        return getattr(keras.losses, cls)(reduction=_REDUCTION[p.reduction], **kwargs)(yt, xt)
 
     def call_function():
         per_sample = getattr(keras.losses, func)(yt, xt, **kwargs)
         return {"mean": keras.ops.mean, "sum": keras.ops.sum}.get(p.reduction, lambda v: v)(per_sample)
 
-    n = Fraction(p.n_samples)
-    floatx = keras.config.floatx()
-    return [Case(NAME, f"losses.{cls}({shown})", version(), call_object, terms_of, n,
-                 note, floatx if _RANK[floatx] < _RANK[p.dtype] else p.dtype),
-            Case(NAME, f"{reduce}(losses.{func}({shown}))" if reduce else f"losses.{func}({shown})", version(),
-                 call_function, terms_of, n, note, p.dtype)]
+    name = f"{reduce}(losses.{func}({shown}))" if reduce else f"losses.{func}({shown})"
+    return [Case(NAME, name, version(), call_function, terms_of, n, note, p.dtype)]
 
 
 _RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
 
 
 def cases(p: Problem) -> list[Case]:
-    if not available():
-        return []
+    """Both forms of the loss; the object's convention sees the inputs cast to ``floatx()``."""
     make = _CASES.get(p.measure)
-    return make(p) if make else []
+    if make is None or not available():
+        return []
+    floatx = _keras().config.floatx()
+    cast = _cast(p, floatx) if _RANK[floatx] < _RANK[p.dtype] else p
+    return make(p, cast, "object") + make(p, p, "function")
+
+
+def _cast(p: Problem, dtype: str) -> Problem:
+    def c(a):
+        return None if a is None else cast_exactly(a, dtype).values
+    return replace(p, dtype=dtype, prediction=c(p.prediction), var=c(p.var), weight=c(p.weight),
+                   target=p.target if p.integer_labels else c(p.target))
 
 
 def _col(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, 1)
 
 
-def _bce(p: Problem) -> list[Case]:
+def _bce(p: Problem, c: Problem, which: str) -> list[Case]:
     if p.logits:
-        return _case(p, "BinaryCrossentropy", {"from_logits": True}, _col(p.target), _col(p.prediction),
-                      lambda rows: math_terms(p, rows), "")
-    lo, hi = _eps(p.dtype)
-    q = clip_exact(p.prediction, lo, hi)
+        return _case(p, which, "BinaryCrossentropy", {"from_logits": True}, _col(p.target), _col(p.prediction),
+                     lambda rows: math_terms(c, rows), "")
+    lo, hi = _eps(c.dtype)
+    q = clip_exact(c.prediction, lo, hi)
 
     def terms_of(rows):
-        y = p.target[rows]
+        y = c.target[rows]
         return Terms().log(q[rows], y, coef=-1).log(q[rows], y, coef=-1, complement=True, w_complement=True)
 
-    return _case(p, "BinaryCrossentropy", {}, _col(p.target), _col(p.prediction), terms_of,
-                  f"predictions are clipped to [{lo!r}, {hi!r}] (epsilon 1e-7 in {p.dtype})")
+    return _case(p, which, "BinaryCrossentropy", {}, _col(p.target), _col(p.prediction), terms_of,
+                 f"predictions are clipped to [{lo!r}, {hi!r}] (epsilon 1e-7 in {c.dtype})")
 
 
-def _cce(p: Problem) -> list[Case]:
+def _cce(p: Problem, c: Problem, which: str) -> list[Case]:
     if p.weight is not None or p.ignore_index is not None:
         return []
     if p.integer_labels:
@@ -132,13 +147,13 @@ def _cce(p: Problem) -> list[Case]:
         kwargs["from_logits"] = True
 
         def logit_terms(rows):
-            if not p.integer_labels and np.any((p.prediction[rows] == -np.inf) & (_smoothed(p)[rows] == 0)):
+            if not c.integer_labels and np.any((c.prediction[rows] == -np.inf) & (_smoothed(c)[rows] == 0)):
                 raise ConventionNaN("a -inf logit under a zero target is evaluated as 0 * (-inf) = nan")
-            return math_terms(p, rows)
-        return _case(p, cls, kwargs, y, p.prediction, logit_terms, "")
-    lo, hi = _eps(p.dtype)
-    return _case(p, cls, kwargs, y, p.prediction, _renormalised_clipped(p, lo, hi),
-                  f"each row of q is divided by its sum, then clipped to [{lo!r}, {hi!r}]")
+            return math_terms(c, rows)
+        return _case(p, which, cls, kwargs, y, p.prediction, logit_terms, "")
+    lo, hi = _eps(c.dtype)
+    return _case(p, which, cls, kwargs, y, p.prediction, _renormalised_clipped(c, lo, hi),
+                 f"each row of q is divided by its sum, then clipped to [{lo!r}, {hi!r}]")
 
 
 def _smoothed(p: Problem) -> np.ndarray:
@@ -188,34 +203,34 @@ def _clipped(q: np.ndarray, s: Fraction, lo: float, hi: float) -> tuple[np.ndarr
     return low, high
 
 
-def _kl(p: Problem) -> list[Case]:
-    lo = as_dtype(1e-7, p.dtype)
-    P, Q = clip_exact(p.target, lo, 1.0), clip_exact(p.prediction, lo, 1.0)
-    return _case(p, "KLDivergence", {}, p.target, p.prediction,
-                  lambda rows: kl_terms(P[rows].ravel(), Q[rows].ravel()),
-                  f"both P and Q are clipped to [{lo!r}, 1]")
+def _kl(p: Problem, c: Problem, which: str) -> list[Case]:
+    lo = as_dtype(1e-7, c.dtype)
+    P, Q = clip_exact(c.target, lo, 1.0), clip_exact(c.prediction, lo, 1.0)
+    return _case(p, which, "KLDivergence", {}, p.target, p.prediction,
+                 lambda rows: kl_terms(P[rows].ravel(), Q[rows].ravel()),
+                 f"both P and Q are clipped to [{lo!r}, 1]")
 
 
-def _poisson(p: Problem) -> list[Case]:
+def _poisson(p: Problem, c: Problem, which: str) -> list[Case]:
     if p.log_input:
         return []
     keras = _keras()
-    eps = as_dtype(1e-7, p.dtype)
-    shifted = read_result(keras.ops.add(keras.ops.convert_to_tensor(p.prediction.astype(np.float64), p.dtype),
-                                        keras.ops.convert_to_tensor(np.asarray(eps), p.dtype))).values
+    eps = as_dtype(1e-7, c.dtype)
+    shifted = read_result(keras.ops.add(keras.ops.convert_to_tensor(c.prediction.astype(np.float64), c.dtype),
+                                        keras.ops.convert_to_tensor(np.asarray(eps), c.dtype))).values
 
     def terms_of(rows):
-        y = p.target[rows]
+        y = c.target[rows]
         pos = y > 0
-        return Terms().const(exact_sum(p.prediction[rows])).log(shifted[rows][pos], y[pos], coef=-1)
+        return Terms().const(exact_sum(c.prediction[rows])).log(shifted[rows][pos], y[pos], coef=-1)
 
-    return _case(p, "Poisson", {}, _col(p.target), _col(p.prediction), terms_of,
-                  "omits log(y!) and takes log(y_pred + 1e-7) (the sum rounded to the dtype)")
+    return _case(p, which, "Poisson", {}, _col(p.target), _col(p.prediction), terms_of,
+                 "omits log(y!) and takes log(y_pred + 1e-7) (the sum rounded to the dtype)")
 
 
-def _mse(p: Problem) -> list[Case]:
-    return _case(p, "MeanSquaredError", {}, _col(p.target), _col(p.prediction),
-                  lambda rows: math_terms(p, rows), "")
+def _mse(p: Problem, c: Problem, which: str) -> list[Case]:
+    return _case(p, which, "MeanSquaredError", {}, _col(p.target), _col(p.prediction),
+                 lambda rows: math_terms(c, rows), "")
 
 
 _CASES = {"bce": _bce, "cce": _cce, "kl": _kl, "poisson_nll": _poisson, "mse": _mse}

@@ -192,6 +192,12 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
             narrow, explained = True, True
             parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
                          f"{lower}: the library computed in {lower} and returned {dtype}")
+        elif _cancellation(problem, case, values, convs, fmt) is not None:
+            size, k = _cancellation(problem, case, values, convs, fmt)
+            explained = True
+            parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
+                         f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
+                         f"though {worst_conv:.3g} ULPs of the result")
         else:
             parts.append(f"the result is {worst_conv:.3g} ULPs ({dtype}) from the convention's exact value: more "
                          "than rounding explains (cancellation in the formula, or a step the convention does not "
@@ -201,6 +207,25 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
     else:
         verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
     return verdict, f"{verdict}: " + "; ".join(parts)
+
+
+def _cancellation(problem, case, values, convs, fmt: str) -> tuple[float, float] | None:
+    """``(size, ulps)`` when the error is within tolerance of ULPs of the summed terms' size."""
+    try:
+        size = case.terms_of(np.arange(problem.n_samples)).magnitude()
+    except Exception:  # a NaN convention, or terms that cannot be sized: no claim
+        return None
+    if problem.reduction == "mean" and case.divisor:
+        size /= float(case.divisor)
+    if not math.isfinite(size) or size == 0:
+        return None
+    worst = 0.0
+    for v, c in zip(values, convs):
+        if isinstance(c, ConventionNaN) or not math.isfinite(v) or isinstance(c.value, float):
+            return None
+        worst = max(worst, abs(float(Fraction(v) - c.value)))
+    k = worst / float(ulp(Fraction(size), FORMATS[fmt]))
+    return (size, k) if k <= ULP_TOLERANCE else None
 
 
 def _narrower_fit(values, convs, fmt: str) -> str | None:

@@ -132,6 +132,15 @@ class Terms:
         self.blocks.append((Fraction(1), "const", (value,)))
         return self
 
+    def magnitude(self, rel_bits: int = 64) -> float:
+        """``sum |c_k * block_k|`` (a float): the size of what cancels when the blocks are added."""
+        total = 0.0
+        for coef, kind, args in self.blocks:
+            block = _BLOCKS[kind](*args, rel_bits=rel_bits)
+            if block.is_finite and coef:
+                total += abs(float(coef)) * max(abs(float(block.lo)), abs(float(block.hi)))
+        return total
+
     def enclose(self, rel_bits: int) -> Enclosure:
         total = Enclosure.exact(0)
         for coef, kind, args in self.blocks:
