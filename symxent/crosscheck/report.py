@@ -31,10 +31,19 @@ from .base import Case, ConventionNaN, read_result
 from .oracle import Certified, exact_value, reduce_terms
 from .problem import Problem
 
-__all__ = ["LIBRARIES", "Result", "Report", "compare", "available_libraries", "ULP_TOLERANCE"]
+__all__ = ["LIBRARIES", "Result", "Report", "compare", "available_libraries", "ULP_TOLERANCE", "tolerance"]
 
 LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax")
-ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding
+ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
+
+
+def tolerance(n_elements: int) -> float:
+    """...scaled by log2 of the number of elements summed (a sum of n floats may err by more).
+
+    >>> tolerance(1), tolerance(2**20)
+    (16, 320)
+    """
+    return ULP_TOLERANCE * max(1, math.ceil(math.log2(max(n_elements, 1))))
 _RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
 
 
@@ -173,13 +182,14 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
     semantic = any(_differs(c, e, fmt) for c, e in zip(convs, exacts))
     worst_conv = max((abs(r[2]) if not math.isnan(r[2]) else math.inf) for r in rows)
     narrow = _RANK.get(fmt, 53) < _RANK.get(problem.dtype, 53)
+    tol = tolerance(problem.prediction.size)
     parts = []
     if isinstance(conv, ConventionNaN):
         parts.append(f"{case.library} returns nan by its convention: {conv}")
     elif semantic:
         what = case.semantics or "the documented convention differs from the mathematics"
         parts.append(f"{what}; this moves the exact value from {_fmt(exacts)} to {_fmt(convs)}")
-    explained = worst_conv <= ULP_TOLERANCE
+    explained = worst_conv <= tol
     if isinstance(conv, ConventionNaN) and all(math.isnan(v) for v in values):
         pass
     elif explained:
@@ -187,13 +197,13 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
         if narrow:
             parts.append(f"the library returned {dtype} for {problem.dtype} inputs")
     else:
-        lower = _narrower_fit(values, convs, fmt)
+        lower = _narrower_fit(values, convs, fmt, tol)
         if lower is not None:
             narrow, explained = True, True
             parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
-                         f"{lower}: the library computed in {lower} and returned {dtype}")
-        elif _cancellation(problem, case, values, convs, fmt) is not None:
-            size, k = _cancellation(problem, case, values, convs, fmt)
+                         f"{lower}: the error is that of {lower} arithmetic, in a {dtype} result")
+        elif _cancellation(problem, case, values, convs, fmt, tol) is not None:
+            size, k = _cancellation(problem, case, values, convs, fmt, tol)
             explained = True
             parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
                          f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
@@ -209,7 +219,7 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
     return verdict, f"{verdict}: " + "; ".join(parts)
 
 
-def _cancellation(problem, case, values, convs, fmt: str) -> tuple[float, float] | None:
+def _cancellation(problem, case, values, convs, fmt: str, tol: float) -> tuple[float, float] | None:
     """``(size, ulps)`` when the error is within tolerance of ULPs of the summed terms' size."""
     try:
         size = case.terms_of(np.arange(problem.n_samples)).magnitude()
@@ -225,17 +235,14 @@ def _cancellation(problem, case, values, convs, fmt: str) -> tuple[float, float]
             return None
         worst = max(worst, abs(float(Fraction(v) - c.value)))
     k = worst / float(ulp(Fraction(size), FORMATS[fmt]))
-    return (size, k) if k <= ULP_TOLERANCE else None
+    return (size, k) if k <= tol else None
 
 
-def _narrower_fit(values, convs, fmt: str) -> str | None:
-    """The widest format narrower than ``fmt`` holding every value and within tolerance, if any."""
+def _narrower_fit(values, convs, fmt: str, tol: float) -> str | None:
+    """The widest format narrower than ``fmt`` in whose ULPs the error is within tolerance (and
+    not so small a fraction of one that the narrower arithmetic could not have made it)."""
     for lower in ("float32", "bfloat16"):
-        if _RANK[lower] >= _RANK.get(fmt, 53):
-            continue
-        held = all(math.isnan(v) or math.isinf(v) or float(np.asarray(v).astype(_np_dtype(lower))) == v
-                   for v in values)
-        if held and _ulps_in(values, convs, lower) <= ULP_TOLERANCE:
+        if _RANK[lower] < _RANK.get(fmt, 53) and 1e-3 <= _ulps_in(values, convs, lower) <= tol:
             return lower
     return None
 
