@@ -25,6 +25,9 @@ def _json(capsys, argv):
 def test_json_schema_and_exact_digits(capsys):
     out = _json(capsys, ["check", "log_loss", "--y", "1,0", "--q", "0.8,0.4", "--libs", "numpy", "--json"])
     assert out["exact"] == EXPECTED
+    rounded = out["exact_rounded"]
+    assert rounded["float64"] == float(evaluate(log_loss([1, 0], [0.8, 0.4]), 30))
+    assert rounded["float32"] == float(np.float32(rounded["float32"])) and rounded["bfloat16"] == 0.3671875
     assert out["inputs"]["dtype"] == "float64" and out["inputs"]["reading"].startswith("exact binary values")
     (r,) = out["results"]
     assert SCHEMA <= set(r)

@@ -183,6 +183,9 @@ def _print_table(report) -> None:
     exact = report.exact_text
     print(f"{p.measure} ({p.reduction}), {p.reading}")
     print(f"exact: {exact if isinstance(exact, str) else ', '.join(exact)}")
+    if isinstance(exact, str):
+        rounded = report.exact_floats
+        print("correctly rounded: " + ", ".join(f"{k} {v!r}" for k, v in rounded.items()))
     if not report.results:
         print("no installed library implements this loss with these options")
     for r in report.results:

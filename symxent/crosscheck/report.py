@@ -83,8 +83,15 @@ class Report:
     def exact_text(self) -> str | list:
         return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
 
+    @property
+    def exact_floats(self) -> dict | list:
+        """The exact value correctly rounded to float64, float32 and bfloat16 (as Python floats)."""
+        def one(c: Certified) -> dict:
+            return {name: (float(v) if v is not None else None) for name, v in c.floats.items()}
+        return [one(c) for c in self.exact] if isinstance(self.exact, list) else one(self.exact)
+
     def to_json(self) -> dict:
-        return {"exact": self.exact_text, "inputs": self.problem.describe(),
+        return {"exact": self.exact_text, "exact_rounded": self.exact_floats, "inputs": self.problem.describe(),
                 "results": [asdict(r) for r in self.results]}
 
 
