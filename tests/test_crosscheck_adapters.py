@@ -28,6 +28,14 @@ EXAMPLES = {
     "ex1-cce-logits-labels": (("cce", [2, 0], [np.log(Q1).tolist()] * 2), {"logits": True}),
     "ex1-kl": (("kl", [P1], [Q1]), {}),
     "ex1-entropy": (("entropy", [P1]), {}),
+    "ex2-bce-bfloat16": (("bce", Y2, Q2), {"dtype": "bfloat16"}),
+    "ex1-cce-options": (("cce", [2, 0, 1], [np.log(Q1).tolist(), [0.5, -1.0, 2.0], [0.0, 0.0, 0.0]]),
+                        {"logits": True, "weight": [1.0, 2.0, 0.5], "label_smoothing": 0.1, "ignore_index": 1}),
+    "ex1-cce-probs-labels": (("cce", [2, 0], [Q1, Q1]), {"dtype": "float32"}),
+    "gaussian": (("gaussian_nll", [1.0, 2.0, -1.0], [0.5, 2.5, 0.0]), {"var": [1.0, 0.25, 1e-7]}),
+    "poisson-log": (("poisson_nll", [3.0, 0.0, 7.0], [0.5, -1.0, 2.0]), {}),
+    "poisson-rate": (("poisson_nll", [3.0, 0.0, 7.0], [1.5, 0.25, 6.0]), {"log_input": False}),
+    "mse": (("mse", [1.0, 2.0, 3.5], [1.5, 2.0, 3.0]), {}),
 }
 
 
@@ -53,6 +61,13 @@ def test_worked_examples_through_every_installed_adapter(key, lib):
         assert r.explanation.startswith(r.verdict + ":")
         if r.verdict == "rounding":
             assert abs(r.convention_ulp_error) <= tolerance(10) or "cancellation" in r.explanation
+
+
+def test_keras_adapter_sets_the_torch_backend_when_unset():
+    _installed("keras")
+    import os
+    assert os.environ.get("KERAS_BACKEND")
+    assert "backend" in _adapter("keras").version()
 
 
 def test_every_installed_library_has_a_case_for_the_examples():
