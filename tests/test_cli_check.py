@@ -13,8 +13,8 @@ from symxent.cli import main
 # the value of the float64 readings of 0.8 and 0.4, by symxent's symbolic path (independent of the oracle)
 EXPECTED = str(evaluate(log_loss([1, 0], [0.8, 0.4]), 30))
 
-SCHEMA = {"library", "function", "version", "dtype", "value", "ulp_error", "rel_error", "convention_value",
-          "explanation"}
+SCHEMA = {"library", "function", "version", "dtype", "value", "abs_error", "ulp_error", "rel_error",
+          "convention_value", "explanation"}
 
 
 def _json(capsys, argv):

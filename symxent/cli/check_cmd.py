@@ -191,7 +191,8 @@ def _print_table(report) -> None:
     for r in report.results:
         print()
         print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")
-        print(f"  value {_short(r.value)}   ULPs {_num(r.ulp_error)}   rel. error {_num(r.rel_error)}")
+        print(f"  value {_short(r.value)}   abs. error {_num(r.abs_error)}   rel. error {_num(r.rel_error)}   "
+              f"ULPs {_num(r.ulp_error)}")
         print(f"  convention {_short(r.convention_value)}   ULPs from it {_num(r.convention_ulp_error)}")
         print(f"  {r.explanation}")
 

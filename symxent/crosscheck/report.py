@@ -65,6 +65,7 @@ class Result:
     version: str
     dtype: str
     value: Any
+    abs_error: float
     ulp_error: float
     rel_error: float
     convention_value: Any
@@ -130,7 +131,7 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
         got = read_result(case.call())
     except Exception as err:  # the library refused the input: that is its answer
         return Result(case.library, case.function, case.version, case.compute_dtype, None, math.nan, math.nan,
-                      None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
+                      math.nan, None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
     conv = _convention(problem, case, digits)
     values = got.values.ravel().tolist()
     exacts = exact if isinstance(exact, list) else [exact]
@@ -138,12 +139,12 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
     fmt = got.dtype if got.dtype in FORMATS else "float64"
     rows = [_row(v, e, c, fmt) for v, e, c in zip(values, exacts, convs)]
     worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
-    ulp_err, rel_err, conv_ulp, conv_value = worst
+    ulp_err, rel_err, conv_ulp, conv_value, abs_err = worst
     verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv)
     value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
     conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
-    return Result(case.library, case.function, case.version, got.dtype, value, ulp_err, rel_err, conv_out,
-                  conv_ulp, verdict, text)
+    return Result(case.library, case.function, case.version, got.dtype, value, abs_err, ulp_err, rel_err,
+                  conv_out, conv_ulp, verdict, text)
 
 
 def _as_float(x) -> float:
@@ -166,9 +167,15 @@ def _row(v: float, e: Certified, c, fmt: str) -> tuple:
         rel = 0.0 if v == ev else math.inf
     else:
         rel = float(abs(Fraction(v) - ev) / abs(ev)) if ev != 0 else (0.0 if v == 0 else math.inf)
+    if math.isnan(v):
+        absolute = math.nan
+    elif isinstance(ev, float) or math.isinf(v):
+        absolute = 0.0 if v == ev else math.inf
+    else:
+        absolute = float(abs(Fraction(v) - ev))
     if isinstance(c, ConventionNaN):
-        return ulp_err, rel, (0.0 if math.isnan(v) else math.inf), math.nan
-    return ulp_err, rel, ulps(v, c.value, fmt), _as_float(c.floats.get("float64") or c.value)
+        return ulp_err, rel, (0.0 if math.isnan(v) else math.inf), math.nan, absolute
+    return ulp_err, rel, ulps(v, c.value, fmt), _as_float(c.floats.get("float64") or c.value), absolute
 
 
 SEMANTIC_ULPS = 2  # a convention moving the value by more than this many ULPs is a semantic difference
