@@ -83,3 +83,12 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
 def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
     assert main(["check", "entropy", "--p", "0.5,0.5", "--libs", "numpy"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal_goes_to_stderr_only(capsys, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(["check", "entropy", "--p", "0.5,0.5", "--libs", "numpy", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "numpy." in captured.err and "\r" in captured.err
+    assert json.loads(captured.out)["exact"].startswith("0.693147180559945309417232121458")
