@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import UnsupportedError
+from ..errors import DomainError, UnsupportedError
 from ..exact.rounding import FORMATS, ulp
 from .base import Case, ConventionNaN, read_result
 from .oracle import Certified, exact_value, reduce_terms
@@ -124,6 +124,8 @@ def _convention(problem: Problem, case: Case, digits: int):
         return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False)
     except ConventionNaN as nan:
         return nan
+    except DomainError as zero:  # a mean over nothing: the library's 0/0
+        return ConventionNaN(str(zero))
 
 
 def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
@@ -148,7 +150,7 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
 
 
 def _as_float(x) -> float:
-    return float(x) if not isinstance(x, Fraction) else float(x)
+    return float(x)
 
 
 def ulps(value: float, target: Fraction | float, fmt: str) -> float:
