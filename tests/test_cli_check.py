@@ -73,6 +73,7 @@ def test_npy_and_csv_files(tmp_path, capsys):
     (["check", "hinge", "--y", "1", "--q", "0.5"], "measure='hinge'"),
     (["check", "bce", "--y", "1", "--q", "zero"], "'zero' is not a number"),
     (["check", "bce", "--y", "nope.npy", "--q", "0.5"], "no such file"),
+    (["check", "bce", "--y", "1", "--q", "0.5", "--digits", "0"], "--digits=0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     assert main(argv) == 2
