@@ -165,7 +165,9 @@ def ulps(value: float, target: Fraction | float, fmt: str) -> float:
 def _row(v: float, e: Certified, c, fmt: str) -> tuple:
     ev = e.value
     ulp_err = ulps(v, ev, fmt)
-    if isinstance(ev, float) or math.isnan(v) or math.isinf(v):
+    if math.isnan(v):
+        rel = math.nan
+    elif isinstance(ev, float) or math.isinf(v):
         rel = 0.0 if v == ev else math.inf
     else:
         rel = float(abs(Fraction(v) - ev) / abs(ev)) if ev != 0 else (0.0 if v == 0 else math.inf)
