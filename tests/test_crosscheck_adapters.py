@@ -182,3 +182,33 @@ def test_one_hundred_thousand_classes():
     res = _by(r, "torch", "cross_entropy")
     assert res.verdict == "rounding" and abs(res.ulp_error) <= tolerance(k)
     assert torch.__version__
+
+
+# ---------------------------------------------------------------- properties against a real library
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0]), st.floats(min_value=0.0, max_value=1.0)),
+                min_size=1, max_size=6),
+       st.sampled_from(["float64", "float32"]))
+def test_torch_bce_is_within_rounding_of_its_convention(pairs, dtype):
+    pytest.importorskip("torch")
+    p = make_problem("bce", [y for y, _ in pairs], [q for _, q in pairs], dtype=dtype)
+    (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
+    assert res.verdict in ("rounding", "semantics"), res.explanation
+    assert abs(res.convention_ulp_error) <= tolerance(len(pairs))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda k: st.tuples(
+    st.lists(st.lists(st.floats(min_value=-200, max_value=200), min_size=k, max_size=k), min_size=1, max_size=4),
+    st.integers(0, k - 1), st.floats(min_value=0.0, max_value=0.5))))
+def test_torch_cross_entropy_is_within_rounding_of_the_mathematics(data):
+    pytest.importorskip("torch")
+    rows, label, eps = data
+    p = make_problem("cce", [label] * len(rows), rows, logits=True, label_smoothing=eps)
+    (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
+    assert res.verdict == "rounding", res.explanation
