@@ -215,17 +215,20 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
         if narrow:
             parts.append(f"the library returned {dtype} for {problem.dtype} inputs")
     else:
-        lower = _narrower_fit(values, convs, fmt, tol)
-        if lower is not None:
-            narrow, explained = True, True
-            parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
-                         f"{lower}: the error is that of {lower} arithmetic, in a {dtype} result")
-        elif _cancellation(problem, case, values, convs, fmt, tol) is not None:
-            size, k = _cancellation(problem, case, values, convs, fmt, tol)
+        # Cancellation first: rounding of the result's own dtype, amplified, is the simpler explanation
+        # than a narrower arithmetic whose ULPs the error happens to fit.
+        cancelled = _cancellation(problem, case, values, convs, fmt, tol)
+        lower = None if cancelled is not None else _narrower_fit(values, convs, fmt, tol)
+        if cancelled is not None:
+            size, k = cancelled
             explained = True
             parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
                          f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
                          f"though {worst_conv:.3g} ULPs of the result")
+        elif lower is not None:
+            narrow, explained = True, True
+            parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
+                         f"{lower}: the error is that of {lower} arithmetic, in a {dtype} result")
         else:
             parts.append(f"the result is {worst_conv:.3g} ULPs ({dtype}) from the convention's exact value: more "
                          "than rounding explains (cancellation in the formula, or a step the convention does not "
