@@ -248,6 +248,10 @@ def _cancellation(problem, case, values, convs, fmt: str, tol: float) -> tuple[f
         return None
     if problem.reduction == "mean" and case.divisor:
         size /= float(case.divisor)
+    if problem.logits:
+        # log-sum-exp takes the log of a sum of exponentials that is at least 1 (after the max
+        # shift), so each term carries absolute rounding of the order of ULPs of 1.
+        size = max(size, 1.0)
     if not math.isfinite(size) or size == 0:
         return None
     worst = 0.0
