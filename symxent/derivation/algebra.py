@@ -1,0 +1,182 @@
+"""The cheap, structural rewrites steps are checked with, and a sign oracle under assumptions.
+
+Nothing here calls ``simplify``: every check is a normal form (``expand``), a rewrite whose
+validity is a stated rule (linearity of a finite sum or an integral; the logarithm laws, each
+applied only where its positivity side condition is established), and a comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .bound import bounded
+
+__all__ = ["Facts", "expand", "meet", "split_linear", "expand_logs", "normalise_sums"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the assumptions say about signs: expressions known > 0, >= 0, != 0, and = value."""
+
+    positive: frozenset = field(default_factory=frozenset)
+    nonnegative: frozenset = field(default_factory=frozenset)
+    nonzero: frozenset = field(default_factory=frozenset)
+    equal: tuple = ()  # (expr, value) pairs
+    members: tuple = ()  # (symbol, low, high) integer ranges, e.g. j in 1..n
+
+    def is_positive(self, e: sp.Expr) -> bool:
+        """``e > 0`` follows from SymPy's assumptions and these facts (sound, not complete).
+
+        >>> x = sp.Symbol("x")
+        >>> Facts(positive=frozenset({x, 1 - x})).is_positive(x * (1 - x) + 2)
+        True
+        """
+        if e.is_positive:
+            return True
+        if e in self.positive or sp.expand(e) in self.positive:
+            return True
+        if e.is_Mul:
+            return all(self.is_positive(f) for f in e.args)
+        if e.is_Add:
+            return all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)
+        if e.is_Pow:
+            base, ex = e.args
+            return (self.is_positive(base) and ex.is_real) or (ex.is_Integer and ex.is_even and self.is_nonzero(base))
+        if isinstance(e, sp.exp):
+            return e.args[0].is_real is True
+        if isinstance(e, sp.Sum):
+            return self.is_positive(e.function)  # a nonempty range of positive terms (n >= 1)
+        return False
+
+    def is_nonnegative(self, e: sp.Expr) -> bool:
+        if e.is_nonnegative or self.is_positive(e):
+            return True
+        if e in self.nonnegative or sp.expand(e) in self.nonnegative:
+            return True
+        if e.is_Mul:
+            return all(self.is_nonnegative(f) for f in e.args)
+        if e.is_Add:
+            return all(self.is_nonnegative(t) for t in e.args)
+        if e.is_Pow:
+            base, ex = e.args
+            return (self.is_nonnegative(base) and ex.is_real) or (ex.is_Integer and ex.is_even)
+        return False
+
+    def is_nonzero(self, e: sp.Expr) -> bool:
+        if e.is_nonzero or self.is_positive(e) or self.is_positive(-e):
+            return True
+        if e in self.nonzero or -e in self.nonzero or sp.expand(e) in self.nonzero or sp.expand(-e) in self.nonzero:
+            return True
+        num, den = sp.together(e).as_numer_denom()
+        if den != 1 and self.is_nonzero(den) and self.is_nonzero(sp.expand(num)):
+            return True
+        if e.is_Mul:
+            return all(self.is_nonzero(f) for f in e.args)
+        return False
+
+
+def expand(e: sp.Expr, seconds: float = 2.0) -> sp.Expr:
+    """``sp.expand`` under a time bound (raises :class:`OutOfTime` when reached)."""
+    return bounded(sp.expand, e, seconds=seconds)
+
+
+def meet(a: sp.Expr, b: sp.Expr) -> bool:
+    """``a`` and ``b`` are equal as rational expressions: their difference expands to 0.
+
+    >>> x = sp.Symbol("x")
+    >>> meet((x + 1) ** 2, x**2 + 2 * x + 1)
+    True
+    """
+    if a == b:
+        return True
+    return expand(a - b) == 0
+
+
+def _split_one(e: sp.Expr) -> sp.Expr:
+    """One Sum or Integral over an Add: a sum of pieces, index-free factors pulled out."""
+    var = e.limits[0][0]
+    body = expand(e.function)
+    out = []
+    for term in sp.Add.make_args(body):
+        free, bound = [], []
+        for f in sp.Mul.make_args(term):
+            (bound if f.has(var) else free).append(f)
+        inner = sp.Mul(*bound)
+        out.append(sp.Mul(*free) * (e.func(inner, *e.limits) if bound else e.func(sp.Integer(1), *e.limits)))
+    return sp.Add(*out)
+
+
+def split_linear(e: sp.Expr) -> sp.Expr:
+    """Linearity of finite sums and of integrals, innermost first.
+
+    >>> i, n = sp.symbols("i n", integer=True, positive=True)
+    >>> p = sp.IndexedBase("p")
+    >>> split_linear(sp.Sum(2 * p[i] - p[i] ** 2, (i, 1, n)))
+    2*Sum(p[i], (i, 1, n)) - Sum(p[i]**2, (i, 1, n))
+    """
+    if not e.args:
+        return e
+    rebuilt = e.func(*(split_linear(a) for a in e.args)) if not isinstance(e, (sp.Sum, sp.Integral)) else \
+        e.func(split_linear(e.function), *e.limits)
+    if isinstance(rebuilt, (sp.Sum, sp.Integral)) and len(rebuilt.limits) == 1:
+        return _split_one(rebuilt)
+    return rebuilt
+
+
+def _log_factors(arg: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
+    """``arg`` as a product of powers ``base**exponent`` (numerator and denominator)."""
+    out = []
+    for f in sp.Mul.make_args(arg):
+        base, ex = f.as_base_exp()
+        if base.is_Rational and base.is_positive and base != 1:
+            out.extend((sp.Integer(pr), ex * k) for pr, k in sp.factorrat(base).items())
+        else:
+            out.append((base, ex))
+    return out
+
+
+def expand_logs(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str], list[str]]:
+    """The logarithm laws, applied where their side conditions hold.
+
+    ``log(a b) = log a + log b`` and ``log(a**k) = k log a`` need ``a > 0`` (and b > 0, k real);
+    ``log(exp(u)) = u`` needs u real. Returns the rewritten expression, the side conditions
+    established, and those that could not be (where the law was not applied).
+
+    >>> x, y = sp.symbols("x y", positive=True)
+    >>> expand_logs(sp.log(x / y**2), Facts())[0]
+    log(x) - 2*log(y)
+    """
+    used: list[str] = []
+    missing: list[str] = []
+
+    def rewrite(node: sp.Expr) -> sp.Expr:
+        arg = node.args[0]
+        if isinstance(arg, sp.exp):
+            if arg.args[0].is_real:
+                used.append(f"{arg.args[0]} real")
+                return arg.args[0]
+            missing.append(f"{arg.args[0]} real")
+            return node
+        factors = _log_factors(arg)
+        if len(factors) == 1 and factors[0][1] == 1:
+            return node
+        ok = True
+        for base, ex in factors:
+            if not (facts.is_positive(base) and ex.is_real):
+                missing.append(f"{base} > 0")
+                ok = False
+        if not ok:
+            return node
+        used.extend(f"{base} > 0" for base, _ in factors if not base.is_Number)
+        return sp.Add(*(ex * rewrite(sp.log(base, evaluate=False)) if isinstance(base, sp.exp)
+                        else ex * sp.log(base) for base, ex in factors))
+
+    out = bounded(lambda: e.replace(lambda x: isinstance(x, sp.log), rewrite))
+    return out, sorted(set(used)), sorted(set(missing))
+
+
+def normalise_sums(e: sp.Expr, totals: dict) -> sp.Expr:
+    """Replace each ``Sum(p[i], (i, 1, n))`` known to be 1 by 1 (after splitting sums)."""
+    return split_linear(e).xreplace(totals)
