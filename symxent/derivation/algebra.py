@@ -13,7 +13,8 @@ import sympy as sp
 
 from .bound import bounded
 
-__all__ = ["Facts", "expand", "meet", "split_linear", "expand_logs", "normalise_sums"]
+__all__ = ["Facts", "expand", "meet", "single_sum", "split_linear", "expand_logs", "normalise_sums", "sift",
+           "resolve_cases", "powers_to_exp"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,35 @@ def meet(a: sp.Expr, b: sp.Expr) -> bool:
     """
     if a == b:
         return True
-    return expand(a - b) == 0
+    d = expand(a - b)
+    if d == 0:
+        return True
+    return bounded(_rational_zero, d)
+
+
+def _rational_zero(d: sp.Expr) -> bool:
+    """``d`` is zero as a rational function (sums: their common summand is)."""
+    if d.has(sp.Sum):
+        single = single_sum(d)
+        return single is not None and sp.cancel(sp.together(single[0])) == 0
+    return sp.cancel(sp.together(d)) == 0
+
+
+def single_sum(e: sp.Expr):
+    """``e`` as ``(summand, limits)`` of one Sum over the common limits, or None.
+
+    >>> i, n = sp.symbols("i n", integer=True, positive=True)
+    >>> single_sum(sp.Sum(i, (i, 1, n)) - 2 * sp.Sum(i**2, (i, 1, n)))
+    (-2*i**2 + i, ((i, 1, n),))
+    """
+    limits, body = None, []
+    for t in sp.Add.make_args(split_linear(e)):
+        sums = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.Sum)]
+        if len(sums) != 1 or (limits is not None and sums[0].limits != limits):
+            return None
+        limits = sums[0].limits
+        body.append(t / sums[0] * sums[0].function)
+    return None if limits is None else (sp.Add(*body), limits)
 
 
 def _split_one(e: sp.Expr) -> sp.Expr:
@@ -104,7 +133,13 @@ def _split_one(e: sp.Expr) -> sp.Expr:
         for f in sp.Mul.make_args(term):
             (bound if f.has(var) else free).append(f)
         inner = sp.Mul(*bound)
-        out.append(sp.Mul(*free) * (e.func(inner, *e.limits) if bound else e.func(sp.Integer(1), *e.limits)))
+        if bound:
+            out.append(sp.Mul(*free) * e.func(inner, *e.limits))
+        elif isinstance(e, sp.Sum):  # a sum of a constant: the constant times the number of terms
+            _, lo, hi = e.limits[0]
+            out.append(sp.Mul(*free) * (hi - lo + 1))
+        else:
+            out.append(sp.Mul(*free) * e.func(sp.Integer(1), *e.limits))
     return sp.Add(*out)
 
 
@@ -180,3 +215,74 @@ def expand_logs(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str], list[str]
 def normalise_sums(e: sp.Expr, totals: dict) -> sp.Expr:
     """Replace each ``Sum(p[i], (i, 1, n))`` known to be 1 by 1 (after splitting sums)."""
     return split_linear(e).xreplace(totals)
+
+
+def sift(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str]]:
+    """``Sum(delta(k, a) f(k), (k, lo, hi)) = f(a)`` where ``lo <= a <= hi`` is established.
+
+    Returns the rewritten expression and the range conditions that could not be established.
+
+    >>> k, K, c = sp.symbols("k K c", integer=True, positive=True)
+    >>> q = sp.IndexedBase("q")
+    >>> sift(sp.Sum(sp.KroneckerDelta(k, c) * q[k], (k, 1, K)), Facts(nonnegative=frozenset({K - c})))
+    (q[c], [])
+    """
+    missing: list[str] = []
+
+    def one(s: sp.Sum) -> sp.Expr:
+        if len(s.limits) != 1:
+            return s
+        k, lo, hi = s.limits[0]
+        body = expand(s.function)
+        out = []
+        for term in sp.Add.make_args(body):
+            deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta) and f.has(k)]
+            if len(deltas) != 1:
+                return s
+            a = deltas[0].args[1] if deltas[0].args[0] == k else deltas[0].args[0]
+            if a.has(k) or not (facts.is_nonnegative(a - lo) and facts.is_nonnegative(hi - a)):
+                missing.append(f"{lo} <= {a} <= {hi}")
+                return s
+            out.append((term / deltas[0]).xreplace({k: a}))
+        return sp.Add(*out)
+
+    return e.replace(lambda x: isinstance(x, sp.Sum), one), missing
+
+
+def resolve_cases(e: sp.Expr, facts: Facts) -> sp.Expr:
+    """``max``, ``min`` and ``|.|`` resolved where the facts decide the sign of their arguments.
+
+    >>> z = sp.Symbol("z", real=True)
+    >>> resolve_cases(sp.Max(z, 0) + sp.Abs(z), Facts(nonnegative=frozenset({z})))
+    2*z
+    """
+    def pick(m):
+        a, b = m.args if len(m.args) == 2 else (None, None)
+        if a is None:
+            return m
+        d = a - b if isinstance(m, sp.Max) else b - a
+        if facts.is_nonnegative(d):
+            return a
+        if facts.is_nonnegative(-d):
+            return b
+        return m
+
+    def absolute(x):
+        if facts.is_nonnegative(x.args[0]):
+            return x.args[0]
+        if facts.is_nonnegative(-x.args[0]):
+            return -x.args[0]
+        return x
+
+    e = e.replace(lambda x: isinstance(x, sp.Abs), absolute)
+    return e.replace(lambda x: isinstance(x, (sp.Max, sp.Min)), pick)
+
+
+def powers_to_exp(e: sp.Expr, facts: Facts) -> sp.Expr:
+    """``b**x = exp(x log b)`` for a positive base b other than e and a non-integer exponent."""
+    def conv(pw):
+        b, x = pw.args
+        if b != sp.E and not x.is_Integer and facts.is_positive(b):
+            return sp.exp(x * sp.log(b))
+        return pw
+    return e.replace(lambda x: x.is_Pow, conv)

@@ -14,7 +14,8 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import expand, expand_logs, meet, normalise_sums, split_linear
+from .algebra import (expand, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+                      split_linear)
 from .bound import OutOfTime, bounded
 from .context import Context
 from .quantities import unfold
@@ -104,14 +105,16 @@ def _substitute(before, after, relation, ctx, subs: dict) -> Verdict:
     for var, value in subs.items():
         if not (ctx.holds(sp.Eq(var, value)) or (var, value) in ctx.facts.equal):
             return "unverified", f"{var} = {value} is not an assumption of this derivation"
-    return _eq(meet(before.xreplace(subs), after), relation, f"substituted {subs}")
+    return _eq(meet(before.xreplace(subs), after.xreplace(subs)), relation,
+               "substituted " + ", ".join(f"{k} = {v}" for k, v in subs.items()))
 
 
 @rule("evaluate")
 def _evaluate(before, after, relation, ctx) -> Verdict:
     """Closed integrals, limits and derivatives SymPy computes (bounded), then compared."""
-    done = bounded(lambda: before.doit(), seconds=3.0)
-    return _eq(meet(done, after), relation, "evaluated by SymPy (bounded) and compared")
+    b = bounded(lambda: before.doit(), seconds=3.0)
+    a = bounded(lambda: after.doit(), seconds=3.0)
+    return _eq(meet(b, a), relation, "evaluated by SymPy (bounded) and compared")
 
 
 @rule("change_of_variables")
@@ -209,23 +212,10 @@ def _lemma(before, after, relation, ctx, lemma, subs=None, factor=sp.Integer(1))
     return _lemma_verdict(before - after, relation, ctx, lemma, subs or {}, factor)
 
 
-def _single_sum(e: sp.Expr):
-    """``e`` as one Sum over the common limits, or None."""
-    parts = sp.Add.make_args(split_linear(e))
-    limits, body = None, []
-    for t in parts:
-        sums = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.Sum)]
-        if len(sums) != 1 or (limits is not None and sums[0].limits != limits):
-            return None
-        limits = sums[0].limits
-        body.append(t / sums[0] * sums[0].function)
-    return None if limits is None else (sp.Add(*body), limits)
-
-
 @rule("termwise")
 def _termwise(before, after, relation, ctx, lemma, subs, factor=sp.Integer(1)) -> Verdict:
     """Sum of inequalities: each term of ``before - after`` is ``factor`` times a lemma instance."""
-    single = _single_sum(before - after)
+    single = single_sum(before - after)
     if single is None:
         return "unverified", "before - after is not a single sum over common limits"
     body, limits = single
@@ -270,3 +260,61 @@ def _convex_minimum(before, after, relation, ctx, var, at) -> Verdict:
         return "failed", f"convexity gives {' or '.join(sorted(allowed))}, step claims {relation}"
     return "verified", (f"f'({var}) = {d1} vanishes only at {var} = {at}; f''({var}) = {d2} > 0, so f is "
                         f"strictly convex and f({at}) = {after} is its minimum" + (", attained only there" if strict else ""))
+
+
+@rule("sifting")
+def _sifting(before, after, relation, ctx) -> Verdict:
+    """``sum_k delta(k, a) f(k) = f(a)`` when ``a`` lies in the range of k."""
+    b, miss_b = sift(before, ctx.facts)
+    a, miss_a = sift(after, ctx.facts)
+    if meet(b, a):
+        return _eq(True, relation, "sifting property of the Kronecker delta (index in range)")
+    missing = miss_a + miss_b
+    return ("unverified", f"range not established: {', '.join(missing)}") if missing else _eq(False, relation, "")
+
+
+@rule("cases")
+def _cases(before, after, relation, ctx) -> Verdict:
+    """max, min and |.| resolved by the sign the assumptions give their arguments."""
+    ok = meet(resolve_cases(before, ctx.facts), resolve_cases(after, ctx.facts))
+    return _eq(ok, relation, "resolved max/min/abs by the sign of their arguments in this case")
+
+
+@rule("powers")
+def _powers(before, after, relation, ctx) -> Verdict:
+    """``b**x = exp(x log b)`` for b > 0."""
+    ok = meet(powers_to_exp(unfold(before), ctx.facts), powers_to_exp(unfold(after), ctx.facts))
+    return _eq(ok, relation, "b**x = exp(x log b) for a positive base b")
+
+
+@rule("nonnegative_terms")
+def _nonnegative_terms(before, after, relation, ctx) -> Verdict:
+    """``before - after`` is a sum whose every term is >= 0 (or <= 0) by the assumptions."""
+    single = single_sum(before - after)
+    body = single[0] if single else sp.factor_terms(before - after)
+    if relation == ">=" and ctx.facts.is_nonnegative(sp.factor(body)):
+        return "verified", f"each term {body} is >= 0 under the assumptions"
+    if relation == "<=" and ctx.facts.is_nonnegative(sp.factor(-body)):
+        return "verified", f"each term {-body} is >= 0 under the assumptions"
+    return "unverified", f"the sign of {body} is not established"
+
+
+@rule("certified_order")
+def _certified_order(before, after, relation, ctx) -> Verdict:
+    """Two closed values compared exactly: the normal form of their difference is not zero
+    (sums of logarithms of rationals have a unique one), and an enclosure gives its sign."""
+    from ..exact import closed_form
+    from ..exact.interval import enclose
+
+    if before.free_symbols or after.free_symbols or relation not in ("<", ">", "!="):
+        return "unverified", "expects two closed values and <, > or !="
+    normal = closed_form(before - after)
+    if normal is None:
+        return "unverified", "the difference is outside the exact normal form (sums of logs of rationals)"
+    if normal == 0:
+        return "failed", "the two values are exactly equal"
+    lo, hi = enclose(normal, 128)
+    sign = ">" if lo > 0 else "<" if hi < 0 else None
+    if sign is None or relation not in (sign, "!="):
+        return "failed" if sign else "unverified", f"the difference {normal} encloses to [{float(lo)}, {float(hi)}]"
+    return "verified", f"the difference is exactly {normal}, not zero, enclosed in [{float(lo):.6g}, {float(hi):.6g}]"

@@ -11,7 +11,7 @@ from functools import cache
 
 import sympy as sp
 
-from ..derivation.context import holds, normalised, positive
+from ..derivation.context import holds, in_interval, normalised, positive
 from ..derivation.core import Assumption, Derivation
 from ..derivation.engine import Proof
 from ..derivation.quantities import distribution
@@ -28,7 +28,7 @@ def simplex(*dists) -> tuple[Assumption, ...]:
     """Each distribution has positive entries that sum to 1."""
     out = []
     for d in dists:
-        out.append(positive(d.term(), f"{sp.latex(d.term())} \\in (0, 1]"))
+        out.append(in_interval(d.term(), sp.Interval.Lopen(0, 1)))
         out.append(normalised(d))
     return tuple(out)
 
