@@ -14,7 +14,7 @@ import sympy as sp
 from .bound import bounded
 
 __all__ = ["Facts", "expand", "meet", "single_sum", "split_linear", "expand_logs", "normalise_sums", "sift",
-           "resolve_cases", "powers_to_exp"]
+           "resolve_cases", "powers_to_exp", "flatten_sums"]
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,12 @@ def expand_logs(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str], list[str]
                 return arg.args[0]
             missing.append(f"{arg.args[0]} real")
             return node
+        if isinstance(arg, sp.Product) and len(arg.limits) == 1:
+            if facts.is_positive(arg.function):
+                used.append(f"{arg.function} > 0")
+                return sp.Sum(rewrite(sp.log(arg.function, evaluate=False)), *arg.limits)
+            missing.append(f"{arg.function} > 0")
+            return node
         factors = _log_factors(arg)
         if len(factors) == 1 and factors[0][1] == 1:
             return node
@@ -229,22 +235,25 @@ def sift(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str]]:
     """
     missing: list[str] = []
 
-    def one(s: sp.Sum) -> sp.Expr:
-        if len(s.limits) != 1:
-            return s
-        k, lo, hi = s.limits[0]
-        body = expand(s.function)
+    def inner(function: sp.Expr, limit: tuple) -> sp.Expr | None:
+        k, lo, hi = limit
         out = []
-        for term in sp.Add.make_args(body):
+        for term in sp.Add.make_args(expand(function)):
             deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta) and f.has(k)]
             if len(deltas) != 1:
-                return s
+                return None
             a = deltas[0].args[1] if deltas[0].args[0] == k else deltas[0].args[0]
             if a.has(k) or not (facts.is_nonnegative(a - lo) and facts.is_nonnegative(hi - a)):
                 missing.append(f"{lo} <= {a} <= {hi}")
-                return s
+                return None
             out.append((term / deltas[0]).xreplace({k: a}))
         return sp.Add(*out)
+
+    def one(s: sp.Sum) -> sp.Expr:  # the innermost index first (SymPy merges nested sums)
+        done = inner(s.function, s.limits[0])
+        if done is None:
+            return s
+        return sp.Sum(done, *s.limits[1:]) if len(s.limits) > 1 else done
 
     return e.replace(lambda x: isinstance(x, sp.Sum), one), missing
 
@@ -286,3 +295,34 @@ def powers_to_exp(e: sp.Expr, facts: Facts) -> sp.Expr:
             return sp.exp(x * sp.log(b))
         return pw
     return e.replace(lambda x: x.is_Pow, conv)
+
+
+def flatten_sums(e: sp.Expr) -> sp.Expr:
+    """Nested finite sums with independent ranges as one sum over both indices (order-free).
+
+    ``Sum(g(k) Sum(h(m, k), m), k) = Sum(g(k) h(m, k), k, m)``: finite sums commute and a factor
+    free of the inner index moves inside.
+
+    >>> k, m, K, N = sp.symbols("k m K N", integer=True, positive=True)
+    >>> a = sp.IndexedBase("a")
+    >>> flatten_sums(sp.Sum(sp.Sum(a[m, k], (m, 1, N)), (k, 1, K))) == flatten_sums(
+    ...     sp.Sum(sp.Sum(a[m, k], (k, 1, K)), (m, 1, N)))
+    True
+    """
+    def one(s: sp.Sum) -> sp.Expr:
+        outer_vars = {lim[0] for lim in s.limits}
+        terms = []
+        for term in sp.Add.make_args(expand(s.function)):
+            inner = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
+            if len(inner) != 1 or any(lim[1].has(*outer_vars) or lim[2].has(*outer_vars) for lim in inner[0].limits):
+                terms.append(sp.Sum(term, *s.limits))
+                continue
+            rest = term / inner[0]
+            if rest.has(*(lim[0] for lim in inner[0].limits)):
+                terms.append(sp.Sum(term, *s.limits))
+                continue
+            limits = sorted([*s.limits, *inner[0].limits], key=lambda lim: str(lim[0]))
+            terms.append(sp.Sum(rest * inner[0].function, *limits))
+        return sp.Add(*terms)
+
+    return e.replace(lambda x: isinstance(x, sp.Sum), one)

@@ -13,7 +13,7 @@ import sympy as sp
 from .. import measures
 from ..distributions import SymbolicDistribution, symbolic_distribution
 
-__all__ = ["Quantity", "Entropy", "CrossEntropy", "KL", "Sigmoid", "unfold", "H", "CE", "KLdiv",
+__all__ = ["Quantity", "Entropy", "CrossEntropy", "KL", "BCE", "Sigmoid", "unfold", "H", "CE", "KLdiv",
            "distribution"]
 
 
@@ -98,6 +98,18 @@ class KL(Quantity):
 
     def _sympystr(self, printer) -> str:
         return f"KL({_name(self.args[0])} || {_name(self.args[1])})"
+
+
+class BCE(Quantity):
+    """Binary cross-entropy ``BCE(y, q)`` of a label y and a prediction q."""
+
+    nargs = 2
+
+    def unfold(self) -> sp.Expr:
+        return measures.binary_cross_entropy(*self.args)
+
+    def _latex(self, printer) -> str:
+        return f"\\operatorname{{BCE}}\\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\\right)"
 
 
 class Sigmoid(Quantity):

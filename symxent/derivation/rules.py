@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import (expand, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+from .algebra import (expand, flatten_sums, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
                       split_linear)
 from .bound import OutOfTime, bounded
 from .context import Context
@@ -318,3 +318,10 @@ def _certified_order(before, after, relation, ctx) -> Verdict:
     if sign is None or relation not in (sign, "!="):
         return "failed" if sign else "unverified", f"the difference {normal} encloses to [{float(lo)}, {float(hi)}]"
     return "verified", f"the difference is exactly {normal}, not zero, enclosed in [{float(lo):.6g}, {float(hi):.6g}]"
+
+
+@rule("swap_sums")
+def _swap_sums(before, after, relation, ctx) -> Verdict:
+    """Finite sums over independent ranges commute (and a factor free of an index moves inside)."""
+    ok = meet(flatten_sums(split_linear(before)), flatten_sums(split_linear(after)))
+    return _eq(ok, relation, "exchanged two finite sums over independent ranges")
