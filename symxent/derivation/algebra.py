@@ -39,6 +39,9 @@ class Facts:
         if e in self.positive or sp.expand(e) in self.positive:
             return True
         if e.is_Mul:
+            flipped = _flip_sign(e)
+            if flipped is not None:
+                return self.is_positive(flipped)
             return all(self.is_positive(f) for f in e.args)
         if e.is_Add:
             return all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)
@@ -57,6 +60,9 @@ class Facts:
         if e in self.nonnegative or sp.expand(e) in self.nonnegative:
             return True
         if e.is_Mul:
+            flipped = _flip_sign(e)
+            if flipped is not None:
+                return self.is_nonnegative(flipped)
             return all(self.is_nonnegative(f) for f in e.args)
         if e.is_Add:
             return all(self.is_nonnegative(t) for t in e.args)
@@ -78,6 +84,19 @@ class Facts:
         return False
 
 
+def _flip_sign(e: sp.Mul) -> sp.Expr | None:
+    """``-c * (a - b) * r`` as ``c * (b - a) * r`` (a negative coefficient moved into a difference)."""
+    coeff, rest = e.as_coeff_Mul()
+    if not (coeff.is_negative and coeff.is_Number):
+        return None
+    factors = list(sp.Mul.make_args(rest))
+    for k, f in enumerate(factors):
+        if f.is_Add:
+            factors[k] = sp.expand(-f)
+            return sp.Mul(-coeff, *factors, evaluate=False)
+    return None
+
+
 def expand(e: sp.Expr, seconds: float = 2.0) -> sp.Expr:
     """``sp.expand`` under a time bound (raises :class:`OutOfTime` when reached)."""
     return bounded(sp.expand, e, seconds=seconds)
@@ -95,7 +114,15 @@ def meet(a: sp.Expr, b: sp.Expr) -> bool:
     d = expand(a - b)
     if d == 0:
         return True
-    return bounded(_rational_zero, d)
+    if bounded(_rational_zero, d):
+        return True
+    if d.has(sp.log):  # the same logarithm written two ways: normalise the arguments
+        return bounded(_rational_zero, expand(_cancel_log_args(a) - _cancel_log_args(b)))
+    return False
+
+
+def _cancel_log_args(e: sp.Expr) -> sp.Expr:
+    return e.replace(lambda x: isinstance(x, sp.log), lambda L: sp.log(sp.cancel(sp.together(L.args[0]))))
 
 
 def _rational_zero(d: sp.Expr) -> bool:
@@ -106,7 +133,7 @@ def _rational_zero(d: sp.Expr) -> bool:
     return sp.cancel(sp.together(d)) == 0
 
 
-def single_sum(e: sp.Expr):
+def single_sum(e: sp.Expr, split: bool = True):
     """``e`` as ``(summand, limits)`` of one Sum over the common limits, or None.
 
     >>> i, n = sp.symbols("i n", integer=True, positive=True)
@@ -114,7 +141,7 @@ def single_sum(e: sp.Expr):
     (-2*i**2 + i, ((i, 1, n),))
     """
     limits, body = None, []
-    for t in sp.Add.make_args(split_linear(e)):
+    for t in sp.Add.make_args(split_linear(e) if split else expand(e)):
         sums = [f for f in sp.Mul.make_args(t) if isinstance(f, sp.Sum)]
         if len(sums) != 1 or (limits is not None and sums[0].limits != limits):
             return None

@@ -13,7 +13,7 @@ import sympy as sp
 from .. import measures
 from ..distributions import SymbolicDistribution, symbolic_distribution
 
-__all__ = ["Quantity", "Entropy", "CrossEntropy", "KL", "BCE", "Sigmoid", "unfold", "H", "CE", "KLdiv",
+__all__ = ["Quantity", "Entropy", "CrossEntropy", "KL", "JS", "BCE", "Sigmoid", "unfold", "H", "CE", "KLdiv",
            "distribution"]
 
 
@@ -98,6 +98,25 @@ class KL(Quantity):
 
     def _sympystr(self, printer) -> str:
         return f"KL({_name(self.args[0])} || {_name(self.args[1])})"
+
+
+class JS(Quantity):
+    """Jensen-Shannon divergence ``JS(P, Q) = (KL(P || M) + KL(Q || M)) / 2``, ``M = (P + Q) / 2``,
+    with args ``(p, q, i, n)``."""
+
+    nargs = 4
+
+    def unfold(self) -> sp.Expr:
+        p, q, i, n = self.args
+        pi, qi = p[i], q[i]
+        mi = (pi + qi) / 2
+        return (sp.Sum(pi * sp.log(pi / mi), (i, 1, n)) + sp.Sum(qi * sp.log(qi / mi), (i, 1, n))) / 2
+
+    def _latex(self, printer) -> str:
+        return f"\\operatorname{{JS}}({_name(self.args[0])}, {_name(self.args[1])})"
+
+    def _sympystr(self, printer) -> str:
+        return f"JS({_name(self.args[0])}, {_name(self.args[1])})"
 
 
 class BCE(Quantity):

@@ -215,7 +215,7 @@ def _lemma(before, after, relation, ctx, lemma, subs=None, factor=sp.Integer(1))
 @rule("termwise")
 def _termwise(before, after, relation, ctx, lemma, subs, factor=sp.Integer(1)) -> Verdict:
     """Sum of inequalities: each term of ``before - after`` is ``factor`` times a lemma instance."""
-    single = single_sum(before - after)
+    single = single_sum(before - after, split=False) or single_sum(before - after)
     if single is None:
         return "unverified", "before - after is not a single sum over common limits"
     body, limits = single
