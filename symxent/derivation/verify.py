@@ -161,7 +161,13 @@ def _assumptions(domains: dict, bases: list) -> tuple[Assumption, ...]:
 
 # --- counterexamples -------------------------------------------------------------------------
 
-def _sample(dom: sp.Set, rng: random.Random) -> sp.Expr:
+_SPECIAL = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2))
+
+
+def _sample(dom: sp.Set, rng: random.Random, t: int = 99) -> sp.Expr:
+    """Special points first (1, 0, 1/2, -1, 2 where they lie in the domain), then random rationals."""
+    if t < len(_SPECIAL) and (dom is None or dom.contains(_SPECIAL[t]) is sp.true):
+        return _SPECIAL[t]
     if isinstance(dom, sp.FiniteSet):
         return rng.choice(list(dom))
     if dom == sp.Reals or dom is None:
@@ -190,7 +196,7 @@ def _sizes(e: sp.Expr) -> set:
 
 
 def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: set = frozenset()) -> sp.Expr:
+                 also: set = frozenset(), step: int = 99) -> sp.Expr:
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)
@@ -200,11 +206,11 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
         point.update({b[k + 1]: v for k, v in enumerate(entries)})
     for ix in sorted(e.atoms(sp.Indexed), key=str):
         if ix not in point:
-            point[ix] = _sample(domains.get(ix, sp.Reals), rng)
+            point[ix] = _sample(domains.get(ix, sp.Reals), rng, step)
     labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
     for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
         if isinstance(s, sp.Symbol):
-            point[s] = _sample(domains.get(s, sp.Reals), rng)
+            point[s] = _sample(domains.get(s, sp.Reals), rng, step)
     return e.xreplace(point)
 
 
@@ -257,7 +263,7 @@ def _search(L, R, rel, domains, bases, samples, seed):
     for t in range(samples):
         point: dict = {}
         try:
-            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also)
+            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
         except (SymxentError, TypeError, ValueError, ZeroDivisionError):
             continue
         if _fails(certified_sign(value), rel):
