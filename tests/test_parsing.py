@@ -7,7 +7,7 @@ import sympy as sp
 
 from symxent.derivation.quantities import KL, CrossEntropy, Entropy, Sigmoid
 from symxent.errors import ParseError
-from symxent.parsing import parse_expression, parse_where
+from symxent.parsing import read_expression, parse_where
 
 x, z, y = (sp.Symbol(s, real=True) for s in "xzy")
 
@@ -32,28 +32,28 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("text, expected", ACCEPTED)
 def test_accepted(text, expected):
-    assert sp.simplify(parse_expression(text) - expected) == 0
+    assert sp.simplify(read_expression(text) - expected) == 0
 
 
 def test_distributions_are_n_event_quantities():
-    assert isinstance(parse_expression("H(P)"), Entropy)
-    assert isinstance(parse_expression("H(P, Q)"), CrossEntropy)
-    assert isinstance(parse_expression("CE(P, Q)"), CrossEntropy)
-    assert isinstance(parse_expression("KL(Q, P)"), KL)
-    n = parse_expression("n")
+    assert isinstance(read_expression("H(P)"), Entropy)
+    assert isinstance(read_expression("H(P, Q)"), CrossEntropy)
+    assert isinstance(read_expression("CE(P, Q)"), CrossEntropy)
+    assert isinstance(read_expression("KL(Q, P)"), KL)
+    n = read_expression("n")
     assert n.is_integer and n.is_positive
 
 
 def test_symbols_are_shared_and_reported():
     symbols: dict = {}
     dists: dict = {}
-    e = parse_expression("H(P, Q) + t", symbols, dists)
+    e = read_expression("H(P, Q) + t", symbols, dists)
     assert set(symbols) == {"t"} and set(dists) == {"P", "Q"}
     assert e.has(symbols["t"])
 
 
 def test_sum_with_subscripts():
-    e = parse_expression("Sum(w[i]**2, i, 1, N)")
+    e = read_expression("Sum(w[i]**2, i, 1, N)")
     assert isinstance(e, sp.Sum) and str(e.limits[0][2]) == "N"
 
 
@@ -91,7 +91,7 @@ REJECTED = [
 @pytest.mark.parametrize("text", REJECTED)
 def test_rejected(text):
     with pytest.raises(ParseError):
-        parse_expression(text)
+        read_expression(text)
 
 
 WHERE = [

@@ -77,12 +77,12 @@ def _domains(where: Mapping | None, symbols: dict) -> dict:
 
 
 def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
-    from ..parsing import parse_expression
+    from ..parsing import read_expression
 
     if isinstance(side, str):
-        return parse_expression(side, symbols, dists)
+        return read_expression(side, symbols, dists)
     if isinstance(side, (int, sp.Expr)):
-        return sp.sympify(side) if isinstance(side, int) else side
+        return sp.Integer(side) if isinstance(side, int) else side
     raise UnsupportedError(f"{name}={side!r} must be a string or a SymPy expression")
 
 
