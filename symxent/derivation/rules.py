@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import (expand, flatten_sums, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+from .algebra import (expand, flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
                       split_linear)
 from .bound import OutOfTime, bounded, time_limit
 from .context import Context
@@ -342,7 +342,11 @@ def _tidy(arg: sp.Expr) -> sp.Expr:
     """A log's argument as one factored fraction (so the log laws can split it)."""
     if arg.has(sp.Sum, sp.Integral) or not arg.free_symbols:
         return arg
-    return sp.factor(sp.cancel(sp.together(arg)))
+    factored = sp.factor(sp.cancel(sp.together(arg)))
+    if factored.is_Mul:  # -p/(p - 1) as p/(1 - p): a sign moved into a difference
+        flipped = flip_sign(factored)
+        return flipped if flipped is not None else factored
+    return factored
 
 
 @rule("normal_form")

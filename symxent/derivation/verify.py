@@ -106,8 +106,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     symbols: dict = {}
     dists: dict = {}
     for key, dom in (where or {}).items():  # symbols get their domains before the text is read
-        if isinstance(key, str):
-            symbols[key] = sp.Symbol(key, real=True)
+        symbols[str(key)] = key if isinstance(key, sp.Symbol) else sp.Symbol(str(key), real=True)
     L, R = _read(lhs, symbols, dists, "lhs"), _read(rhs, symbols, dists, "rhs")
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
