@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import (expand, flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+from .algebra import (flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
                       split_linear)
 from .bound import OutOfTime, bounded, time_limit
 from .context import Context
