@@ -15,6 +15,7 @@ import sympy as sp
 
 from .context import Context, context_of
 from .core import Assumption, Derivation, Relation, Step
+from .counterexample import refute
 from .rules import check_step
 
 __all__ = ["Proof"]
@@ -35,6 +36,9 @@ class Proof:
     def step(self, after: sp.Expr, rule: str, why: str, relation: Relation = "=", **params: Any) -> "Proof":
         """Add ``current REL after`` justified by ``rule`` (checked now) and move on to ``after``."""
         status, detail = check_step(rule, self.current, after, relation, self.ctx, params)
+        if status == "failed":
+            point = refute(self.current, after, relation, self.assumptions)
+            detail += f"; counterexample: {point}" if point else ""
         self.steps.append(Step(self.current, after, relation, why, rule, self.assumptions, status, detail))
         self.current = after
         return self
