@@ -95,6 +95,7 @@ def test_a_false_statement_does_not_prove():
          .step(-S(p * sp.log(p)) + S(p * sp.log(p / q)), "log_laws", "log of a quotient")
          .step(H(P) - KLdiv(P, Q), "definition", "definitions").qed())
     assert d.status == "failed" and d.steps[-1].status == "failed"
+    assert "counterexample: n = " in d.steps[-1].detail  # where it fails, and a point that shows it
 
 
 def test_gibbs_equality_case_is_a_strict_inequality():
