@@ -132,3 +132,10 @@ def test_a_rule_out_of_time_is_unverified(monkeypatch):
 
 def test_bounded_returns_the_value():
     assert bounded(sp.expand, (a + b) ** 2) == a**2 + 2 * a * b + b**2
+
+
+def test_a_true_step_the_rule_does_not_give_is_unverified_not_failed():
+    """max(a, 0) + max(-a, 0) = |a| holds, but "cases" cannot resolve it without a sign for a."""
+    d = Proof("t", "t", sp.Max(a, 0) + sp.Max(-a, 0), "=", sp.Abs(a)).step(sp.Abs(a), "cases", "cases").qed()
+    assert d.steps[0].status == "unverified" and "no counterexample" in d.steps[0].detail
+    assert d.status == "unverified"
