@@ -26,10 +26,11 @@ import sympy as sp
 
 from ..errors import ParseError, UnsupportedError
 from .bound import OutOfTime, time_limit
-from .context import in_interval, normalised
+from .context import context_of, in_interval, normalised
 from .core import Assumption, Derivation
 from .counterexample import certified_sign, search
 from .engine import Proof
+from .rules import check_step
 from .quantities import Quantity
 
 __all__ = ["VerifyResult", "verify", "certified_sign"]
@@ -208,14 +209,17 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
         return d
     if rel == "=":
         return None
+    ctx = context_of(assumptions)
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
             for factor in (sp.Integer(1), sp.Integer(-1)):
                 _in_time(deadline)
-                proof = Proof("claim", "user claim", L, rel, R, assumptions)
-                proof.step(R, "lemma", f"catalogue: {lemma.name}", rel, lemma=lemma, subs=subs, factor=factor)
-                d = proof.qed()
+                params = {"lemma": lemma, "subs": subs, "factor": factor}
+                if check_step("lemma", L, R, rel, ctx, params)[0] != "verified":
+                    continue  # try the next instance (no counterexample search for a mere mismatch)
+                d = Proof("claim", "user claim", L, rel, R, assumptions).step(
+                    R, "lemma", f"catalogue: {lemma.name}", rel, **params).qed()
                 if d.proved:
                     return d
     return None
