@@ -65,10 +65,10 @@ def _widen(x, prec: int):
     """Widen an interval outwards by a few ulps at ``prec`` bits."""
     lo, hi = (_mpf(r) for r in x._mpi_)
     tiny = mpmath.ldexp(1, -10 * prec)
-    pad_lo = mpmath.fadd(mpmath.ldexp(abs(lo), _WIDEN_ULPS - prec), tiny, prec=prec, rounding="u")
-    pad_hi = mpmath.fadd(mpmath.ldexp(abs(hi), _WIDEN_ULPS - prec), tiny, prec=prec, rounding="u")
-    return iv.mpf([mpmath.fsub(lo, pad_lo, prec=prec, rounding="d"),
-                   mpmath.fadd(hi, pad_hi, prec=prec, rounding="u")])
+    pad_lo = mpmath.fadd(mpmath.ldexp(abs(lo), _WIDEN_ULPS - prec), tiny, prec=prec, rounding="c")
+    pad_hi = mpmath.fadd(mpmath.ldexp(abs(hi), _WIDEN_ULPS - prec), tiny, prec=prec, rounding="c")
+    return iv.mpf([mpmath.fsub(lo, pad_lo, prec=prec, rounding="f"),
+                   mpmath.fadd(hi, pad_hi, prec=prec, rounding="c")])
 
 
 def _walk(e: sp.Expr, prec: int):
