@@ -32,7 +32,7 @@ class Quantity(sp.Function):
     is_real = True
 
     @classmethod
-    def eval(cls, *args):  # never evaluate on construction
+    def eval(cls, *args):  # safe: SymPy Function.eval hook (never evaluates on construction), not Python eval
         return None
 
     def unfold(self) -> sp.Expr:
