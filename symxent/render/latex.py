@@ -160,3 +160,62 @@ def log_latex(base: sp.Expr) -> str:
     \\ln \\log_2 \\log_{10}
     """
     return SymxentLatexPrinter()._log_head(base)
+
+
+_WIDTH = 58  # visible characters of one display line, beside its justification
+
+
+def _visible(tex: str) -> int:
+    """A rough count of the characters ``tex`` shows (spacing, brackets and braces do not count)."""
+    import re
+
+    t = re.sub(r"\\(?:left|right|bigl|bigr|tfrac|frac|mathrm|text|quad|,)", "", tex)
+    t = re.sub(r"\\[a-zA-Z]+", "xx", t)  # \ln, \log, \sum show about two characters
+    return len(re.sub(r"[{}_^ ]", "", t))
+
+
+def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
+    """``expr`` as one or more display lines, broken between the terms of a long sum.
+
+    A sum (or a number times a sum) wider than ``width`` is cut after whole terms, inside
+    ``\\bigl( ... \\bigr)`` so that the brackets may span lines.
+
+    >>> x = sp.symbols("x1:5")
+    >>> latex_lines(sp.Add(*x, evaluate=False), width=6)
+    ['x_{1} + x_{2}', '+ x_{3} + x_{4}']
+    """
+    printer = SymxentLatexPrinter()
+    whole = printer.doprint(expr)
+    if _visible(whole) <= width:
+        return [whole]
+    coeff, total = _split_coefficient(expr)
+    if total is None:
+        return [whole]
+    terms = [printer.doprint(t) for t in total.args]
+    pieces = [terms[0]] + [(f"- {t[1:].lstrip()}" if t.startswith("-") else f"+ {t}") for t in terms[1:]]
+    lines, current = [], ""
+    for piece in pieces:
+        if current and _visible(current + piece) > width:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    lines.append(current)
+    if coeff is None:
+        return lines
+    lines[0] = rf"{coeff}\bigl({lines[0]}"
+    lines[-1] = rf"{lines[-1]}\bigr)"
+    return lines
+
+
+def _split_coefficient(expr: sp.Expr) -> tuple[str | None, sp.Add | None]:
+    if expr.is_Add:
+        return None, expr
+    if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Rational and expr.args[1].is_Add:
+        c = expr.args[0]
+        if c == -1:
+            return "-", expr.args[1]
+        sign = "-" if c < 0 else ""
+        head = f"{sign}{abs(c)}" if c.is_Integer else rf"{sign}\tfrac{{{abs(c.p)}}}{{{c.q}}}"
+        return head, expr.args[1]
+    return None, None

@@ -1,0 +1,45 @@
+"""Prose inside LaTeX: special characters escaped, common Unicode mathematics spelled in TeX.
+
+Justifications and assumptions are written by people (``"Σ p_i = 1"``, ``"σ > 0"``); pdflatex
+only reads ASCII and Latin letters, so the mathematical characters become inline maths.
+"""
+
+from __future__ import annotations
+
+__all__ = ["tex_text"]
+
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+            "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}"}
+
+_MATH = {
+    "∈": r"\in", "∉": r"\notin", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "→": r"\to",
+    "∞": r"\infty", "∑": r"\sum", "Σ": r"\Sigma", "∏": r"\prod", "∫": r"\int", "∂": r"\partial",
+    "∇": r"\nabla", "ℝ": r"\mathbb{R}", "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "·": r"\cdot",
+    "×": r"\times", "−": "-", "±": r"\pm", "√": r"\surd", "‖": r"\|", "⇒": r"\Rightarrow",
+    "⇔": r"\Leftrightarrow", "∀": r"\forall", "∃": r"\exists", "α": r"\alpha", "β": r"\beta",
+    "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "λ": r"\lambda", "μ": r"\mu", "π": r"\pi",
+    "σ": r"\sigma", "θ": r"\theta", "ŷ": r"\hat{y}", "ₖ": "_k", "ᵢ": "_i", "₁": "_1", "₂": "_2",
+    "²": "^2", "½": r"\tfrac12",
+}
+_TEXT = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}"}
+
+
+def tex_text(text: str) -> str:
+    """``text`` made safe for a LaTeX paragraph or ``\\text{...}``.
+
+    >>> print(tex_text("p_i ∈ (0, 1], 100% sure"))
+    p\\_i $\\in$ (0, 1], 100\\% sure
+    """
+    out = []
+    for ch in text:
+        if ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        elif ch in _MATH:
+            out.append(f"${_MATH[ch]}$")
+        elif ch in _TEXT:
+            out.append(_TEXT[ch])
+        elif ord(ch) < 128 or ch.isalpha() and ord(ch) < 0x250:
+            out.append(ch)
+        else:
+            out.append(rf"\texttt{{U+{ord(ch):04X}}}")
+    return "".join(out)
