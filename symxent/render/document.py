@@ -15,7 +15,7 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step
-from .escape import tex_text
+from .escape import plain_text, tex_text
 from .latex import latex, latex_lines
 from .text import text
 
@@ -99,7 +99,7 @@ def _tex_rows(d: Derivation, approx: Approximation | None) -> list[str]:
     if approx is not None:
         unit = rf"\ \text{{{tex_text(approx.unit)}}}"
         rows.append(rf"&\approx {approx.decimal}{unit} && "
-                    rf"\text{{(certified, {approx.digits} significant digits)}}")
+                    rf"\text{{({approx.digits} digits, certified)}}")
     return rows
 
 
@@ -140,7 +140,7 @@ def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence
 
 
 def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], given: Sequence[Given]) -> str:
-    out = [r"\documentclass[11pt]{article}", r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}",
+    out = [r"\documentclass[11pt]{article}",
            r"\usepackage{amsmath,amssymb}", r"\usepackage[a4paper,margin=2.2cm]{geometry}",
            r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.6em}", r"\pagestyle{empty}", "",
            r"\begin{document}", rf"\section*{{{tex_text(d.title)}}}", ""]
@@ -168,8 +168,9 @@ def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], giv
 # -- Markdown ----------------------------------------------------------------------------------
 
 def _md_assumption(a: Assumption) -> str:
-    tex = _tex_assumption(a)
-    return tex if tex.startswith("$") else a.text
+    if a.relation is not None or a.domain is not None:
+        return _tex_assumption(a)
+    return a.text
 
 
 def _md_math(tex: str) -> str:
@@ -213,7 +214,7 @@ def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
 
 def _text_assumption(a: Assumption) -> str:
     if a.text:
-        return a.text
+        return plain_text(a.text)
     if a.relation is not None:
         return text(a.relation)
     return f"{text(a.subject)} in {a.domain}"
@@ -229,7 +230,7 @@ def _text_rows(d: Derivation, approx: Approximation | None) -> list[str]:
         rows.append(f"    {_REL_TEXT[step.relation]} {text(step.after)}      ({step.justification}){tag}")
         previous = step.after
     if approx is not None:
-        rows.append(f"    ~ {approx.decimal} {approx.unit}      (certified, {approx.digits} significant digits)")
+        rows.append(f"    ~ {approx.decimal} {approx.unit}      ({approx.digits} significant digits, certified)")
     return rows
 
 
@@ -256,6 +257,6 @@ def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Appro
             out.append(f"  {part.title}:")
         out += _text_rows(part, approx if part is parts[-1] else None)
     out += [f"Step {i} ({s.justification}): {s.detail}" for i, s in _unproved_details(d)]
-    out += list(d.notes)
+    out += [plain_text(n) for n in d.notes]
     out.append(f"Status: {status_sentence(d)}")
     return "\n".join(out) + "\n"

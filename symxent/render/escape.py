@@ -6,7 +6,7 @@ only reads ASCII and Latin letters, so the mathematical characters become inline
 
 from __future__ import annotations
 
-__all__ = ["tex_text"]
+__all__ = ["tex_text", "plain_text"]
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}"}
@@ -21,15 +21,53 @@ _MATH = {
     "σ": r"\sigma", "θ": r"\theta", "ŷ": r"\hat{y}", "ₖ": "_k", "ᵢ": "_i", "₁": "_1", "₂": "_2",
     "²": "^2", "½": r"\tfrac12",
 }
+_MATH.update({"<": "<", ">": ">", "|": "|"})
 _TEXT = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}"}
 
 
 def tex_text(text: str) -> str:
-    """``text`` made safe for a LaTeX paragraph or ``\\text{...}``.
+    """``text`` made safe for a LaTeX paragraph or ``\\text{...}``; ``$...$`` is kept as maths.
 
     >>> print(tex_text("p_i ∈ (0, 1], 100% sure"))
     p\\_i $\\in$ (0, 1], 100\\% sure
+    >>> print(tex_text("when $q_i = 0$"))
+    when $q_i = 0$
     """
+    pieces = text.split("$")
+    if len(pieces) % 2 == 0:  # an unpaired dollar is a dollar
+        return _escape(text)
+    return "".join(_escape(p) if k % 2 == 0 else f"${p}$" for k, p in enumerate(pieces))
+
+
+def plain_text(text: str) -> str:
+    r"""``text`` for a terminal: inline ``$...$`` maths loses its dollars.
+
+    >>> plain_text("when $q_i = 0$")
+    'when q_i = 0'
+    >>> plain_text("$0 \\log 0 = 0$ and $+\\infty$, $y_i \\in \\{0, 1\\}$")
+    '0 log 0 = 0 and +infinity, y_i in {0, 1}'
+    """
+    pieces = text.split("$")
+    if len(pieces) % 2 == 0:
+        return text
+    return "".join(p if k % 2 == 0 else _untex(p) for k, p in enumerate(pieces))
+
+
+_UNTEX = [(r"\\hat\{(\w)\}", "\\1\u0302"), (r"\\infty", "infinity"), (r"\\([{}])", "\\1"),
+          (r"\\(?:log|ln|in|le|ge|ne)\b", lambda m: {"le": "<=", "ge": ">="}.get(m.group(0)[1:], m.group(0)[1:])),
+          (r"\\[,;! ]", " ")]
+
+
+def _untex(math: str) -> str:
+    """A few TeX commands spelled for a terminal: ``\\log`` as log, ``\\hat{y}`` as ŷ."""
+    import re
+
+    for pattern, repl in _UNTEX:
+        math = re.sub(pattern, repl, math)
+    return math
+
+
+def _escape(text: str) -> str:
     out = []
     for ch in text:
         if ch in _SPECIAL:

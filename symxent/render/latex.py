@@ -93,15 +93,18 @@ class SymxentLatexPrinter(LatexPrinter):
         rest_tex = self._print_factors(rest) if _all_plain(rest) else super()._print_Mul(
             sp.Mul(*rest, evaluate=False))
         if coeff.is_Integer:  # +1 or -1
-            sign = "-" if coeff == -1 else ""
-            return f"{sign}{self._bracket_sum(rest, rest_tex)}"
+            return f"{'-' if coeff == -1 else ''}{rest_tex}"
         sign = "-" if coeff < 0 else ""
-        return rf"{sign}\tfrac{{{abs(coeff.p)}}}{{{coeff.q}}} {self._bracket_sum(rest, rest_tex)}"
+        return rf"{sign}\tfrac{{{abs(coeff.p)}}}{{{coeff.q}}} {rest_tex}"
 
-    def _bracket_sum(self, rest: list, tex: str) -> str:
-        if len(rest) == 1 and rest[0].is_Add:
-            return rf"\left({tex}\right)"
-        return tex
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if expr.is_Integer:
+            return str(expr)
+        sign = "-" if expr < 0 else ""
+        return rf"{sign}\tfrac{{{abs(expr.p)}}}{{{expr.q}}}"
+
+    def _print_Infinity(self, expr: sp.Expr) -> str:
+        return r"+\infty"
 
     def _print_factors(self, factors: list) -> str:
         """A product of factors with no denominators, in the stored order."""
@@ -162,7 +165,7 @@ def log_latex(base: sp.Expr) -> str:
     return SymxentLatexPrinter()._log_head(base)
 
 
-_WIDTH = 58  # visible characters of one display line, beside its justification
+_WIDTH = 36  # visible characters of one display line, beside its justification
 
 
 def _visible(tex: str) -> int:

@@ -76,8 +76,12 @@ class SymxentTextPrinter(StrPrinter):
             return body
         if coeff == -1:
             return f"-{body}"
-        head = self._print(coeff) if coeff.is_Integer else f"({self._print(coeff)})"
-        return f"{head}*{body}"
+        sign, c = ("-", -coeff) if coeff < 0 else ("", coeff)
+        head = self._print(c) if c.is_Integer else f"({self._print(c)})"
+        return f"{sign}{head}*{body}"
+
+    def _print_Infinity(self, expr: sp.Expr) -> str:
+        return "+infinity"
 
 
 def text(expr: sp.Basic) -> str:
