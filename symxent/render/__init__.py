@@ -1,7 +1,16 @@
-"""Renderers: derivations and worked examples as LaTeX, Markdown and plain text."""
+"""Renderers: derivations and worked examples as LaTeX, Markdown and plain text.
 
-from .latex import SymxentLatexPrinter, latex
+>>> from symxent.worked import example_1
+>>> print(render(example_1(), "latex").splitlines()[1])
+H(P, Q) &= -\\sum_{i=1}^{3} p_{i} \\log_2 q_{i} && \\text{(definition)} \\\\
+"""
+
+from .api import FORMATS, render
+from .document import Approximation, Given, derivation_latex, derivation_markdown, derivation_text
+from .latex import SymxentLatexPrinter, latex, latex_lines
 from .notation import BaseLog, CrossEntropy, Entropy, KLDivergence, LogLoss, to_sympy
+from .text import SymxentTextPrinter, text
 
-__all__ = ["SymxentLatexPrinter", "latex", "BaseLog", "CrossEntropy", "Entropy", "KLDivergence", "LogLoss",
-           "to_sympy"]
+__all__ = ["FORMATS", "render", "derivation_latex", "derivation_markdown", "derivation_text", "Given",
+           "Approximation", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
+           "BaseLog", "CrossEntropy", "Entropy", "KLDivergence", "LogLoss", "to_sympy"]

@@ -50,6 +50,9 @@ class SymxentLatexPrinter(LatexPrinter):
             return f"{head} {self._print(arg)}"
         if _is_small_fraction(arg):
             return rf"{head} \tfrac{{{arg.p}}}{{{arg.q}}}"
+        num, den = sp.fraction(arg)
+        if den != 1 and _is_atomic(num) and _is_atomic(den):
+            return rf"{head} \frac{{{self._print(num)}}}{{{self._print(den)}}}"
         return rf"{head}\left({self._print(arg)}\right)"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
@@ -83,7 +86,7 @@ class SymxentLatexPrinter(LatexPrinter):
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         factors = list(expr.args)
-        base_log = _as_base_log(factors)
+        base_log = as_base_log(factors)
         if base_log is not None:
             return self._print(base_log)
         coeff = factors[0] if factors[0].is_Rational else None
@@ -102,9 +105,6 @@ class SymxentLatexPrinter(LatexPrinter):
             return str(expr)
         sign = "-" if expr < 0 else ""
         return rf"{sign}\tfrac{{{abs(expr.p)}}}{{{expr.q}}}"
-
-    def _print_Infinity(self, expr: sp.Expr) -> str:
-        return r"+\infty"
 
     def _print_factors(self, factors: list) -> str:
         """A product of factors with no denominators, in the stored order."""
@@ -129,7 +129,7 @@ def _all_plain(factors: list) -> bool:
     return all(not (f.is_Pow and f.exp.is_negative) and not (f.is_Rational and not f.is_Integer) for f in factors)
 
 
-def _as_base_log(factors: list) -> BaseLog | sp.Expr | None:
+def as_base_log(factors: list) -> BaseLog | sp.Expr | None:
     """``c * log(x) * log(b)**-1`` as ``c * BaseLog(x, b)``, the way a reader writes it."""
     dens = [f for f in factors if f.is_Pow and f.exp == -1 and isinstance(f.base, sp.log)]
     logs = [f for f in factors if isinstance(f, sp.log)]

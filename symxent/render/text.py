@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from .latex import as_base_log
 from .notation import BaseLog
 
 __all__ = ["SymxentTextPrinter", "text"]
@@ -67,6 +68,9 @@ class SymxentTextPrinter(StrPrinter):
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         factors = list(expr.args)
+        base_log = as_base_log(factors)
+        if base_log is not None:
+            return self._print(base_log)
         if not factors[0].is_Rational or any(f.is_Pow and f.exp.is_negative for f in factors):
             return super()._print_Mul(expr)
         coeff, rest = factors[0], factors[1:]
@@ -81,7 +85,7 @@ class SymxentTextPrinter(StrPrinter):
         return f"{sign}{head}*{body}"
 
     def _print_Infinity(self, expr: sp.Expr) -> str:
-        return "+infinity"
+        return "infinity"
 
 
 def text(expr: sp.Basic) -> str:

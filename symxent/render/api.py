@@ -1,0 +1,45 @@
+"""One entry point for every renderer: :func:`render` a derivation or worked example in a format."""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+from ..derivation import Derivation
+from ..errors import UnsupportedError
+from .document import derivation_latex, derivation_markdown, derivation_text
+
+__all__ = ["FORMATS", "render", "repr_latex", "repr_markdown"]
+
+Format = Literal["latex", "markdown", "text"]
+FORMATS: tuple[str, ...] = ("latex", "markdown", "text")
+
+
+def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, standalone: bool = False) -> str:
+    """``obj`` as LaTeX (``standalone=True``: a complete document), Markdown or plain text.
+
+    >>> from symxent.worked import worked_measure
+    >>> print(render(worked_measure("entropy", ["1/2", "1/2"], base=2), "text").splitlines()[-1])
+    Status: Proved: symxent checked every step, and the steps chain from the left-hand side to the right.
+    """
+    from ..worked import WorkedExample
+
+    if format not in FORMATS:
+        raise UnsupportedError(f"format={format!r} is not one of {', '.join(FORMATS)}")
+    if isinstance(obj, WorkedExample):
+        return {"latex": lambda: obj.to_latex(standalone=standalone), "markdown": obj.to_markdown,
+                "text": obj.to_text}[format]()
+    if not isinstance(obj, Derivation):
+        raise UnsupportedError(f"obj={obj!r} is neither a Derivation nor a WorkedExample")
+    if format == "latex":
+        return derivation_latex(obj, standalone=standalone)
+    return derivation_markdown(obj) if format == "markdown" else derivation_text(obj)
+
+
+def repr_latex(d: Derivation) -> str:
+    """Jupyter's ``_repr_latex_``: the steps as one ``aligned`` display."""
+    return "$$" + derivation_latex(d).replace("align*", "aligned") + "$$"
+
+
+def repr_markdown(d: Derivation) -> str:
+    """Jupyter's ``_repr_markdown_``: the whole derivation as Markdown."""
+    return derivation_markdown(d)
