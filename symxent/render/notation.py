@@ -97,12 +97,16 @@ def ordered_add(terms: Sequence[sp.Expr]) -> sp.Expr:
 
 
 def ordered_mul(*factors: sp.Expr) -> sp.Expr:
-    """A product whose factors stay in the order given; factors equal to 1 are dropped.
+    """A product whose factors stay in the order given; factors equal to 1 are dropped, 0 absorbs.
 
     >>> x, y = sp.symbols("x y")
     >>> ordered_mul(y, 1, x).args
     (y, x)
     """
+    if any(f == 0 for f in factors):
+        return sp.Integer(0)
+    if all(f.is_Rational for f in map(sp.sympify, factors)):
+        return sp.Mul(*factors)
     kept = [f for f in factors if f != 1]
     if not kept:
         return sp.Integer(1)
