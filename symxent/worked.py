@@ -27,7 +27,7 @@ from .exact import CertifiedValue, closed_form, evaluate
 from .inputs import FloatReading, exact_list
 from .logbase import as_base, unit_of
 from .render.document import Approximation, Given
-from .render.notation import BaseLog, CrossEntropy, Entropy, KLDivergence, LogLoss, ordered_add, ordered_mul
+from .render.notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, ordered_add, ordered_mul
 from .render.notation import to_sympy
 
 __all__ = ["WorkedExample", "worked_measure", "worked_log_loss", "example_1", "example_2", "worked_examples"]
@@ -170,8 +170,8 @@ def _pairs(measure: str, P: Sequence[sp.Expr], Q: Sequence[sp.Expr] | None) -> l
 def _definition(measure: str, n: int, base: sp.Expr) -> tuple[sp.Expr, sp.Expr, int]:
     p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
     P, Q = sp.Symbol("P"), sp.Symbol("Q")
-    lhs, arg, sign = {"entropy": (Entropy(P), p[_i], -1), "cross-entropy": (CrossEntropy(P, Q), q[_i], -1),
-                      "kl": (KLDivergence(P, Q), p[_i] / q[_i], 1)}[measure]
+    lhs, arg, sign = {"entropy": (EntropyOf(P), p[_i], -1), "cross-entropy": (CrossEntropyOf(P, Q), q[_i], -1),
+                      "kl": (KLDivergenceOf(P, Q), p[_i] / q[_i], 1)}[measure]
     body = sp.Sum(ordered_mul(p[_i], BaseLog(arg, base)), (_i, 1, n))
     return lhs, ordered_mul(sign, body), sign
 
@@ -269,7 +269,7 @@ def worked_log_loss(labels: Sequence[Any], predictions: Sequence[Any], *, base: 
     n = len(ys)
     exact_value = measures.log_loss(ys, qs, base=b)
     y, yh = sp.IndexedBase("y"), sp.IndexedBase("yhat")
-    lhs = LogLoss(sp.Symbol("y"), sp.Symbol("yhat"))
+    lhs = LogLossOf(sp.Symbol("y"), sp.Symbol("yhat"))
     term = ordered_add([ordered_mul(y[_i], BaseLog(yh[_i], b)),
                         ordered_mul(ordered_add([sp.Integer(1), -y[_i]]), BaseLog(ordered_add([sp.Integer(1), -yh[_i]]), b))])
     definition = ordered_mul(sp.Rational(-1, n), sp.Sum(term, (_i, 1, n)))

@@ -5,13 +5,13 @@ import sympy as sp
 
 from symxent.derivation import Assumption, Derivation, Step
 from symxent.render import derivation_latex, derivation_markdown, derivation_text, render
-from symxent.render.notation import CrossEntropy, Entropy, KLDivergence, ordered_add, ordered_mul
+from symxent.render.notation import CrossEntropyOf, EntropyOf, KLDivergenceOf, ordered_add, ordered_mul
 
 p, q = sp.IndexedBase("p", positive=True), sp.IndexedBase("q", positive=True)
 i, n = sp.symbols("i n", integer=True, positive=True)
 P, Q = sp.symbols("P Q")
 
-H_PQ, H_P, KL = CrossEntropy(P, Q), Entropy(P), KLDivergence(P, Q)
+H_PQ, H_P, KL = CrossEntropyOf(P, Q), EntropyOf(P), KLDivergenceOf(P, Q)
 S1 = -sp.Sum(p[i] * sp.log(q[i]), (i, 1, n))
 S2 = -sp.Sum(ordered_mul(p[i], ordered_add([sp.log(p[i]), -sp.log(p[i] / q[i])])), (i, 1, n))
 S3 = ordered_add([-sp.Sum(p[i] * sp.log(p[i]), (i, 1, n)), sp.Sum(p[i] * sp.log(p[i] / q[i]), (i, 1, n))])
@@ -104,8 +104,8 @@ def test_text_golden():
 
 
 def test_parts_render_each_statement():
-    zero = Derivation("kl_self", "KL(P||P) = 0", KLDivergence(P, P), "=", sp.Integer(0),
-                      (Step(KLDivergence(P, P), sp.Integer(0), "=", "log 1 = 0", status="verified"),))
+    zero = Derivation("kl_self", "KL(P||P) = 0", KLDivergenceOf(P, P), "=", sp.Integer(0),
+                      (Step(KLDivergenceOf(P, P), sp.Integer(0), "=", "log 1 = 0", status="verified"),))
     whole = Derivation("ce_self_is_entropy", "Self cross-entropy", sp.Integer(0), "=", sp.Integer(0), (),
                        parts=(decomposition(), zero))
     tex = derivation_latex(whole, standalone=True)

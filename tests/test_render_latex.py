@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from symxent.render import latex, latex_lines
-from symxent.render.notation import BaseLog, CrossEntropy, Entropy, KLDivergence, LogLoss, ordered_add, ordered_mul
+from symxent.render.notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, ordered_add, ordered_mul
 
 p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
 i, n = sp.symbols("i n", integer=True, positive=True)
@@ -28,10 +28,10 @@ GOLDEN = [
     (sp.Sum(p[i] * sp.log(p[i] / q[i]), (i, 1, n)), r"\sum_{i=1}^{n} p_{i} \ln \frac{p_{i}}{q_{i}}"),
     (-sp.Sum(p[i] * sp.log(q[i]), (i, 1, n)) / sp.log(2), r"-\frac{\sum_{i=1}^{n} p_{i} \ln q_{i}}{\ln 2}"),
     # the quantities
-    (CrossEntropy(P, Q), "H(P, Q)"),
-    (Entropy(P), "H(P)"),
-    (KLDivergence(P, Q), r"D_{\mathrm{KL}}(P \,\|\, Q)"),
-    (LogLoss(sp.Symbol("y"), sp.Symbol("yhat")), r"\mathcal{L}(y, \hat{y})"),
+    (CrossEntropyOf(P, Q), "H(P, Q)"),
+    (EntropyOf(P), "H(P)"),
+    (KLDivergenceOf(P, Q), r"D_{\mathrm{KL}}(P \,\|\, Q)"),
+    (LogLossOf(sp.Symbol("y"), sp.Symbol("yhat")), r"\mathcal{L}(y, \hat{y})"),
     # order as stored, rationals as small fractions
     (sp.Add(y, x, evaluate=False), "y + x"),
     (ordered_add([sp.Integer(2), -BaseLog(5, 2)]), r"2 - \log_2 5"),

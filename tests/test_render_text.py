@@ -5,7 +5,7 @@ import sympy as sp
 
 from symxent.render import text
 from symxent.render.escape import plain_text, tex_text
-from symxent.render.notation import BaseLog, CrossEntropy, KLDivergence, LogLoss, ordered_add, ordered_mul
+from symxent.render.notation import BaseLog, CrossEntropyOf, KLDivergenceOf, LogLossOf, ordered_add, ordered_mul
 
 p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
 i, n = sp.symbols("i n", integer=True, positive=True)
@@ -17,9 +17,9 @@ GOLDEN = [
     (BaseLog(q[i], 10), "log10(q_i)"),
     (sp.log(2) / sp.log(10), "log10(2)"),
     (-sp.Sum(p[i] * sp.log(q[i]), (i, 1, n)), "-sum_{i=1}^{n} p_i*ln(q_i)"),
-    (CrossEntropy(P, Q), "H(P, Q)"),
-    (KLDivergence(P, Q), "KL(P || Q)"),
-    (LogLoss(sp.Symbol("y"), sp.Symbol("yhat")), "L(y, y\u0302)"),
+    (CrossEntropyOf(P, Q), "H(P, Q)"),
+    (KLDivergenceOf(P, Q), "KL(P || Q)"),
+    (LogLossOf(sp.Symbol("y"), sp.Symbol("yhat")), "L(y, y\u0302)"),
     (sp.Add(y, x, evaluate=False), "y + x"),
     (ordered_add([sp.Rational(8, 5), ordered_mul(sp.Rational(-2, 5), BaseLog(3, 2)), BaseLog(5, 2)]),
      "8/5 - (2/5)*log2(3) + log2(5)"),

@@ -8,9 +8,9 @@ H(P, Q) &= -\\sum_{i=1}^{3} p_{i} \\log_2 q_{i} && \\text{(definition)} \\\\
 from .api import FORMATS, render
 from .document import Approximation, Given, derivation_latex, derivation_markdown, derivation_text
 from .latex import SymxentLatexPrinter, latex, latex_lines
-from .notation import BaseLog, CrossEntropy, Entropy, KLDivergence, LogLoss, to_sympy
+from .notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, to_sympy
 from .text import SymxentTextPrinter, text
 
 __all__ = ["FORMATS", "render", "derivation_latex", "derivation_markdown", "derivation_text", "Given",
            "Approximation", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
-           "BaseLog", "CrossEntropy", "Entropy", "KLDivergence", "LogLoss", "to_sympy"]
+           "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf", "LogLossOf", "to_sympy"]

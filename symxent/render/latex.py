@@ -65,18 +65,18 @@ class SymxentLatexPrinter(LatexPrinter):
     def _print_BaseLog(self, expr: BaseLog, exp: str | None = None) -> str:
         return self._log(expr.args[0], expr.args[1], exp)
 
-    def _print_Entropy(self, expr: sp.Expr, exp: str | None = None) -> str:
+    def _print_EntropyOf(self, expr: sp.Expr, exp: str | None = None) -> str:
         return self._power(rf"H({self._print(expr.args[0])})", exp)
 
-    def _print_CrossEntropy(self, expr: sp.Expr, exp: str | None = None) -> str:
+    def _print_CrossEntropyOf(self, expr: sp.Expr, exp: str | None = None) -> str:
         p, q = (self._print(a) for a in expr.args)
         return self._power(f"H({p}, {q})", exp)
 
-    def _print_KLDivergence(self, expr: sp.Expr, exp: str | None = None) -> str:
+    def _print_KLDivergenceOf(self, expr: sp.Expr, exp: str | None = None) -> str:
         p, q = (self._print(a) for a in expr.args)
         return self._power(rf"D_{{\mathrm{{KL}}}}({p} \,\|\, {q})", exp)
 
-    def _print_LogLoss(self, expr: sp.Expr, exp: str | None = None) -> str:
+    def _print_LogLossOf(self, expr: sp.Expr, exp: str | None = None) -> str:
         y, q = (self._print(a) for a in expr.args)
         return self._power(rf"\mathcal{{L}}({y}, {q})", exp)
 

@@ -3,7 +3,7 @@
 SymPy evaluates ``log(x, 2)`` into ``log(x)/log(2)`` and sorts the terms of every sum. A worked
 example needs ``\\log_2 \\tfrac45`` and its terms in the order they were written, so the
 expressions it builds use these unevaluated heads: :class:`BaseLog` (a logarithm in a named
-base), and :class:`Entropy`, :class:`CrossEntropy`, :class:`KLDivergence`, :class:`LogLoss` (the
+base), and :class:`EntropyOf`, :class:`CrossEntropyOf`, :class:`KLDivergenceOf`, :class:`LogLossOf` (the
 quantities, by the names of their arguments). :func:`to_sympy` turns any of them back into plain
 SymPy so that the machine can check a step.
 """
@@ -14,7 +14,7 @@ from typing import Sequence
 
 import sympy as sp
 
-__all__ = ["BaseLog", "Entropy", "CrossEntropy", "KLDivergence", "LogLoss", "to_sympy", "ordered_add",
+__all__ = ["BaseLog", "EntropyOf", "CrossEntropyOf", "KLDivergenceOf", "LogLossOf", "to_sympy", "ordered_add",
            "ordered_mul"]
 
 
@@ -51,25 +51,25 @@ class _Quantity(sp.Function):
         return None
 
 
-class Entropy(_Quantity):
+class EntropyOf(_Quantity):
     """``H(P)``."""
 
     nargs = 1
 
 
-class CrossEntropy(_Quantity):
+class CrossEntropyOf(_Quantity):
     """``H(P, Q)``."""
 
     nargs = 2
 
 
-class KLDivergence(_Quantity):
+class KLDivergenceOf(_Quantity):
     """``D_KL(P || Q)``."""
 
     nargs = 2
 
 
-class LogLoss(_Quantity):
+class LogLossOf(_Quantity):
     """``L(y, yhat)``: the mean binary cross-entropy of labels and predictions."""
 
     nargs = 2

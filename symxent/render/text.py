@@ -23,7 +23,11 @@ class SymxentTextPrinter(StrPrinter):
     """
 
     _default_settings = {**StrPrinter._default_settings, "order": "none"}
-    printmethod = "_symxent_text"  # not sympy's _sympystr hooks, which would print p[i]
+
+    def _print(self, expr, **kwargs) -> str:
+        if isinstance(expr, sp.Indexed):  # p_i, not the p[i] of Indexed's own _sympystr hook
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
 
     def _log(self, arg: sp.Expr, base: sp.Expr) -> str:
         if base == sp.E:
@@ -54,16 +58,16 @@ class SymxentTextPrinter(StrPrinter):
             body = f"({body})"
         return f"sum_{{{self._print(i)}={self._print(lo)}}}^{{{self._print(hi)}}} {body}"
 
-    def _print_Entropy(self, expr: sp.Expr) -> str:
+    def _print_EntropyOf(self, expr: sp.Expr) -> str:
         return f"H({self._print(expr.args[0])})"
 
-    def _print_CrossEntropy(self, expr: sp.Expr) -> str:
+    def _print_CrossEntropyOf(self, expr: sp.Expr) -> str:
         return "H({}, {})".format(*(self._print(a) for a in expr.args))
 
-    def _print_KLDivergence(self, expr: sp.Expr) -> str:
+    def _print_KLDivergenceOf(self, expr: sp.Expr) -> str:
         return "KL({} || {})".format(*(self._print(a) for a in expr.args))
 
-    def _print_LogLoss(self, expr: sp.Expr) -> str:
+    def _print_LogLossOf(self, expr: sp.Expr) -> str:
         return "L({}, {})".format(*(self._print(a) for a in expr.args))
 
     def _print_Mul(self, expr: sp.Mul) -> str:
