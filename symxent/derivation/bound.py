@@ -1,0 +1,71 @@
+"""Bounded SymPy calls: a hard claim ends as "undecided", never as a hang.
+
+:func:`bounded` runs a function under a wall-clock budget enforced by ``SIGALRM`` (SymPy is pure
+Python, so the signal interrupts it between bytecodes). The budget is a safety net, not the
+strategy: the engine only asks SymPy for cheap, structural work (``expand``, ``expand_log``,
+``diff``), so the budget is reached only by claims outside that class. Off the main thread, or
+where ``SIGALRM`` does not exist, the call runs unbounded (there is no safe way to stop it).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
+
+__all__ = ["OutOfTime", "bounded", "time_limit", "DEFAULT_SECONDS"]
+
+T = TypeVar("T")
+DEFAULT_SECONDS = 2.0
+
+
+class OutOfTime(Exception):
+    """A bounded call reached its budget."""
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
+    """Raise :class:`OutOfTime` inside the block once ``seconds`` have passed.
+
+    Nested limits keep the outer one: the inner block runs under the earlier of the two.
+
+    >>> with time_limit(1.0):
+    ...     sum(range(10))
+    45
+    """
+    if not _can_alarm():
+        yield
+        return
+    remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    if remaining and remaining < seconds:  # an outer limit is earlier: keep it
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise OutOfTime(f"time bound of {seconds:g} s reached")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if remaining:
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+
+
+def bounded(fn: Callable[..., T], *args: Any, seconds: float = DEFAULT_SECONDS, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, or :class:`OutOfTime` after ``seconds``.
+
+    >>> import sympy as sp
+    >>> bounded(sp.expand, (sp.Symbol("x") + 1) ** 2)
+    x**2 + 2*x + 1
+    """
+    with time_limit(seconds):
+        return fn(*args, **kwargs)
