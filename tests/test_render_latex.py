@@ -26,7 +26,7 @@ GOLDEN = [
     # sums with the user's index and symbols
     (-sp.Sum(p[i] * sp.log(p[i]), (i, 1, n)), r"-\sum_{i=1}^{n} p_{i} \ln p_{i}"),
     (sp.Sum(p[i] * sp.log(p[i] / q[i]), (i, 1, n)), r"\sum_{i=1}^{n} p_{i} \ln \frac{p_{i}}{q_{i}}"),
-    (-sp.Sum(p[i] * sp.log(q[i]), (i, 1, n)) / sp.log(2), r"-\frac{\sum_{i=1}^{n} p_{i} \ln q_{i}}{\ln 2}"),
+    (-sp.Sum(p[i] * sp.log(q[i]), (i, 1, n)) / sp.log(2), r"- \frac{\sum_{i=1}^{n} p_{i} \ln q_{i}}{\ln 2}"),
     # the quantities
     (CrossEntropyOf(P, Q), "H(P, Q)"),
     (EntropyOf(P), "H(P)"),

@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step
 from .escape import plain_text, tex_text
-from .latex import latex, latex_lines
+from .latex import latex, latex_lines, visible_width
 from .text import text
 
 __all__ = ["Given", "Approximation", "derivation_latex", "derivation_markdown", "derivation_text",
@@ -81,30 +81,64 @@ def _tex_assumption(a: Assumption) -> str:
     return tex_text(a.text)
 
 
-def _tex_note(step: Step) -> str:
+def _note(step: Step) -> str:
     label = _LABEL[step.status]
     tag = rf"\quad\textbf{{[{label}]}}" if label else ""
-    return rf"\text{{({tex_text(step.justification)}){tag}}}"
+    return rf"({tex_text(step.justification)}){tag}"
 
 
-def _tex_rows(d: Derivation, approx: Approximation | None) -> list[str]:
-    rows, previous = [], None
+_PT_LINE, _PT_MATH, _PT_TEXT = 470.0, 6.4, 5.0  # the line's width; a visible character of maths, of prose
+
+
+def _prose_width(tex: str) -> int:
+    import re
+
+    return len(re.sub(r"\\[a-zA-Z]+|[{}$]", "", tex))
+_WIDE_LHS = 14  # a left-hand side wider than this gets a line of its own
+
+
+def _tex_items(d: Derivation, approx: Approximation | None) -> list[tuple[str, str, list[str], str]]:
+    """(left side, relation, lines of the right side, justification) of every row."""
+    items, previous = [], None
     for step in d.steps:
         left = "" if step.before == previous else latex(step.before)
-        rel = _REL_TEX[step.relation]
-        lines = latex_lines(step.after)
-        rows.append(f"{left} &{rel} {lines[0]} && {_tex_note(step)}")
-        rows.extend(rf"&\phantom{{{rel}}}\quad {line}" for line in lines[1:])
+        items.append((left, _REL_TEX[step.relation], latex_lines(step.after), _note(step)))
         previous = step.after
     if approx is not None:
-        unit = rf"\ \text{{{tex_text(approx.unit)}}}"
-        rows.append(rf"&\approx {approx.decimal}{unit} && "
-                    rf"\text{{({approx.digits} digits, certified)}}")
+        value = rf"{approx.decimal}\ \text{{{tex_text(approx.unit)}}}"
+        items.append(("", r"\approx", [value], f"({approx.digits} digits, certified)"))
+    return items
+
+
+def _tex_rows(d: Derivation, approx: Approximation | None, tags: bool) -> list[str]:
+    """Rows of the alignment: ``lhs &= rhs && \text{(why)}``, one step per row.
+
+    A wide left-hand side goes on a line of its own, the steps below it; when some row is too
+    wide for its justification beside it, justifications become ``\tag*`` (which LaTeX moves
+    below a row that is too long), where the environment allows tags.
+    """
+    items = _tex_items(d, approx)
+    flush = any(visible_width(left) > _WIDE_LHS for left, *_ in items)
+    left_width = 2 if flush else max(visible_width(left) for left, *_ in items)
+    math_width = max(visible_width(line) for _, _, lines, _ in items for line in lines)
+    why_width = max(_prose_width(why) for *_, why in items)
+    tagged = tags and _PT_MATH * (left_width + math_width) + _PT_TEXT * why_width + 40 > _PT_LINE
+    rows = []
+    for left, rel, lines, why in items:
+        note = rf" \tag*{{{why}}}" if tagged else rf" && \text{{{why}}}"
+        if flush:
+            if left:
+                rows.append(f"&{left}")
+            rows.append(rf"&\quad {rel} {lines[0]}{note}")
+            rows.extend(rf"&\qquad\quad {line}" for line in lines[1:])
+        else:
+            rows.append(f"{left} &{rel} {lines[0]}{note}")
+            rows.extend(rf"&\phantom{{{rel}}}\quad {line}" for line in lines[1:])
     return rows
 
 
 def _tex_align(d: Derivation, approx: Approximation | None, env: str = "align*") -> str:
-    body = " \\\\\n".join(_tex_rows(d, approx))
+    body = " \\\\\n".join(_tex_rows(d, approx, tags=env == "align*"))
     return f"\\begin{{{env}}}\n{body}\n\\end{{{env}}}"
 
 
@@ -141,7 +175,7 @@ def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence
 
 def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], given: Sequence[Given]) -> str:
     out = [r"\documentclass[11pt]{article}",
-           r"\usepackage{amsmath,amssymb}", r"\usepackage[a4paper,margin=2.2cm]{geometry}",
+           r"\usepackage{amsmath,amssymb}", r"\usepackage[a4paper,margin=2.2cm]{geometry}", r"\allowdisplaybreaks",
            r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.6em}", r"\pagestyle{empty}", "",
            r"\begin{document}", rf"\section*{{{tex_text(d.title)}}}", ""]
     if given:
@@ -213,11 +247,34 @@ def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
 # -- plain text --------------------------------------------------------------------------------
 
 def _text_assumption(a: Assumption) -> str:
-    if a.text:
-        return plain_text(a.text)
     if a.relation is not None:
-        return text(a.relation)
-    return f"{text(a.subject)} in {a.domain}"
+        return _text_relation(a.relation)
+    if a.domain is not None:
+        return _text_domain(text(a.subject), a.domain)
+    return plain_text(a.text)
+
+
+def _text_relation(r: sp.Basic) -> str:
+    ops = {sp.Eq: "=", sp.Ne: "!=", sp.Lt: "<", sp.Le: "<=", sp.Gt: ">", sp.Ge: ">="}
+    for kind, op in ops.items():
+        if isinstance(r, kind):
+            return f"{text(r.lhs)} {op} {text(r.rhs)}"
+    return text(r)
+
+
+def _text_domain(x: str, dom: sp.Set) -> str:
+    """``0 < x <= 1``, ``x > 0``, ``x in {0, 1}``, ``x real``."""
+    if dom == sp.S.Reals:
+        return f"{x} real"
+    if isinstance(dom, sp.Interval):
+        lo = "" if dom.start == -sp.oo else f"{text(dom.start)} {'<' if dom.left_open else '<='} "
+        hi = "" if dom.end == sp.oo else f" {'<' if dom.right_open else '<='} {text(dom.end)}"
+        if lo and not hi:
+            return f"{x} {'>' if dom.left_open else '>='} {text(dom.start)}"
+        return f"{lo}{x}{hi}"
+    if isinstance(dom, sp.FiniteSet):
+        return f"{x} in {{{', '.join(text(v) for v in dom)}}}"
+    return f"{x} in {dom}"
 
 
 def _text_rows(d: Derivation, approx: Approximation | None) -> list[str]:

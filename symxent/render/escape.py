@@ -67,17 +67,29 @@ def _untex(math: str) -> str:
     return math
 
 
+_DIGRAPHS = {"<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "||": r"$\|$", "->": r"$\to$"}
+
+
 def _escape(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _SPECIAL:
-            out.append(_SPECIAL[ch])
-        elif ch in _MATH:
-            out.append(f"${_MATH[ch]}$")
-        elif ch in _TEXT:
-            out.append(_TEXT[ch])
-        elif ord(ch) < 128 or ch.isalpha() and ord(ch) < 0x250:
-            out.append(ch)
-        else:
-            out.append(rf"\texttt{{U+{ord(ch):04X}}}")
+    out, k = [], 0
+    while k < len(text):
+        pair = text[k:k + 2]
+        if pair in _DIGRAPHS:
+            out.append(_DIGRAPHS[pair])
+            k += 2
+            continue
+        out.append(_escape_char(text[k]))
+        k += 1
     return "".join(out)
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    if ch in _MATH:
+        return f"${_MATH[ch]}$"
+    if ch in _TEXT:
+        return _TEXT[ch]
+    if ord(ch) < 128 or (ch.isalpha() and ord(ch) < 0x250):
+        return ch
+    return rf"\texttt{{U+{ord(ch):04X}}}"

@@ -13,7 +13,7 @@ from sympy.printing.latex import LatexPrinter
 
 from .notation import BaseLog
 
-__all__ = ["SymxentLatexPrinter", "latex", "log_latex"]
+__all__ = ["SymxentLatexPrinter", "latex", "log_latex", "latex_lines", "visible_width"]
 
 
 def _is_atomic(arg: sp.Expr) -> bool:
@@ -85,6 +85,8 @@ class SymxentLatexPrinter(LatexPrinter):
         return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        if not expr.is_Mul:  # sympy prints x**-1 through _print_Mul
+            return super()._print_Mul(expr)
         factors = list(expr.args)
         base_log = as_base_log(factors)
         if base_log is not None:
@@ -93,8 +95,9 @@ class SymxentLatexPrinter(LatexPrinter):
         if coeff is None or len(factors) == 1 or coeff.is_Integer and coeff not in (1, -1):
             return self._print_factors(factors) if _all_plain(factors) else super()._print_Mul(expr)
         rest = factors[1:]
-        rest_tex = self._print_factors(rest) if _all_plain(rest) else super()._print_Mul(
-            sp.Mul(*rest, evaluate=False))
+        if not _all_plain(rest):  # a fraction: the coefficient joins it, as in -(x - m)^2 / (2 sigma^2)
+            return super()._print_Mul(expr)
+        rest_tex = self._print_factors(rest)
         if coeff.is_Integer:  # +1 or -1
             return f"{'-' if coeff == -1 else ''}{rest_tex}"
         sign = "-" if coeff < 0 else ""
@@ -168,7 +171,7 @@ def log_latex(base: sp.Expr) -> str:
 _WIDTH = 36  # visible characters of one display line, beside its justification
 
 
-def _visible(tex: str) -> int:
+def visible_width(tex: str) -> int:
     """A rough count of the characters ``tex`` shows (spacing, brackets and braces do not count)."""
     import re
 
@@ -189,7 +192,7 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
     """
     printer = SymxentLatexPrinter()
     whole = printer.doprint(expr)
-    if _visible(whole) <= width:
+    if visible_width(whole) <= width:
         return [whole]
     coeff, total = _split_coefficient(expr)
     if total is None:
@@ -198,7 +201,7 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
     pieces = [terms[0]] + [(f"- {t[1:].lstrip()}" if t.startswith("-") else f"+ {t}") for t in terms[1:]]
     lines, current = [], ""
     for piece in pieces:
-        if current and _visible(current + piece) > width:
+        if current and visible_width(current + piece) > width:
             lines.append(current)
             current = piece
         else:
