@@ -68,7 +68,7 @@ def test_standalone_is_a_complete_document_with_title_statement_assumptions_step
     for part in [r"\usepackage{amsmath,amssymb}", r"\section*{Cross-entropy = entropy + KL divergence}",
                  r"\[ H(P, Q) = H(P) + D_{\mathrm{KL}}(P \,\|\, Q) \]",
                  r"\item $p_{i} \in \left(0, 1\right]$",
-                 r"\item $\Sigma$ p\_i = 1 (P is a distribution)", ALIGN,
+                 r"\item $\Sigma$ $p_{i}$ = 1 (P is a distribution)", ALIGN,
                  r"\paragraph{Status.} Proved: symxent checked every step"]:
         assert part in tex, part
 

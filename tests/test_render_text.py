@@ -34,8 +34,10 @@ def test_golden(expr, expected):
 
 @pytest.mark.parametrize("prose, tex", [
     ("log of a quotient", "log of a quotient"),
-    ("100% & $5 #1 a_b {c} ~^\\", r"100\% \& \$5 \#1 a\_b \{c\} \textasciitilde{}\^{}\textbackslash{}"),
-    ("p_i ∈ (0, 1], σ > 0, Σ p_i = 1", r"p\_i $\in$ (0, 1], $\sigma$ $>$ 0, $\Sigma$ p\_i = 1"),
+    ("100% & $5 #1 {c} ~^\\ _", r"100\% \& \$5 \#1 \{c\} \textasciitilde{}\^{}\textbackslash{} \_"),
+    ("p_i ∈ (0, 1], σ > 0, Σ p_i = 1", r"$p_{i}$ $\in$ (0, 1], $\sigma$ $>$ 0, $\Sigma$ $p_{i}$ = 1"),
+    ("ln x <= x - 1, q_j != p_j, KL(P||Q)", r"ln x $\le$ x - 1, $q_{j}$ $\ne$ $p_{j}$, KL(P$\|$Q)"),
+    ("sigma_1^2 and e^(-t^2/2) and q_k^y_k", r"$\sigma_{1}^{2}$ and $e^{-t^2/2}$ and $q_{k}^{y}$\_k"),
     ("when $q_i = 0$ then", "when $q_i = 0$ then"),
     ("☃", r"\texttt{U+2603}"),
 ])

@@ -6,6 +6,8 @@ only reads ASCII and Latin letters, so the mathematical characters become inline
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["tex_text", "plain_text"]
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
@@ -29,7 +31,9 @@ def tex_text(text: str) -> str:
     """``text`` made safe for a LaTeX paragraph or ``\\text{...}``; ``$...$`` is kept as maths.
 
     >>> print(tex_text("p_i ∈ (0, 1], 100% sure"))
-    p\\_i $\\in$ (0, 1], 100\\% sure
+    $p_{i}$ $\\in$ (0, 1], 100\\% sure
+    >>> print(tex_text("sigma(z) = 1/(1 + e^(-z)), q_k^y_k"))
+    $\\sigma$(z) = 1/(1 + $e^{-z}$), $q_{k}^{y}$\\_k
     >>> print(tex_text("when $q_i = 0$"))
     when $q_i = 0$
     """
@@ -70,7 +74,35 @@ def _untex(math: str) -> str:
 _DIGRAPHS = {"<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "||": r"$\|$", "->": r"$\to$"}
 
 
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "pi", "sigma")
+_TOKEN = re.compile(r"\b([A-Za-z]+)(?:_([A-Za-z0-9]+))?(?:\^([A-Za-z0-9]+|\(-?[A-Za-z0-9 +*/.^-]*\)|-[A-Za-z0-9]+))?")
+
+
+def _math_token(match: re.Match) -> str | None:
+    """``x_1``, ``sigma_1^2``, ``e^(-t^2/2)``, ``sigma`` as inline maths; None for a plain word."""
+    name, sub, sup = match.groups()
+    if sub is None and sup is None and name not in _GREEK:
+        return None
+    tex = f"\\{name}" if name in _GREEK else name
+    if sub is not None:
+        tex += f"_{{{sub}}}"
+    if sup is not None:
+        sup = sup[1:-1] if sup.startswith("(") else sup
+        tex += f"^{{{sup}}}"
+    return f"${tex}$"
+
+
 def _escape(text: str) -> str:
+    out, last = [], 0
+    for match in _TOKEN.finditer(text):
+        math = _math_token(match)
+        if math is not None:
+            out += [_escape_plain(text[last:match.start()]), math]
+            last = match.end()
+    return "".join(out) + _escape_plain(text[last:])
+
+
+def _escape_plain(text: str) -> str:
     out, k = [], 0
     while k < len(text):
         pair = text[k:k + 2]

@@ -34,7 +34,7 @@ class SymxentLatexPrinter(LatexPrinter):
     \\ln \\tfrac{4}{5} + \\ln x
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "order": "none"}
+    _default_settings = {**LatexPrinter._default_settings, "order": "none", "long_frac_ratio": 4}
 
     def _log_head(self, base: sp.Expr) -> str:
         if base == sp.E:
@@ -183,8 +183,9 @@ def visible_width(tex: str) -> int:
 def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
     """``expr`` as one or more display lines, broken between the terms of a long sum.
 
-    A sum (or a number times a sum) wider than ``width`` is cut after whole terms, inside
-    ``\\bigl( ... \\bigr)`` so that the brackets may span lines.
+    A sum (or a factor times a sum) wider than ``width`` is cut after whole terms, inside
+    ``\\bigl( ... \\bigr)`` so that the brackets may span lines; a term that is itself too wide
+    is cut the same way.
 
     >>> x = sp.symbols("x1:5")
     >>> latex_lines(sp.Add(*x, evaluate=False), width=6)
@@ -194,11 +195,15 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
     whole = printer.doprint(expr)
     if visible_width(whole) <= width:
         return [whole]
-    coeff, total = _split_coefficient(expr)
+    head, total = _split_factor(expr, printer)
     if total is None:
         return [whole]
-    terms = [printer.doprint(t) for t in total.args]
-    pieces = [terms[0]] + [(f"- {t[1:].lstrip()}" if t.startswith("-") else f"+ {t}") for t in terms[1:]]
+    pieces: list[str] = []
+    for k, term in enumerate(total.args):
+        negative = k > 0 and term.could_extract_minus_sign()
+        sub = latex_lines(-term if negative else term, width)
+        sign = "- " if negative else "+ " if k > 0 else ""
+        pieces += [sign + sub[0], *sub[1:]]
     lines, current = [], ""
     for piece in pieces:
         if current and visible_width(current + piece) > width:
@@ -207,21 +212,24 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
         else:
             current = f"{current} {piece}".strip()
     lines.append(current)
-    if coeff is None:
+    if head is None:
         return lines
-    lines[0] = rf"{coeff}\bigl({lines[0]}"
+    lines[0] = rf"{head}\bigl({lines[0]}"
     lines[-1] = rf"{lines[-1]}\bigr)"
     return lines
 
 
-def _split_coefficient(expr: sp.Expr) -> tuple[str | None, sp.Add | None]:
+def _split_factor(expr: sp.Expr, printer: SymxentLatexPrinter) -> tuple[str | None, sp.Add | None]:
+    """(the factor's LaTeX, the sum) of ``factor * sum``; (None, sum) for a bare sum."""
     if expr.is_Add:
         return None, expr
-    if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Rational and expr.args[1].is_Add:
-        c = expr.args[0]
-        if c == -1:
-            return "-", expr.args[1]
-        sign = "-" if c < 0 else ""
-        head = f"{sign}{abs(c)}" if c.is_Integer else rf"{sign}\tfrac{{{abs(c.p)}}}{{{c.q}}}"
-        return head, expr.args[1]
-    return None, None
+    if not expr.is_Mul:
+        return None, None
+    sums = [f for f in expr.args if f.is_Add]
+    if len(sums) != 1:
+        return None, None
+    rest = [f for f in expr.args if f is not sums[0]]
+    factor = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+    if factor == -1:
+        return "-", sums[0]
+    return printer.doprint(factor), sums[0]
