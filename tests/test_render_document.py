@@ -143,3 +143,18 @@ def test_render_refuses_an_unknown_format_and_object():
         render(decomposition(), "html")
     with pytest.raises(UnsupportedError):
         render("not a derivation", "text")
+
+
+def test_assumptions_given_as_latex_text_or_decided_relations_read_well():
+    j = sp.Symbol("j", integer=True, positive=True)
+    assumptions = (Assumption(sp.true, r"1 \le j", relation=sp.true),
+                   Assumption(j, r"j \le n", relation=sp.Le(j, n)),
+                   Assumption(j, "j is any event"))
+    d = Derivation("t", "t", H_PQ, "=", S1, (Step(H_PQ, S1, "=", "definition", status="verified"),), assumptions)
+    tex = derivation_latex(d, standalone=True)
+    assert r"\item $1 \le j$" in tex and r"\item $j \leq n$" in tex and r"\item j is any event" in tex
+    assert "True" not in tex
+    md = derivation_markdown(d)
+    assert "- $1 \\le j$" in md and "- j is any event" in md
+    txt = derivation_text(d)
+    assert "  - 1 <= j\n  - j <= n\n  - j is any event" in txt

@@ -9,6 +9,7 @@ certified decimal value as a last ``≈`` row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -73,11 +74,18 @@ def _unproved_details(d: Derivation) -> list[tuple[int, Step]]:
 
 # -- LaTeX -------------------------------------------------------------------------------------
 
+def _has_maths(a: Assumption) -> bool:
+    """A relation or domain to print (a relation SymPy already decided, like True, has none)."""
+    return a.domain is not None or (a.relation is not None and a.relation not in (sp.true, sp.false))
+
+
 def _tex_assumption(a: Assumption) -> str:
-    if a.relation is not None:
+    if a.relation is not None and a.relation not in (sp.true, sp.false):
         return f"${latex(a.relation)}$"
     if a.domain is not None:
         return rf"${latex(a.subject)} \in {latex(a.domain)}$"
+    if "$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text):  # the text is already LaTeX
+        return f"${a.text}$"
     return tex_text(a.text)
 
 
@@ -202,7 +210,7 @@ def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], giv
 # -- Markdown ----------------------------------------------------------------------------------
 
 def _md_assumption(a: Assumption) -> str:
-    if a.relation is not None or a.domain is not None:
+    if _has_maths(a) or ("$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text)):
         return _tex_assumption(a)
     return a.text
 
@@ -247,10 +255,12 @@ def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
 # -- plain text --------------------------------------------------------------------------------
 
 def _text_assumption(a: Assumption) -> str:
-    if a.relation is not None:
+    if a.relation is not None and a.relation not in (sp.true, sp.false):
         return _text_relation(a.relation)
     if a.domain is not None:
         return _text_domain(text(a.subject), a.domain)
+    if "$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text):  # the text is LaTeX
+        return plain_text(f"${a.text}$")
     return plain_text(a.text)
 
 
