@@ -14,6 +14,7 @@ from .errors import (BaseError, DomainError, InvalidNumberError, NormalizationEr
 from .exact import MAX_DIGITS, CertifiedValue, closed_form, evaluate
 from .inputs import exact, parse_number
 from .logbase import unit_of
+from .derivation.verify import VerifyResult, verify
 from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
                        gaussian_nll, kl_divergence, log_loss, mse)
 from .errors import OverwriteError
@@ -29,6 +30,8 @@ __all__ = [
     "log_loss", "gaussian_nll", "mse",
     # exact inputs and certified values
     "exact", "parse_number", "evaluate", "closed_form", "CertifiedValue", "MAX_DIGITS", "unit_of",
+    # proofs and claims
+    "verify", "VerifyResult",
     # errors
     "SymxentError", "InvalidNumberError", "DomainError", "NormalizationError", "ShapeError",
     "BaseError", "PrecisionError", "ParseError", "UnsupportedError",

@@ -324,6 +324,14 @@ def powers_to_exp(e: sp.Expr, facts: Facts) -> sp.Expr:
     return e.replace(lambda x: x.is_Pow, conv)
 
 
+def _ordered(s: sp.Sum) -> sp.Sum:
+    """A sum over several independent ranges, its limits in a fixed order."""
+    variables = {lim[0] for lim in s.limits}
+    if any(lim[1].has(*variables) or lim[2].has(*variables) for lim in s.limits):
+        return s
+    return sp.Sum(s.function, *sorted(s.limits, key=lambda lim: str(lim[0])))
+
+
 def flatten_sums(e: sp.Expr) -> sp.Expr:
     """Nested finite sums with independent ranges as one sum over both indices (order-free).
 
@@ -348,8 +356,7 @@ def flatten_sums(e: sp.Expr) -> sp.Expr:
             if rest.has(*(lim[0] for lim in inner[0].limits)):
                 terms.append(sp.Sum(term, *s.limits))
                 continue
-            limits = sorted([*s.limits, *inner[0].limits], key=lambda lim: str(lim[0]))
-            terms.append(sp.Sum(rest * inner[0].function, *limits))
-        return sp.Add(*terms)
+            terms.append(_ordered(sp.Sum(rest * inner[0].function, *s.limits, *inner[0].limits)))
+        return sp.Add(*(_ordered(t) if isinstance(t, sp.Sum) else t for t in terms))
 
     return e.replace(lambda x: isinstance(x, sp.Sum), one)

@@ -325,3 +325,32 @@ def _swap_sums(before, after, relation, ctx) -> Verdict:
     """Finite sums over independent ranges commute (and a factor free of an index moves inside)."""
     ok = meet(flatten_sums(split_linear(before)), flatten_sums(split_linear(after)))
     return _eq(ok, relation, "exchanged two finite sums over independent ranges")
+
+
+def normal_form(e: sp.Expr, ctx: Context) -> tuple[sp.Expr, list[str]]:
+    """Definitions unfolded, cases resolved, powers as exponentials, log laws, linearity, normalisation."""
+    e = resolve_cases(unfold(e), ctx.facts)
+    e = e.replace(lambda x: isinstance(x, sp.log), lambda L: sp.log(bounded(_tidy, L.args[0])))
+    e, _, missing = expand_logs(e, ctx.facts)
+    e, _, more = expand_logs(powers_to_exp(e, ctx.facts), ctx.facts)
+    return normalise_sums(e, ctx.totals), missing + more
+
+
+def _tidy(arg: sp.Expr) -> sp.Expr:
+    """A log's argument as one factored fraction (so the log laws can split it)."""
+    if arg.has(sp.Sum, sp.Integral) or not arg.free_symbols:
+        return arg
+    return sp.factor(sp.cancel(sp.together(arg)))
+
+
+@rule("normal_form")
+def _normal_form(before, after, relation, ctx) -> Verdict:
+    """Both sides brought to one normal form by the equality rules above, under the assumptions."""
+    b, miss_b = normal_form(before, ctx)
+    a, miss_a = normal_form(after, ctx)
+    if meet(b, a):
+        return _eq(True, relation, "definitions, cases, b**x = exp(x log b), log laws (side conditions "
+                   "established), linearity and normalisation bring both sides to the same expression")
+    missing = sorted(set(miss_a + miss_b))
+    return ("unverified", f"the normal forms differ; side conditions not established: {', '.join(missing)}") \
+        if missing else ("unverified", "the normal forms differ")

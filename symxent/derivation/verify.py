@@ -1,0 +1,348 @@
+"""Check a claim ``lhs REL rhs``: proved, disproved with a counterexample, or honestly undecided.
+
+A disproof is a point of the declared domains (exact rationals; n-event distributions at n = 2
+or 3 with rational entries) where the claim is false, decided by certified evaluation: the
+difference of the two sides is enclosed in an interval that excludes 0 (or, for sums of logs of
+rationals, shown exactly zero when a strict inequality is claimed), so it is never a
+floating-point artefact. A proof is a derivation the engine checks: one normal-form step for
+equalities, or an instance of a proved inequality of the catalogue. Everything is time-bounded:
+what cannot be decided in time is "undecided".
+
+>>> r = verify("H(P, Q)", "H(Q, P)")
+>>> r.status, sorted(str(k) for k in r.counterexample)[:2]
+('disproved', ['n', 'p[1]'])
+>>> verify("H(P, Q)", "H(P) + KL(P, Q)").status
+'proved'
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+import sympy as sp
+
+from ..errors import InvalidNumberError, ParseError, SymxentError, UnsupportedError
+from .bound import OutOfTime, time_limit
+from .context import in_interval, normalised
+from .core import Assumption, Derivation
+from .engine import Proof
+from .quantities import Quantity, unfold
+
+__all__ = ["VerifyResult", "verify"]
+
+Status = Literal["proved", "disproved", "undecided"]
+_RELATIONS = {"=": "=", "==": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The verdict on ``lhs REL rhs``.
+
+    ``counterexample`` maps each symbol (and ``n``, ``p[1]``, ... for n-event distributions) to
+    an exact value where the claim fails; ``values`` are the two sides there, certified to 20
+    digits; ``derivation`` is the checked proof when there is one.
+    """
+
+    status: Status
+    lhs: sp.Expr
+    rhs: sp.Expr
+    relation: str
+    counterexample: dict | None = None
+    values: tuple[str, str] | None = None
+    derivation: Derivation | None = None
+    detail: str = ""
+    assumptions: tuple[Assumption, ...] = field(default=())
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "proved"
+
+
+def _domains(where: Mapping | None, symbols: dict) -> dict:
+    from ..parsing import parse_where
+
+    out = {}
+    for key, dom in (where or {}).items():
+        name = str(key)
+        if isinstance(dom, str):
+            _, dom = parse_where(f"{name} in {dom}")
+        if not isinstance(dom, sp.Set):
+            raise ParseError(f"where[{name!r}]={dom!r} is not a SymPy set or a domain text like '(0, 1)'")
+        sym = key if isinstance(key, sp.Symbol) else symbols.setdefault(name, sp.Symbol(name, real=True))
+        out[sym] = dom
+    return out
+
+
+def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
+    from ..parsing import parse_expression
+
+    if isinstance(side, str):
+        return parse_expression(side, symbols, dists)
+    if isinstance(side, (int, sp.Expr)):
+        return sp.sympify(side) if isinstance(side, int) else side
+    raise UnsupportedError(f"{name}={side!r} must be a string or a SymPy expression")
+
+
+def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "=", *,
+           seconds: float = 10.0, samples: int = 40, seed: int = 0) -> VerifyResult:
+    """Decide ``lhs REL rhs`` over the domains of ``where`` (SymPy sets, or texts like "(0, 1)").
+
+    Symbols without a domain are real. Capital letters in text (``P``, ``Q``) are n-event
+    distributions; see :mod:`symxent.parsing` for the grammar.
+
+    >>> verify("KL(P, Q)", "0", relation=">=").status
+    'proved'
+    >>> verify("log(x)", "x - 1", {"x": "(0, oo)"}, "<=").status
+    'proved'
+    >>> verify("exp(x)", "1 + x", relation=">=").status
+    'undecided'
+    """
+    rel = _RELATIONS.get(relation)
+    if rel is None:
+        raise ParseError(f"relation={relation!r} is not one of =, <=, >=, <, >")
+    symbols: dict = {}
+    dists: dict = {}
+    for key, dom in (where or {}).items():  # symbols get their domains before the text is read
+        if isinstance(key, str):
+            symbols[key] = sp.Symbol(key, real=True)
+    L, R = _read(lhs, symbols, dists, "lhs"), _read(rhs, symbols, dists, "rhs")
+    domains = _domains(where, symbols)
+    bases = _distribution_bases(L, R)
+    assumptions = _assumptions(domains, bases)
+    try:
+        with time_limit(seconds):
+            found = _search(L, R, rel, domains, bases, samples, seed)
+            if found is not None:
+                point, values = found
+                return VerifyResult("disproved", L, R, rel, point, values, None,
+                                    f"false at {_show(point)}", assumptions)
+            derivation = _prove(L, R, rel, assumptions)
+            if derivation is not None:
+                last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
+                return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
+    except OutOfTime:
+        return VerifyResult("undecided", L, R, rel, detail=f"time bound of {seconds:g} s reached",
+                            assumptions=assumptions)
+    return VerifyResult("undecided", L, R, rel, detail=f"no counterexample at {samples} points of the domains, "
+                        "and no proof found by the normal form or the catalogue's inequalities",
+                        assumptions=assumptions)
+
+
+def _show(point: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in point.items())
+
+
+def _distribution_bases(*exprs: sp.Expr) -> list:
+    """The IndexedBases that are n-event distributions (arguments of H, KL, ...)."""
+    found = []
+    for e in exprs:
+        for q in e.atoms(Quantity):
+            for a in q.args:
+                if isinstance(a, sp.IndexedBase) and a not in found:
+                    found.append(a)
+    return found
+
+
+def _dist(base: sp.IndexedBase):
+    from .quantities import distribution
+    return distribution(str(base.label))
+
+
+def _assumptions(domains: dict, bases: list) -> tuple[Assumption, ...]:
+    out = [in_interval(s, d) for s, d in domains.items() if d != sp.Reals]
+    for b in bases:
+        d = _dist(b)
+        out += [in_interval(d.term(), sp.Interval.Lopen(0, 1)), normalised(d)]
+    return tuple(out)
+
+
+# --- counterexamples -------------------------------------------------------------------------
+
+def _sample(dom: sp.Set, rng: random.Random) -> sp.Expr:
+    if isinstance(dom, sp.FiniteSet):
+        return rng.choice(list(dom))
+    if dom == sp.Reals or dom is None:
+        return sp.Rational(rng.randint(-40, 40), rng.choice([1, 2, 3, 4, 5, 7, 10]))
+    if isinstance(dom, sp.Interval):
+        lo, hi = dom.start, dom.end
+        if lo.is_finite and hi.is_finite:
+            den = rng.randint(3, 24)
+            return lo + (hi - lo) * sp.Rational(rng.randint(1, den - 1), den)
+        if lo.is_finite:
+            return lo + sp.Rational(rng.randint(1, 40), rng.choice([1, 2, 4, 8]))
+        if hi.is_finite:
+            return hi - sp.Rational(rng.randint(1, 40), rng.choice([1, 2, 4, 8]))
+        return _sample(sp.Reals, rng)
+    raise UnsupportedError(f"cannot sample the domain {dom}")
+
+
+def _simplex(size: int, rng: random.Random) -> list:
+    weights = [rng.randint(1, 12) for _ in range(size)]
+    total = sum(weights)
+    return [sp.Rational(w, total) for w in weights]
+
+
+def _sizes(e: sp.Expr) -> set:
+    return {lim[2] for s in e.atoms(sp.Sum) for lim in s.limits if isinstance(lim[2], sp.Symbol)}
+
+
+def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
+                 also: set = frozenset()) -> sp.Expr:
+    sizes = _sizes(e)
+    for s in sorted(sizes, key=str):
+        point[s] = sp.Integer(size)
+    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e.doit()
+    for b in bases:
+        entries = _simplex(size, rng)
+        point.update({b[k + 1]: v for k, v in enumerate(entries)})
+    for ix in sorted(e.atoms(sp.Indexed), key=str):
+        if ix not in point:
+            point[ix] = _sample(domains.get(ix, sp.Reals), rng)
+    labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
+    for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
+        if isinstance(s, sp.Symbol):
+            point[s] = _sample(domains.get(s, sp.Reals), rng)
+    return e.xreplace(point)
+
+
+def certified_sign(e: sp.Expr) -> int | None:
+    """-1, 0 or +1 when certified (0 only when exactly zero), else None.
+
+    >>> certified_sign(sp.log(3) - sp.log(2)), certified_sign(sp.log(6) - sp.log(2) - sp.log(3))
+    (1, 0)
+    """
+    from ..exact import closed_form
+    from ..exact.interval import enclose
+
+    if e.free_symbols or e.has(sp.nan, sp.zoo):
+        return None
+    if e.is_Rational:
+        return int(sp.sign(e))
+    normal = closed_form(e)
+    if normal is not None and normal.is_Rational:
+        return int(sp.sign(normal))
+    for prec in (64, 256, 1024):
+        try:
+            lo, hi = enclose(normal if normal is not None else e, prec)
+        except (InvalidNumberError, UnsupportedError, ZeroDivisionError):
+            return None
+        if lo > 0:
+            return 1
+        if hi < 0:
+            return -1
+    return None
+
+
+def _fails(sign: int | None, rel: str) -> bool:
+    if sign is None:
+        return False
+    return {"=": sign != 0, "<=": sign > 0, ">=": sign < 0, "<": sign >= 0, ">": sign <= 0}[rel]
+
+
+def _digits(e: sp.Expr) -> str:
+    from ..exact import evaluate
+    try:
+        return evaluate(e, 20).decimal
+    except SymxentError:
+        return str(e)
+
+
+def _search(L, R, rel, domains, bases, samples, seed):
+    rng = random.Random(seed)
+    diff = unfold(L) - unfold(R)
+    also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
+    for t in range(samples):
+        point: dict = {}
+        try:
+            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also)
+        except (SymxentError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        if _fails(certified_sign(value), rel):
+            at = {k: v for k, v in point.items()}
+            lhs_v = unfold(L)
+            rhs_v = unfold(R)
+            sizes = {s: at[s] for s in _sizes(lhs_v - rhs_v) if s in at}
+            lhs_v, rhs_v = (x.xreplace(sizes).doit().xreplace(at) for x in (lhs_v, rhs_v))
+            return at, (_digits(lhs_v), _digits(rhs_v))
+    return None
+
+
+# --- proofs ----------------------------------------------------------------------------------
+
+def _equal(L, R, assumptions, name="claim", title="user claim") -> Derivation:
+    return Proof(name, title, L, "=", R, assumptions).step(R, "normal_form", "normal form of both sides").qed()
+
+
+def _by_cases(L, R, assumptions) -> Derivation | None:
+    """Split on the sign of each symbol inside |.|, max or min (at most two), then normal forms."""
+    from .engine import combine
+
+    inside = set()
+    for f in (L - R).atoms(sp.Abs, sp.Max, sp.Min):
+        inside |= {a for a in f.free_symbols if isinstance(a, sp.Symbol)}
+    if not inside or len(inside) > 2:
+        return None
+    names = sorted(inside, key=str)
+    halves = (sp.Interval(0, sp.oo), sp.Interval.open(-sp.oo, 0))
+    parts = []
+    for signs in itertools.product(halves, repeat=len(names)):
+        case = tuple(in_interval(v, h) for v, h in zip(names, signs))
+        label = ", ".join(f"{v} {'>= 0' if h == halves[0] else '< 0'}" for v, h in zip(names, signs))
+        part = _equal(L, R, assumptions + case, f"claim.case{len(parts) + 1}", f"case {label}")
+        if not part.proved:
+            return None
+        parts.append(part)
+    return combine("claim", "user claim, case by case", tuple(parts))
+
+
+def _prove(L, R, rel, assumptions) -> Derivation | None:
+    d = _equal(L, R, assumptions)
+    if not d.proved and rel == "=":
+        d = _by_cases(L, R, assumptions) or d
+    if d.proved and rel in ("=", "<=", ">="):
+        return d
+    if rel == "=":
+        return None
+    for lemma in _inequalities():
+        statement = lemma.parts[0] if lemma.parts else lemma
+        for subs in _matchings(statement, L, R):
+            for factor in (sp.Integer(1), sp.Integer(-1)):
+                proof = Proof("claim", "user claim", L, rel, R, assumptions)
+                proof.step(R, "lemma", f"catalogue: {lemma.name}", rel, lemma=lemma, subs=subs, factor=factor)
+                d = proof.qed()
+                if d.proved:
+                    return d
+    return None
+
+
+def _inequalities() -> list[Derivation]:
+    from ..identities import catalogue
+    from ..identities._common import ln_le_x_minus_1
+
+    out = [ln_le_x_minus_1()]
+    for ident in catalogue():
+        d = ident.derive()
+        for part in (d.parts or (d,)):
+            if part.relation in ("<=", ">=", "<", ">") and part.proved and not any(
+                    isinstance(a.relation, sp.Unequality) for a in part.assumptions):
+                out.append(part)
+    return out
+
+
+def _matchings(statement: Derivation, L: sp.Expr, R: sp.Expr):
+    """Substitutions of the lemma's scalar symbols and distributions by those of the claim."""
+    claim_syms = sorted((L - R).free_symbols - set(_distribution_bases(L, R)), key=str)
+    lemma_syms = sorted(s for s in (statement.lhs - statement.rhs).free_symbols
+                        if isinstance(s, sp.Symbol) and not s.is_integer and s.name not in ("p", "q"))
+    lemma_bases = _distribution_bases(statement.lhs, statement.rhs)
+    claim_bases = _distribution_bases(L, R)
+    base_maps = [dict(zip(lemma_bases, perm)) for perm in itertools.permutations(claim_bases, len(lemma_bases))] \
+        if len(claim_bases) >= len(lemma_bases) else []
+    sym_maps = [dict(zip(lemma_syms, perm)) for perm in itertools.permutations(claim_syms, len(lemma_syms))] \
+        if len(claim_syms) >= len(lemma_syms) else []
+    for bm in base_maps or [{}]:
+        for sm in sym_maps or [{}]:
+            yield {**bm, **sm}
