@@ -10,7 +10,8 @@ from .document import Approximation, Given, derivation_latex, derivation_markdow
 from .latex import SymxentLatexPrinter, latex, latex_lines
 from .notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, to_sympy
 from .text import SymxentTextPrinter, text
+from .verdict import verdict_latex, verdict_markdown
 
 __all__ = ["FORMATS", "render", "derivation_latex", "derivation_markdown", "derivation_text", "Given",
            "Approximation", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
-           "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf", "LogLossOf", "to_sympy"]
+           "verdict_latex", "verdict_markdown", "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf", "LogLossOf", "to_sympy"]
