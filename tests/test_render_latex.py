@@ -4,7 +4,8 @@ import pytest
 import sympy as sp
 
 from symxent.render import latex, latex_lines
-from symxent.render.notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, ordered_add, ordered_mul
+from symxent.render.notation import (BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, ordered_add,
+                                     ordered_mul)
 
 p, q = sp.IndexedBase("p"), sp.IndexedBase("q")
 i, n = sp.symbols("i n", integer=True, positive=True)

@@ -14,4 +14,5 @@ from .verdict import verdict_latex, verdict_markdown
 
 __all__ = ["FORMATS", "render", "derivation_latex", "derivation_markdown", "derivation_text", "Given",
            "Approximation", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
-           "verdict_latex", "verdict_markdown", "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf", "LogLossOf", "to_sympy"]
+           "verdict_latex", "verdict_markdown", "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf",
+           "LogLossOf", "to_sympy"]

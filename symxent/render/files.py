@@ -34,7 +34,8 @@ def stamp(body: str, suffix: str) -> str:
     % symxent-generated sha256:73cb3858a687a
     """
     opening, closing = _COMMENT.get(suffix, ("# ", ""))
-    return f"{opening}symxent-generated sha256:{_digest(body)} (written by symxent derive; edit a copy){closing}\n{body}"
+    note = "written by symxent derive; edit a copy"
+    return f"{opening}symxent-generated sha256:{_digest(body)} ({note}){closing}\n{body}"
 
 
 def is_generated(text: str) -> bool:
