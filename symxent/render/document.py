@@ -105,6 +105,20 @@ def _prose_width(tex: str) -> int:
 _WIDE_LHS = 14  # a left-hand side wider than this gets a line of its own
 
 
+def _text_with_maths(prose: str) -> str:
+    """``\\text{...}`` of prose whose ``$...$`` pieces are set as maths between text pieces.
+
+    MathJax (GitHub, Jupyter) does not read ``$`` inside ``\\text``, so the maths is lifted out:
+
+    >>> print(_text_with_maths("(since $x > 0$)"))
+    \\text{(since }x > 0\\text{)}
+    """
+    pieces = prose.split("$")
+    if len(pieces) % 2 == 0:
+        return rf"\text{{{prose}}}"
+    return "".join(rf"\text{{{p}}}" if k % 2 == 0 else p for k, p in enumerate(pieces) if p or k == 0)
+
+
 def _tex_items(d: Derivation, approx: Approximation | None) -> list[tuple[str, str, list[str], str]]:
     """(left side, relation, lines of the right side, justification) of every row."""
     items, previous = [], None
@@ -133,7 +147,7 @@ def _tex_rows(d: Derivation, approx: Approximation | None, tags: bool) -> list[s
     tagged = tags and _PT_MATH * (left_width + math_width) + _PT_TEXT * why_width + 40 > _PT_LINE
     rows = []
     for left, rel, lines, why in items:
-        note = rf" \tag*{{{why}}}" if tagged else rf" && \text{{{why}}}"
+        note = rf" \tag*{{{why}}}" if tagged else f" && {_text_with_maths(why)}"
         if flush:
             if left:
                 rows.append(f"&{left}")
