@@ -45,3 +45,9 @@ def test_every_tex_compiles(tex, tmp_path):
     errors = [line for line in log.splitlines() if line.startswith("!")]
     assert result.returncode == 0 and not errors, (errors or result.stdout[-2000:])
     assert (tmp_path / f"{tex.stem}.pdf").exists()
+
+
+def test_the_index_is_a_well_formed_markdown_table(expected):
+    rows = [line for line in expected["README.md"].splitlines() if line.startswith("| ")]
+    cells = {len(line.replace("\\|", "").split("|")) for line in rows}
+    assert len(cells) == 1, "a bar in a summary broke the table"

@@ -51,7 +51,8 @@ def _index(rows: list[Entry]) -> str:
              "| derivation | status | LaTeX | Markdown |", "|---|---|---|---|"]
     for e in rows:
         links = f"[{e.stem}.tex]({e.stem}.tex) | [{e.stem}.md]({e.stem}.md)"
-        lines.append(f"| {e.stem}: {e.summary} | {e.status} | {links} |")
+        summary = e.summary.replace("|", "\\|")  # a bar would end the table cell
+        lines.append(f"| {e.stem}: {summary} | {e.status} | {links} |")
     return "\n".join(lines) + "\n"
 
 

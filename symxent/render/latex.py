@@ -55,6 +55,28 @@ class SymxentLatexPrinter(LatexPrinter):
             return rf"{head} \frac{{{self._print(num)}}}{{{self._print(den)}}}"
         return rf"{head}\left({self._print(arg)}\right)"
 
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        """Terms in the stored order; a term's own leading minus becomes the sign, nothing is negated.
+
+        (SymPy's printer negates terms, and negating an unevaluated product can distribute it.)
+        """
+        return " ".join(self.signed_terms(expr))
+
+    def signed_terms(self, expr: sp.Add) -> list[str]:
+        """``["a", "+ b", "- c", "+ \\left(d - e\\right)"]``: each term with the sign that joins it."""
+        out = []
+        for k, term in enumerate(expr.args):
+            tex = self._print(term)
+            if term.is_Add or (term.is_Relational if hasattr(term, "is_Relational") else False):
+                tex = rf"\left({tex}\right)"
+            if k == 0:
+                out.append(tex)
+            elif tex.startswith("-"):
+                out.append(f"- {tex[1:].lstrip()}")
+            else:
+                out.append(f"+ {tex}")
+        return out
+
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = ",".join(self._print(i) for i in expr.indices)
         return f"{self._print(expr.base.label)}_{{{indices}}}"
@@ -200,10 +222,16 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
         return [whole]
     pieces: list[str] = []
     for k, term in enumerate(total.args):
-        negative = k > 0 and term.could_extract_minus_sign()
-        sub = latex_lines(-term if negative else term, width)
-        sign = "- " if negative else "+ " if k > 0 else ""
-        pieces += [sign + sub[0], *sub[1:]]
+        sub = latex_lines(term, width)
+        if term.is_Add:  # a bracketed sum inside the sum
+            sub = [rf"\left({sub[0]}\right)"] if len(sub) == 1 else [rf"\bigl({sub[0]}", *sub[1:-1],
+                                                                         rf"{sub[-1]}\bigr)"]
+        if k == 0:
+            pieces += sub
+        elif sub[0].startswith("-"):
+            pieces += [f"- {sub[0][1:].lstrip()}", *sub[1:]]
+        else:
+            pieces += [f"+ {sub[0]}", *sub[1:]]
     lines, current = [], ""
     for piece in pieces:
         if current and visible_width(current + piece) > width:
