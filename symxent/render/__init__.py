@@ -6,7 +6,9 @@ H(P, Q) &= -\\sum_{i=1}^{3} p_{i} \\log_2 q_{i} && \\text{(definition)} \\\\
 """
 
 from .api import FORMATS, render
-from .document import Approximation, Given, derivation_latex, derivation_markdown, derivation_text
+from .document import Approximation, Given, derivation_latex
+from .markdown import derivation_markdown
+from .plain import derivation_text
 from .latex import SymxentLatexPrinter, latex, latex_lines
 from .notation import BaseLog, CrossEntropyOf, EntropyOf, KLDivergenceOf, LogLossOf, to_sympy
 from .text import SymxentTextPrinter, text

@@ -6,7 +6,9 @@ from typing import Literal, Union
 
 from ..derivation import Derivation
 from ..errors import UnsupportedError
-from .document import derivation_latex, derivation_markdown, derivation_text
+from .document import derivation_latex
+from .markdown import derivation_markdown
+from .plain import derivation_text
 
 __all__ = ["FORMATS", "render", "repr_latex", "repr_markdown"]
 

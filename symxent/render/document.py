@@ -1,6 +1,7 @@
-"""Whole derivations as LaTeX (``align*``, standalone documents), Markdown and plain text.
+"""Whole derivations as LaTeX (``align*``, standalone documents), and what every format shares.
 
-One reading of a :class:`~symxent.derivation.Derivation` feeds all three formats: its statement,
+One reading of a :class:`~symxent.derivation.Derivation` feeds all three formats (this module,
+:mod:`.markdown`, :mod:`.plain`): its statement,
 its assumptions, and one row per step (``before REL after`` with the justification). A step the
 machine did not verify is labelled ``[unverified]`` (``[false]`` when it was refuted), and the
 status paragraph says whether the whole is proved. A worked example adds what was given and a
@@ -16,16 +17,16 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step
-from .escape import plain_text, tex_text
+from .escape import tex_text
 from .latex import latex, latex_lines, visible_width
-from .text import text
 
-__all__ = ["Given", "Approximation", "derivation_latex", "derivation_markdown", "derivation_text",
-           "status_sentence"]
+__all__ = ["Given", "Approximation", "derivation_latex", "status_sentence", "statements", "assumptions_of",
+           "unproved_details", "tex_align", "tex_statement", "tex_given", "tex_assumption", "has_maths",
+           "REL_TEXT", "LABEL"]
 
 _REL_TEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne"}
-_REL_TEXT = {"=": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}
-_LABEL = {"verified": "", "unverified": "unverified", "failed": "false"}
+REL_TEXT = {"=": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}
+LABEL = {"verified": "", "unverified": "unverified", "failed": "false"}
 
 
 @dataclass(frozen=True)
@@ -64,22 +65,27 @@ def _all_steps(d: Derivation) -> list[Step]:
     return [*d.steps, *(s for p in d.parts for s in _all_steps(p))]
 
 
-def _statements(d: Derivation) -> list[Derivation]:
+def statements(d: Derivation) -> list[Derivation]:
     return list(d.parts) if d.parts and not d.steps else [d]
 
 
-def _unproved_details(d: Derivation) -> list[tuple[int, Step]]:
+def assumptions_of(d: Derivation, parts: list[Derivation]) -> list[Assumption]:
+    """The assumptions of a derivation and of its parts, each once, in order."""
+    return list(dict.fromkeys([*d.assumptions, *(a for p in parts if p is not d for a in p.assumptions)]))
+
+
+def unproved_details(d: Derivation) -> list[tuple[int, Step]]:
     return [(i, s) for i, s in enumerate(_all_steps(d), 1) if s.status != "verified" and s.detail]
 
 
 # -- LaTeX -------------------------------------------------------------------------------------
 
-def _has_maths(a: Assumption) -> bool:
+def has_maths(a: Assumption) -> bool:
     """A relation or domain to print (a relation SymPy already decided, like True, has none)."""
     return a.domain is not None or (a.relation is not None and a.relation not in (sp.true, sp.false))
 
 
-def _tex_assumption(a: Assumption) -> str:
+def tex_assumption(a: Assumption) -> str:
     if a.relation is not None and a.relation not in (sp.true, sp.false):
         return f"${latex(a.relation)}$"
     if a.domain is not None:
@@ -90,7 +96,7 @@ def _tex_assumption(a: Assumption) -> str:
 
 
 def _note(step: Step) -> str:
-    label = _LABEL[step.status]
+    label = LABEL[step.status]
     tag = rf"\quad\textbf{{[{label}]}}" if label else ""
     return rf"({tex_text(step.justification)}){tag}"
 
@@ -159,16 +165,16 @@ def _tex_rows(d: Derivation, approx: Approximation | None, tags: bool) -> list[s
     return rows
 
 
-def _tex_align(d: Derivation, approx: Approximation | None, env: str = "align*") -> str:
+def tex_align(d: Derivation, approx: Approximation | None, env: str = "align*") -> str:
     body = " \\\\\n".join(_tex_rows(d, approx, tags=env == "align*"))
     return f"\\begin{{{env}}}\n{body}\n\\end{{{env}}}"
 
 
-def _tex_statement(d: Derivation) -> str:
+def tex_statement(d: Derivation) -> str:
     return f"{latex(d.lhs)} {_REL_TEX[d.relation]} {latex(d.rhs)}"
 
 
-def _tex_given(given: Sequence[Given]) -> str:
+def tex_given(given: Sequence[Given]) -> str:
     rows = [rf"{latex(g.symbol)} &= \left({', '.join(latex(v) for v in g.values)}\right) "
             rf"&& \text{{({tex_text(g.description)})}}" for g in given]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
@@ -186,10 +192,10 @@ def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence
     2 x &= x + x && \\text{(sum)}
     \\end{align*}
     """
-    parts = _statements(d)
+    parts = statements(d)
     aligns = []
     for part in parts:
-        aligns.append(_tex_align(part, approx if part is parts[-1] else None))
+        aligns.append(tex_align(part, approx if part is parts[-1] else None))
     if not standalone:
         return "\n".join(aligns)
     return _tex_document(d, parts, aligns, given)
@@ -201,143 +207,21 @@ def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], giv
            r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.6em}", r"\pagestyle{empty}", "",
            r"\begin{document}", rf"\section*{{{tex_text(d.title)}}}", ""]
     if given:
-        out += [r"\paragraph{Given.}", _tex_given(given), ""]
+        out += [r"\paragraph{Given.}", tex_given(given), ""]
     out += [r"\paragraph{Statement.}"]
-    out += [rf"\[ {_tex_statement(p)} \]" for p in parts] + [""]
-    assumptions = list(dict.fromkeys([*d.assumptions, *(a for p in parts if p is not d for a in p.assumptions)]))
+    out += [rf"\[ {tex_statement(p)} \]" for p in parts] + [""]
+    assumptions = assumptions_of(d, parts)
     if assumptions:
         out += [r"\paragraph{Assumptions.}", r"\begin{itemize}"]
-        out += [rf"  \item {_tex_assumption(a)}" for a in assumptions] + [r"\end{itemize}", ""]
+        out += [rf"  \item {tex_assumption(a)}" for a in assumptions] + [r"\end{itemize}", ""]
     out += [r"\paragraph{Derivation.}"]
     for part, block in zip(parts, aligns):
         if len(parts) > 1:
             out.append(rf"\subparagraph{{{tex_text(part.title)}}}")
         out += [block, ""]
     out += [rf"\paragraph{{Status.}} {tex_text(status_sentence(d))}", ""]
-    for i, step in _unproved_details(d):
+    for i, step in unproved_details(d):
         out += [rf"Step {i} ({tex_text(step.justification)}): {tex_text(step.detail)}", ""]
     out += [tex_text(note) + "\n" for note in d.notes]
     out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
-
-
-# -- Markdown ----------------------------------------------------------------------------------
-
-def _md_assumption(a: Assumption) -> str:
-    if _has_maths(a) or ("$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text)):
-        return _tex_assumption(a)
-    return a.text
-
-
-def _md_math(tex: str) -> str:
-    return f"$$\n{tex}\n$$"
-
-
-def _md_align(part: Derivation, approx: Approximation | None) -> str:
-    return _md_math(_tex_align(part, approx, env="aligned"))
-
-
-def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
-                        approx: Approximation | None = None, heading: str = "#") -> str:
-    """The derivation as Markdown with ``$$`` mathematics (GitHub, Jupyter, MathJax).
-
-    >>> x = sp.Symbol("x")
-    >>> twice = sp.Add(x, x, evaluate=False)
-    >>> d = Derivation("t", "Twice", 2 * x, "=", twice, (Step(2 * x, twice, "=", "sum"),))
-    >>> print(derivation_markdown(d).splitlines()[0])
-    # Twice
-    """
-    parts = _statements(d)
-    out = [f"{heading} {d.title}", ""]
-    if given:
-        out += ["**Given.**", "", _md_math(_tex_given(given).replace("align*", "aligned")), ""]
-    out += ["**Statement.**", "", _md_math(r" \\ ".join(_tex_statement(p) for p in parts)), ""]
-    assumptions = list(dict.fromkeys([*d.assumptions, *(a for p in parts if p is not d for a in p.assumptions)]))
-    if assumptions:
-        out += ["**Assumptions.**", ""] + [f"- {_md_assumption(a)}" for a in assumptions] + [""]
-    out += ["**Derivation.**", ""]
-    for part in parts:
-        if len(parts) > 1:
-            out += [f"*{part.title}*", ""]
-        out += [_md_align(part, approx if part is parts[-1] else None), ""]
-    out += [f"**Status.** {status_sentence(d)}", ""]
-    out += [f"Step {i} ({s.justification}): {s.detail}\n" for i, s in _unproved_details(d)]
-    out += [f"{note}\n" for note in d.notes]
-    return "\n".join(out).rstrip() + "\n"
-
-
-# -- plain text --------------------------------------------------------------------------------
-
-def _text_assumption(a: Assumption) -> str:
-    if a.relation is not None and a.relation not in (sp.true, sp.false):
-        return _text_relation(a.relation)
-    if a.domain is not None:
-        return _text_domain(text(a.subject), a.domain)
-    if "$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text):  # the text is LaTeX
-        return plain_text(f"${a.text}$")
-    return plain_text(a.text)
-
-
-def _text_relation(r: sp.Basic) -> str:
-    ops = {sp.Eq: "=", sp.Ne: "!=", sp.Lt: "<", sp.Le: "<=", sp.Gt: ">", sp.Ge: ">="}
-    for kind, op in ops.items():
-        if isinstance(r, kind):
-            return f"{text(r.lhs)} {op} {text(r.rhs)}"
-    return text(r)
-
-
-def _text_domain(x: str, dom: sp.Set) -> str:
-    """``0 < x <= 1``, ``x > 0``, ``x in {0, 1}``, ``x real``."""
-    if dom == sp.S.Reals:
-        return f"{x} real"
-    if isinstance(dom, sp.Interval):
-        lo = "" if dom.start == -sp.oo else f"{text(dom.start)} {'<' if dom.left_open else '<='} "
-        hi = "" if dom.end == sp.oo else f" {'<' if dom.right_open else '<='} {text(dom.end)}"
-        if lo and not hi:
-            return f"{x} {'>' if dom.left_open else '>='} {text(dom.start)}"
-        return f"{lo}{x}{hi}"
-    if isinstance(dom, sp.FiniteSet):
-        return f"{x} in {{{', '.join(text(v) for v in dom)}}}"
-    return f"{x} in {dom}"
-
-
-def _text_rows(d: Derivation, approx: Approximation | None) -> list[str]:
-    rows, previous = [f"  {text(d.lhs)}"], d.lhs
-    for step in d.steps:
-        if step.before != previous:
-            rows.append(f"  {text(step.before)}")
-        label = _LABEL[step.status]
-        tag = f"  [{label}]" if label else ""
-        rows.append(f"    {_REL_TEXT[step.relation]} {text(step.after)}      ({step.justification}){tag}")
-        previous = step.after
-    if approx is not None:
-        rows.append(f"    ~ {approx.decimal} {approx.unit}      ({approx.digits} significant digits, certified)")
-    return rows
-
-
-def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Approximation | None = None) -> str:
-    """The derivation as plain text for a terminal.
-
-    >>> x = sp.Symbol("x")
-    >>> twice = sp.Add(x, x, evaluate=False)
-    >>> d = Derivation("t", "Twice", 2 * x, "=", twice, (Step(2 * x, twice, "=", "sum"),))
-    >>> print(derivation_text(d).splitlines()[-1])
-    Status: Not proved: step(s) 1 were not verified by the machine (marked [unverified] above).
-    """
-    parts = _statements(d)
-    out = [d.title, "=" * len(d.title), ""]
-    for g in given:
-        out.append(f"Given: {text(g.symbol)} = ({', '.join(text(v) for v in g.values)})   ({g.description})")
-    for p in parts:
-        out.append(f"Statement: {text(p.lhs)} {_REL_TEXT[p.relation]} {text(p.rhs)}")
-    assumptions = list(dict.fromkeys([*d.assumptions, *(a for p in parts if p is not d for a in p.assumptions)]))
-    out += ["Assumptions:"] + [f"  - {_text_assumption(a)}" for a in assumptions] if assumptions else []
-    out.append("Derivation:")
-    for part in parts:
-        if len(parts) > 1:
-            out.append(f"  {part.title}:")
-        out += _text_rows(part, approx if part is parts[-1] else None)
-    out += [f"Step {i} ({s.justification}): {s.detail}" for i, s in _unproved_details(d)]
-    out += [plain_text(n) for n in d.notes]
-    out.append(f"Status: {status_sentence(d)}")
     return "\n".join(out) + "\n"

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..derivation import Derivation
-from .document import derivation_latex, derivation_markdown
+from .document import derivation_latex
+from .markdown import derivation_markdown
 from .files import REGENERATE, is_generated, is_pristine, stamp, write_generated
 
 __all__ = ["Entry", "entries", "documents", "write_folder"]

@@ -10,7 +10,8 @@ from typing import Any
 
 import sympy as sp
 
-from .document import derivation_latex, derivation_markdown
+from .document import derivation_latex
+from .markdown import derivation_markdown
 from .escape import tex_text
 from .latex import latex
 

@@ -38,12 +38,12 @@ class WorkedExample:
         return derivation_latex(self.derivation, standalone=standalone, given=self.given, approx=self.approximation)
 
     def to_markdown(self) -> str:
-        from ..render.document import derivation_markdown
+        from ..render.markdown import derivation_markdown
 
         return derivation_markdown(self.derivation, given=self.given, approx=self.approximation)
 
     def to_text(self) -> str:
-        from ..render.document import derivation_text
+        from ..render.plain import derivation_text
 
         return derivation_text(self.derivation, given=self.given, approx=self.approximation)
 
