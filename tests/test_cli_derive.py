@@ -108,3 +108,11 @@ def test_all_to_a_folder_writes_tex_md_and_index_and_prunes_stale_files(capsys, 
 def test_all_to_stdout_renders_everything(capsys):
     code, out, _ = run(capsys, "--all", "--format", "text")
     assert code == 0 and "Worked example 1" in out and "Worked example 2" in out
+
+
+@pytest.mark.parametrize("name, heading", [("e1.tex", r"\documentclass"), ("e1.md", "# Worked example 1"),
+                                           ("e1.txt", "Worked example 1")])
+def test_the_format_follows_the_suffix_of_the_output(capsys, tmp_path, name, heading):
+    target = tmp_path / name
+    assert run(capsys, "example_1", "--standalone", "-o", str(target))[0] == 0
+    assert target.read_text().splitlines()[1].startswith(heading)

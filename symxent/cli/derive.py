@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..inputs import parse_number_list
 from ..render.api import FORMATS, render
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a catalogue identity, example_1, example_2, or 'example' for your own numbers")
     p.add_argument("--all", action="store_true", help="every identity and worked example")
     p.add_argument("--list", action="store_true", help="list the names NAME may take")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--format", choices=FORMATS,
+                   help="output format (default: from the suffix of -o, .tex or .md; otherwise text)")
     p.add_argument("--standalone", action="store_true", help="LaTeX: a complete, compilable document")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write to PATH (with --all: a folder, filled with .tex, .md and README.md)")
@@ -92,11 +94,19 @@ def _subject(name: str, args: argparse.Namespace):
     return get(name).derive()
 
 
+def _format(args: argparse.Namespace) -> str:
+    """--format, or the format the suffix of -o names (.tex, .md), or text."""
+    if args.format is not None:
+        return args.format
+    by_suffix = {suffix: fmt for fmt, suffix in _SUFFIX.items()}
+    return by_suffix.get(Path(args.output).suffix, "text") if args.output else "text"
+
+
 def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output is None:
         sys.stdout.write(text)
         return
-    if write_generated(args.output, stamp(text, _SUFFIX[args.format]), force=args.force):
+    if write_generated(args.output, stamp(text, _SUFFIX[_format(args)]), force=args.force):
         print(f"wrote {args.output}", file=sys.stderr)
 
 
@@ -113,6 +123,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
         return 0
     names = _names() if args.all else [args.name]
-    texts = [render(_subject(name, args), args.format, standalone=args.standalone) for name in names]
+    texts = [render(_subject(name, args), _format(args), standalone=args.standalone) for name in names]
     _emit("\n".join(texts), args)
     return 0

@@ -91,6 +91,15 @@ class SymxentTextPrinter(StrPrinter):
     def _print_Infinity(self, expr: sp.Expr) -> str:
         return "infinity"
 
+    def _print_NegativeInfinity(self, expr: sp.Expr) -> str:
+        return "-infinity"
+
+    def _print_Integral(self, expr: sp.Integral) -> str:
+        if len(expr.limits) != 1 or len(expr.limits[0]) != 3:
+            return super()._print_Integral(expr)
+        x, lo, hi = expr.limits[0]
+        return f"int_{{{self._print(lo)}}}^{{{self._print(hi)}}} ({self._print(expr.function)}) d{self._print(x)}"
+
 
 def text(expr: sp.Basic) -> str:
     """Plain text of ``expr`` in symxent's notation.
