@@ -22,9 +22,9 @@ functions      ``log(x)``, ``log(x, b)``, ``ln``, ``log2``, ``log10``, ``exp``, 
                ``max``, ``min``, ``sigmoid``, ``softplus``
 sums           ``Sum(f, i, 1, n)`` with subscripts ``x[i]``
 
->>> parse_expression("log(1 + exp(-abs(z)))")
+>>> read_expression("log(1 + exp(-abs(z)))")
 log(1 + exp(-Abs(z)))
->>> parse_expression("0.1 * H([0.5, 0.5], base=2)")
+>>> read_expression("0.1 * H([0.5, 0.5], base=2)")
 1/10
 """
 
@@ -41,7 +41,7 @@ from .distributions import SymbolicDistribution
 from .errors import ParseError, SymxentError
 from .inputs import parse_number
 
-__all__ = ["parse_expression", "parse_where", "MAX_LENGTH", "FUNCTIONS"]
+__all__ = ["read_expression", "parse_where", "MAX_LENGTH", "FUNCTIONS"]
 
 MAX_LENGTH = 2000
 _MAX_NODES = 400
@@ -236,14 +236,14 @@ class _Reader:
         return value
 
 
-def parse_expression(text: str, symbols: dict[str, sp.Symbol] | None = None,
+def read_expression(text: str, symbols: dict[str, sp.Symbol] | None = None,
                      distributions: dict | None = None) -> sp.Expr:
     """Parse ``text`` (the grammar of this module) into a SymPy expression.
 
     ``symbols`` maps names to the Symbols to use (e.g. with assumptions from their domains) and
     receives the new ones; ``distributions`` receives the n-event distributions named.
 
-    >>> parse_expression("H(P, Q) - H(P)")
+    >>> read_expression("H(P, Q) - H(P)")
     H(P, Q) - H(P)
     """
     if not isinstance(text, str):
@@ -295,7 +295,7 @@ def _endpoint(value: str, text: str) -> sp.Expr:
         return sp.oo
     if v in ("-oo", "-inf"):
         return -sp.oo
-    result = parse_expression(v, {})
+    result = read_expression(v, {})
     if result.free_symbols:
         raise ParseError(f"where={text!r}: the bound {v!r} is not a number")
     return result

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any, NoReturn
 
 from ..errors import SymxentError
 
-__all__ = ["CliError", "Parser", "print_json"]
+__all__ = ["CliError", "Parser", "print_json", "glue_negative_values"]
+
+_NEGATIVE = re.compile(r"^-\.?\d")
 
 
 class CliError(SymxentError):
@@ -26,3 +29,14 @@ class Parser(argparse.ArgumentParser):
 def print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def glue_negative_values(argv: list[str]) -> list[str]:
+    """``--p -0.1,1.1`` -> ``--p=-0.1,1.1``: argparse would take ``-0.1,1.1`` for an option."""
+    out: list[str] = []
+    for token in argv:
+        if out and _NEGATIVE.match(token) and out[-1].startswith("--") and "=" not in out[-1]:
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out

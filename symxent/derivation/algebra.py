@@ -39,7 +39,7 @@ class Facts:
         if e in self.positive or sp.expand(e) in self.positive:
             return True
         if e.is_Mul:
-            flipped = _flip_sign(e)
+            flipped = flip_sign(e)
             if flipped is not None:
                 return self.is_positive(flipped)
             return all(self.is_positive(f) for f in e.args)
@@ -47,11 +47,13 @@ class Facts:
             return all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)
         if e.is_Pow:
             base, ex = e.args
-            return (self.is_positive(base) and ex.is_real) or (ex.is_Integer and ex.is_even and self.is_nonzero(base))
+            return (self.is_positive(base) and ex.is_real) or (
+                ex.is_Integer and ex.is_even and base.is_real and self.is_nonzero(base))
         if isinstance(e, sp.exp):
             return e.args[0].is_real is True
-        if isinstance(e, sp.Sum):
-            return self.is_positive(e.function)  # a nonempty range of positive terms (n >= 1)
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:  # a nonempty range of positive terms
+            _, lo, hi = e.limits[0]
+            return self.is_nonnegative(hi - lo) and self.is_positive(e.function)
         return False
 
     def is_nonnegative(self, e: sp.Expr) -> bool:
@@ -60,7 +62,7 @@ class Facts:
         if e in self.nonnegative or sp.expand(e) in self.nonnegative:
             return True
         if e.is_Mul:
-            flipped = _flip_sign(e)
+            flipped = flip_sign(e)
             if flipped is not None:
                 return self.is_nonnegative(flipped)
             return all(self.is_nonnegative(f) for f in e.args)
@@ -68,7 +70,9 @@ class Facts:
             return all(self.is_nonnegative(t) for t in e.args)
         if e.is_Pow:
             base, ex = e.args
-            return (self.is_nonnegative(base) and ex.is_real) or (ex.is_Integer and ex.is_even)
+            return (self.is_nonnegative(base) and ex.is_real) or (ex.is_Integer and ex.is_even and base.is_real)
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:
+            return self.is_nonnegative(e.function)
         return False
 
     def is_nonzero(self, e: sp.Expr) -> bool:
@@ -84,7 +88,7 @@ class Facts:
         return False
 
 
-def _flip_sign(e: sp.Mul) -> sp.Expr | None:
+def flip_sign(e: sp.Mul) -> sp.Expr | None:
     """``-c * (a - b) * r`` as ``c * (b - a) * r`` (a negative coefficient moved into a difference)."""
     coeff, rest = e.as_coeff_Mul()
     if not (coeff.is_negative and coeff.is_Number):
@@ -93,6 +97,9 @@ def _flip_sign(e: sp.Mul) -> sp.Expr | None:
     for k, f in enumerate(factors):
         if f.is_Add:
             factors[k] = sp.expand(-f)
+            return sp.Mul(-coeff, *factors, evaluate=False)
+        if f.is_Pow and f.base.is_Add and f.exp.is_Integer and f.exp.is_odd:
+            factors[k] = sp.Pow(sp.expand(-f.base), f.exp, evaluate=False)
             return sp.Mul(-coeff, *factors, evaluate=False)
     return None
 

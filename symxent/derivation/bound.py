@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -49,6 +50,7 @@ def time_limit(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
     def _raise(signum: int, frame: Any) -> None:
         raise OutOfTime(f"time bound of {seconds:g} s reached")
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -56,8 +58,8 @@ def time_limit(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        if remaining:
-            signal.setitimer(signal.ITIMER_REAL, remaining)
+        if remaining:  # the outer limit keeps its own deadline
+            signal.setitimer(signal.ITIMER_REAL, max(remaining - (time.monotonic() - started), 1e-3))
 
 
 def bounded(fn: Callable[..., T], *args: Any, seconds: float = DEFAULT_SECONDS, **kwargs: Any) -> T:

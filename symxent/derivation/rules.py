@@ -14,15 +14,16 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import (expand, flatten_sums, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+from .algebra import (expand, flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
                       split_linear)
-from .bound import OutOfTime, bounded
+from .bound import OutOfTime, bounded, time_limit
 from .context import Context
 from .quantities import unfold
 
 __all__ = ["RULES", "check_step", "lemma_sign_ok"]
 
 Verdict = tuple[str, str]
+RULE_SECONDS = 5.0  # no step check runs longer: past it, the step is "unverified"
 RULES: dict[str, Callable[..., Verdict]] = {}
 
 
@@ -38,7 +39,8 @@ def check_step(name: str, before: sp.Expr, after: sp.Expr, relation: str, ctx: C
     if name not in RULES:
         return "unverified", f"no rule called {name!r}"
     try:
-        return RULES[name](before, after, relation, ctx, **params)
+        with time_limit(RULE_SECONDS):
+            return RULES[name](before, after, relation, ctx, **params)
     except OutOfTime as err:
         return "unverified", f"not checked: {err}"
     except (TypeError, ValueError, NotImplementedError, AttributeError) as err:
@@ -340,7 +342,11 @@ def _tidy(arg: sp.Expr) -> sp.Expr:
     """A log's argument as one factored fraction (so the log laws can split it)."""
     if arg.has(sp.Sum, sp.Integral) or not arg.free_symbols:
         return arg
-    return sp.factor(sp.cancel(sp.together(arg)))
+    factored = sp.factor(sp.cancel(sp.together(arg)))
+    if factored.is_Mul:  # -p/(p - 1) as p/(1 - p): a sign moved into a difference
+        flipped = flip_sign(factored)
+        return flipped if flipped is not None else factored
+    return factored
 
 
 @rule("normal_form")

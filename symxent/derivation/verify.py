@@ -77,12 +77,12 @@ def _domains(where: Mapping | None, symbols: dict) -> dict:
 
 
 def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
-    from ..parsing import parse_expression
+    from ..parsing import read_expression
 
     if isinstance(side, str):
-        return parse_expression(side, symbols, dists)
+        return read_expression(side, symbols, dists)
     if isinstance(side, (int, sp.Expr)):
-        return sp.sympify(side) if isinstance(side, int) else side
+        return sp.Integer(side) if isinstance(side, int) else side
     raise UnsupportedError(f"{name}={side!r} must be a string or a SymPy expression")
 
 
@@ -106,8 +106,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     symbols: dict = {}
     dists: dict = {}
     for key, dom in (where or {}).items():  # symbols get their domains before the text is read
-        if isinstance(key, str):
-            symbols[key] = sp.Symbol(key, real=True)
+        symbols[str(key)] = key if isinstance(key, sp.Symbol) else sp.Symbol(str(key), real=True)
     L, R = _read(lhs, symbols, dists, "lhs"), _read(rhs, symbols, dists, "rhs")
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
@@ -161,7 +160,13 @@ def _assumptions(domains: dict, bases: list) -> tuple[Assumption, ...]:
 
 # --- counterexamples -------------------------------------------------------------------------
 
-def _sample(dom: sp.Set, rng: random.Random) -> sp.Expr:
+_SPECIAL = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2))
+
+
+def _sample(dom: sp.Set, rng: random.Random, t: int = 99) -> sp.Expr:
+    """Special points first (1, 0, 1/2, -1, 2 where they lie in the domain), then random rationals."""
+    if t < len(_SPECIAL) and (dom is None or dom.contains(_SPECIAL[t]) is sp.true):
+        return _SPECIAL[t]
     if isinstance(dom, sp.FiniteSet):
         return rng.choice(list(dom))
     if dom == sp.Reals or dom is None:
@@ -190,7 +195,7 @@ def _sizes(e: sp.Expr) -> set:
 
 
 def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: set = frozenset()) -> sp.Expr:
+                 also: set = frozenset(), step: int = 99) -> sp.Expr:
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)
@@ -200,11 +205,11 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
         point.update({b[k + 1]: v for k, v in enumerate(entries)})
     for ix in sorted(e.atoms(sp.Indexed), key=str):
         if ix not in point:
-            point[ix] = _sample(domains.get(ix, sp.Reals), rng)
+            point[ix] = _sample(domains.get(ix, sp.Reals), rng, step)
     labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
     for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
         if isinstance(s, sp.Symbol):
-            point[s] = _sample(domains.get(s, sp.Reals), rng)
+            point[s] = _sample(domains.get(s, sp.Reals), rng, step)
     return e.xreplace(point)
 
 
@@ -257,7 +262,7 @@ def _search(L, R, rel, domains, bases, samples, seed):
     for t in range(samples):
         point: dict = {}
         try:
-            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also)
+            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
         except (SymxentError, TypeError, ValueError, ZeroDivisionError):
             continue
         if _fails(certified_sign(value), rel):
