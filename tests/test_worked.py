@@ -145,3 +145,10 @@ def test_a_wrong_step_would_be_reported_false():
     status, detail = _check(sp.log(3) / sp.log(2), sp.Integer(2))
     assert status == "failed" and "differ" in detail
     assert _check(sp.sin(1), sp.cos(1))[0] == "unverified"  # outside what it decides: never "proved"
+
+
+def test_wide_rows_take_tags_in_latex_but_never_in_the_mathjax_display():
+    ex = example_2()
+    assert r"\tag*{(substitute the numbers)}" in ex.to_latex(standalone=True)
+    assert r"\tag" not in ex._repr_latex_() and r"\tag" not in ex.to_markdown()
+    assert ex._repr_latex_().startswith("$$\\begin{aligned}")

@@ -6,7 +6,7 @@ from typing import Literal, Union
 
 from ..derivation import Derivation
 from ..errors import UnsupportedError
-from .document import derivation_latex
+from .document import derivation_display, derivation_latex
 from .markdown import derivation_markdown
 from .plain import derivation_text
 
@@ -39,7 +39,7 @@ def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, 
 
 def repr_latex(d: Derivation) -> str:
     """Jupyter's ``_repr_latex_``: the steps as one ``aligned`` display."""
-    return "$$" + derivation_latex(d).replace("align*", "aligned") + "$$"
+    return derivation_display(d)
 
 
 def repr_markdown(d: Derivation) -> str:

@@ -20,7 +20,7 @@ from ..derivation import Assumption, Derivation, Step
 from .escape import tex_text
 from .latex import latex, latex_lines, visible_width
 
-__all__ = ["Given", "Approximation", "derivation_latex", "status_sentence", "statements", "assumptions_of",
+__all__ = ["Given", "Approximation", "derivation_latex", "derivation_display", "status_sentence", "statements", "assumptions_of",
            "unproved_details", "tex_align", "tex_statement", "tex_given", "tex_assumption", "has_maths",
            "REL_TEXT", "LABEL"]
 
@@ -199,6 +199,23 @@ def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence
     if not standalone:
         return "\n".join(aligns)
     return _tex_document(d, parts, aligns, given)
+
+
+def derivation_display(d: Derivation, *, approx: Approximation | None = None) -> str:
+    r"""The steps as one display for MathJax (Jupyter's ``_repr_latex_``): ``aligned``, no tags.
+
+    >>> x = sp.Symbol("x")
+    >>> d = Derivation("t", "t", x, "=", x, (Step(x, x, "=", "reflexivity", status="verified"),))
+    >>> print(derivation_display(d))
+    $$\begin{aligned}
+    x &= x && \text{(reflexivity)}
+    \end{aligned}$$
+    """
+    parts = statements(d)
+    blocks = [tex_align(p, approx if p is parts[-1] else None, env="aligned") for p in parts]
+    if len(blocks) == 1:
+        return f"$${blocks[0]}$$"
+    return "$$\\begin{gathered}\n" + " \\\\[1em]\n".join(blocks) + "\n\\end{gathered}$$"
 
 
 def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], given: Sequence[Given]) -> str:

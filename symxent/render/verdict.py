@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy as sp
 
-from .document import derivation_latex
+from .document import derivation_display
 from .markdown import derivation_markdown
 from .escape import tex_text
 from .latex import latex
@@ -62,5 +62,5 @@ def verdict_latex(result: Any) -> str:
         head += rf" \\ \text{{counterexample: }} {_point(result)}"
     body = head
     if result.derivation is not None:
-        body += " \\\\\n" + derivation_latex(result.derivation).replace("align*", "aligned")
+        body += " \\\\[1em]\n" + derivation_display(result.derivation)[2:-2]
     return "$$\\begin{gathered}\n" + body + "\n\\end{gathered}$$"

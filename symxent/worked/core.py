@@ -48,10 +48,9 @@ class WorkedExample:
         return derivation_text(self.derivation, given=self.given, approx=self.approximation)
 
     def _repr_latex_(self) -> str:
-        from ..render.document import derivation_latex
+        from ..render.document import derivation_display
 
-        body = derivation_latex(self.derivation, approx=self.approximation)
-        return "$$" + body.replace("align*", "aligned") + "$$"
+        return derivation_display(self.derivation, approx=self.approximation)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
