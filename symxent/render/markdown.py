@@ -21,7 +21,16 @@ def _md_assumption(a: Assumption) -> str:
 
 
 def _md_math(tex: str) -> str:
-    return f"$$\n{tex}\n$$"
+    r"""A ``$$`` block; a line that Markdown would read as a list item or a heading gets ``{}``.
+
+    >>> print(_md_math("- x\n+ y"))
+    $$
+    {}- x
+    {}+ y
+    $$
+    """
+    lines = ["{}" + line if re.match(r"\s*([-+*#>]|\d+[.)])(\s|$)", line) else line for line in tex.split("\n")]
+    return "$$\n" + "\n".join(lines) + "\n$$"
 
 
 def _md_align(part: Derivation, approx: Approximation | None) -> str:
