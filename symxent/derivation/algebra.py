@@ -1,4 +1,4 @@
-"""The cheap, structural rewrites steps are checked with, and a sign oracle under assumptions.
+"""The cheap, structural rewrites steps are checked with.
 
 Nothing here calls ``simplify``: every check is a normal form (``expand``), a rewrite whose
 validity is a stated rule (linearity of a finite sum or an integral; the logarithm laws, each
@@ -7,101 +7,13 @@ applied only where its positivity side condition is established), and a comparis
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sympy as sp
 
 from .bound import bounded
+from .facts import Facts, flip_sign
 
-__all__ = ["Facts", "expand", "meet", "single_sum", "split_linear", "expand_logs", "normalise_sums", "sift",
+__all__ = ["Facts", "flip_sign", "expand", "meet", "single_sum", "split_linear", "expand_logs", "normalise_sums", "sift",
            "resolve_cases", "powers_to_exp", "flatten_sums"]
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the assumptions say about signs: expressions known > 0, >= 0, != 0, and = value."""
-
-    positive: frozenset = field(default_factory=frozenset)
-    nonnegative: frozenset = field(default_factory=frozenset)
-    nonzero: frozenset = field(default_factory=frozenset)
-    equal: tuple = ()  # (expr, value) pairs
-    members: tuple = ()  # (symbol, low, high) integer ranges, e.g. j in 1..n
-
-    def is_positive(self, e: sp.Expr) -> bool:
-        """``e > 0`` follows from SymPy's assumptions and these facts (sound, not complete).
-
-        >>> x = sp.Symbol("x")
-        >>> Facts(positive=frozenset({x, 1 - x})).is_positive(x * (1 - x) + 2)
-        True
-        """
-        if e.is_positive:
-            return True
-        if e in self.positive or sp.expand(e) in self.positive:
-            return True
-        if e.is_Mul:
-            flipped = flip_sign(e)
-            if flipped is not None:
-                return self.is_positive(flipped)
-            return all(self.is_positive(f) for f in e.args)
-        if e.is_Add:
-            return all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)
-        if e.is_Pow:
-            base, ex = e.args
-            return (self.is_positive(base) and ex.is_real) or (
-                ex.is_Integer and ex.is_even and base.is_real and self.is_nonzero(base))
-        if isinstance(e, sp.exp):
-            return e.args[0].is_real is True
-        if isinstance(e, sp.Sum) and len(e.limits) == 1:  # a nonempty range of positive terms
-            _, lo, hi = e.limits[0]
-            return self.is_nonnegative(hi - lo) and self.is_positive(e.function)
-        return False
-
-    def is_nonnegative(self, e: sp.Expr) -> bool:
-        if e.is_nonnegative or self.is_positive(e):
-            return True
-        if e in self.nonnegative or sp.expand(e) in self.nonnegative:
-            return True
-        if e.is_Mul:
-            flipped = flip_sign(e)
-            if flipped is not None:
-                return self.is_nonnegative(flipped)
-            return all(self.is_nonnegative(f) for f in e.args)
-        if e.is_Add:
-            return all(self.is_nonnegative(t) for t in e.args)
-        if e.is_Pow:
-            base, ex = e.args
-            return (self.is_nonnegative(base) and ex.is_real) or (ex.is_Integer and ex.is_even and base.is_real)
-        if isinstance(e, sp.Sum) and len(e.limits) == 1:
-            return self.is_nonnegative(e.function)
-        return False
-
-    def is_nonzero(self, e: sp.Expr) -> bool:
-        if e.is_nonzero or self.is_positive(e) or self.is_positive(-e):
-            return True
-        if e in self.nonzero or -e in self.nonzero or sp.expand(e) in self.nonzero or sp.expand(-e) in self.nonzero:
-            return True
-        num, den = sp.together(e).as_numer_denom()
-        if den != 1 and self.is_nonzero(den) and self.is_nonzero(sp.expand(num)):
-            return True
-        if e.is_Mul:
-            return all(self.is_nonzero(f) for f in e.args)
-        return False
-
-
-def flip_sign(e: sp.Mul) -> sp.Expr | None:
-    """``-c * (a - b) * r`` as ``c * (b - a) * r`` (a negative coefficient moved into a difference)."""
-    coeff, rest = e.as_coeff_Mul()
-    if not (coeff.is_negative and coeff.is_Number):
-        return None
-    factors = list(sp.Mul.make_args(rest))
-    for k, f in enumerate(factors):
-        if f.is_Add:
-            factors[k] = sp.expand(-f)
-            return sp.Mul(-coeff, *factors, evaluate=False)
-        if f.is_Pow and f.base.is_Add and f.exp.is_Integer and f.exp.is_odd:
-            factors[k] = sp.Pow(sp.expand(-f.base), f.exp, evaluate=False)
-            return sp.Mul(-coeff, *factors, evaluate=False)
-    return None
 
 
 def expand(e: sp.Expr, seconds: float = 2.0) -> sp.Expr:

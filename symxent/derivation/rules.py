@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .algebra import (expand, flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
+from .algebra import (flatten_sums, flip_sign, expand_logs, meet, normalise_sums, powers_to_exp, resolve_cases, sift, single_sum,
                       split_linear)
 from .bound import OutOfTime, bounded, time_limit
 from .context import Context
@@ -64,7 +64,10 @@ def _definition(before, after, relation, ctx) -> Verdict:
 
 
 @rule("log_laws")
-def _log_laws(before, after, relation, ctx) -> Verdict:
+def _log_laws(before, after, relation, ctx, unfold_definitions: bool = False) -> Verdict:
+    """The logarithm laws (after writing out the definitions, when the step says so)."""
+    if unfold_definitions:
+        before, after = unfold(before), unfold(after)
     b, used_b, miss_b = expand_logs(before, ctx.facts)
     a, used_a, miss_a = expand_logs(after, ctx.facts)
     ok = meet(split_linear(b), split_linear(a))
@@ -127,7 +130,7 @@ def _change_of_variables(before, after, relation, ctx, old: sp.Symbol, new: sp.S
 
     def sub(e):
         return e.replace(lambda x: isinstance(x, sp.Integral) and x.limits[0] == (old, -sp.oo, sp.oo),
-                         lambda I: sp.Integral(I.function.xreplace({old: shift + scale * new}) * scale,
+                         lambda I: sp.Integral(unfold(I.function.xreplace({old: shift + scale * new})) * scale,
                                                (new, -sp.oo, sp.oo)))
     return _eq(meet(split_linear(sub(before)), split_linear(after)), relation,
                f"substituted {old} = {shift} + {scale} {new} (increasing, onto the real line)")

@@ -18,20 +18,20 @@ what cannot be decided in time is "undecided".
 from __future__ import annotations
 
 import itertools
-import random
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 import sympy as sp
 
-from ..errors import InvalidNumberError, ParseError, SymxentError, UnsupportedError
+from ..errors import ParseError, UnsupportedError
 from .bound import OutOfTime, time_limit
 from .context import in_interval, normalised
 from .core import Assumption, Derivation
+from .counterexample import certified_sign, search
 from .engine import Proof
-from .quantities import Quantity, unfold
+from .quantities import Quantity
 
-__all__ = ["VerifyResult", "verify"]
+__all__ = ["VerifyResult", "verify", "certified_sign"]
 
 Status = Literal["proved", "disproved", "undecided"]
 _RELATIONS = {"=": "=", "==": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
@@ -113,7 +113,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     assumptions = _assumptions(domains, bases)
     try:
         with time_limit(seconds):
-            found = _search(L, R, rel, domains, bases, samples, seed)
+            found = search(L, R, rel, domains, bases, samples, seed)
             if found is not None:
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
@@ -156,123 +156,6 @@ def _assumptions(domains: dict, bases: list) -> tuple[Assumption, ...]:
         d = _dist(b)
         out += [in_interval(d.term(), sp.Interval.Lopen(0, 1)), normalised(d)]
     return tuple(out)
-
-
-# --- counterexamples -------------------------------------------------------------------------
-
-_SPECIAL = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2))
-
-
-def _sample(dom: sp.Set, rng: random.Random, t: int = 99) -> sp.Expr:
-    """Special points first (1, 0, 1/2, -1, 2 where they lie in the domain), then random rationals."""
-    if t < len(_SPECIAL) and (dom is None or dom.contains(_SPECIAL[t]) is sp.true):
-        return _SPECIAL[t]
-    if isinstance(dom, sp.FiniteSet):
-        return rng.choice(list(dom))
-    if dom == sp.Reals or dom is None:
-        return sp.Rational(rng.randint(-40, 40), rng.choice([1, 2, 3, 4, 5, 7, 10]))
-    if isinstance(dom, sp.Interval):
-        lo, hi = dom.start, dom.end
-        if lo.is_finite and hi.is_finite:
-            den = rng.randint(3, 24)
-            return lo + (hi - lo) * sp.Rational(rng.randint(1, den - 1), den)
-        if lo.is_finite:
-            return lo + sp.Rational(rng.randint(1, 40), rng.choice([1, 2, 4, 8]))
-        if hi.is_finite:
-            return hi - sp.Rational(rng.randint(1, 40), rng.choice([1, 2, 4, 8]))
-        return _sample(sp.Reals, rng)
-    raise UnsupportedError(f"cannot sample the domain {dom}")
-
-
-def _simplex(size: int, rng: random.Random) -> list:
-    weights = [rng.randint(1, 12) for _ in range(size)]
-    total = sum(weights)
-    return [sp.Rational(w, total) for w in weights]
-
-
-def _sizes(e: sp.Expr) -> set:
-    return {lim[2] for s in e.atoms(sp.Sum) for lim in s.limits if isinstance(lim[2], sp.Symbol)}
-
-
-def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: set = frozenset(), step: int = 99) -> sp.Expr:
-    sizes = _sizes(e)
-    for s in sorted(sizes, key=str):
-        point[s] = sp.Integer(size)
-    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e.doit()
-    for b in bases:
-        entries = _simplex(size, rng)
-        point.update({b[k + 1]: v for k, v in enumerate(entries)})
-    for ix in sorted(e.atoms(sp.Indexed), key=str):
-        if ix not in point:
-            point[ix] = _sample(domains.get(ix, sp.Reals), rng, step)
-    labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
-    for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
-        if isinstance(s, sp.Symbol):
-            point[s] = _sample(domains.get(s, sp.Reals), rng, step)
-    return e.xreplace(point)
-
-
-def certified_sign(e: sp.Expr) -> int | None:
-    """-1, 0 or +1 when certified (0 only when exactly zero), else None.
-
-    >>> certified_sign(sp.log(3) - sp.log(2)), certified_sign(sp.log(6) - sp.log(2) - sp.log(3))
-    (1, 0)
-    """
-    from ..exact import closed_form
-    from ..exact.interval import enclose
-
-    if e.free_symbols or e.has(sp.nan, sp.zoo):
-        return None
-    if e.is_Rational:
-        return int(sp.sign(e))
-    normal = closed_form(e)
-    if normal is not None and normal.is_Rational:
-        return int(sp.sign(normal))
-    for prec in (64, 256, 1024):
-        try:
-            lo, hi = enclose(normal if normal is not None else e, prec)
-        except (InvalidNumberError, UnsupportedError, ZeroDivisionError):
-            return None
-        if lo > 0:
-            return 1
-        if hi < 0:
-            return -1
-    return None
-
-
-def _fails(sign: int | None, rel: str) -> bool:
-    if sign is None:
-        return False
-    return {"=": sign != 0, "<=": sign > 0, ">=": sign < 0, "<": sign >= 0, ">": sign <= 0}[rel]
-
-
-def _digits(e: sp.Expr) -> str:
-    from ..exact import evaluate
-    try:
-        return evaluate(e, 20).decimal
-    except SymxentError:
-        return str(e)
-
-
-def _search(L, R, rel, domains, bases, samples, seed):
-    rng = random.Random(seed)
-    diff = unfold(L) - unfold(R)
-    also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
-    for t in range(samples):
-        point: dict = {}
-        try:
-            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
-        except (SymxentError, TypeError, ValueError, ZeroDivisionError):
-            continue
-        if _fails(certified_sign(value), rel):
-            at = {k: v for k, v in point.items()}
-            lhs_v = unfold(L)
-            rhs_v = unfold(R)
-            sizes = {s: at[s] for s in _sizes(lhs_v - rhs_v) if s in at}
-            lhs_v, rhs_v = (x.xreplace(sizes).doit().xreplace(at) for x in (lhs_v, rhs_v))
-            return at, (_digits(lhs_v), _digits(rhs_v))
-    return None
 
 
 # --- proofs ----------------------------------------------------------------------------------

@@ -31,6 +31,22 @@ def density(mean: sp.Expr, sd: sp.Expr, at: sp.Expr = x) -> sp.Expr:
     return sp.exp(-(at - mean) ** 2 / (2 * sd**2)) / (sp.sqrt(2 * sp.pi) * sd)
 
 
+class NormalPDF(Quantity):
+    """The normal density ``N(x | m, s^2)`` as one symbol; ``unfold()`` writes it out."""
+
+    nargs = 3
+
+    def unfold(self) -> sp.Expr:
+        return density(self.args[1], self.args[2], self.args[0])
+
+    def _latex(self, printer) -> str:
+        at, mean, sd = (printer._print(v) for v in self.args)
+        return f"\\mathcal{{N}}\\left({at} \\mid {mean}, {sd}^{{2}}\\right)"
+
+    def _sympystr(self, printer) -> str:
+        return "N(%s | %s, %s**2)" % tuple(printer._print(v) for v in self.args)
+
+
 class NormalKL(Quantity):
     """``KL(N(m1, s1^2) || N(m2, s2^2))``, defined as an integral over the real line."""
 
@@ -38,7 +54,7 @@ class NormalKL(Quantity):
 
     def unfold(self) -> sp.Expr:
         a, sa, b, sb = self.args
-        f1, f2 = density(a, sa), density(b, sb)
+        f1, f2 = NormalPDF(x, a, sa), NormalPDF(x, b, sb)
         return sp.Integral(f1 * sp.log(f1 / f2), LINE)
 
     def _latex(self, printer) -> str:
@@ -57,9 +73,10 @@ def moment(k: int) -> Derivation:
     value = (sp.Integer(1), sp.Integer(0), s**2)[k]
     integrand = t**k * sp.exp(-t**2 / 2) / sp.sqrt(2 * sp.pi)
     return (Proof(f"gaussian_moment_{k}", f"moment {k} of N(m, sigma^2) about its mean",
-                  sp.Integral((x - m) ** k * density(m, s), LINE), "=", value, (positive(s, "\\sigma > 0"),))
+                  sp.Integral((x - m) ** k * NormalPDF(x, m, s), LINE), "=", value, (positive(s, "\\sigma > 0"),))
             .step(s**k * sp.Integral(integrand, (t, -sp.oo, sp.oo)), "change_of_variables",
-                  "substitute x = m + sigma t (dx = sigma dt)", old=x, new=t, shift=m, scale=s)
+                  "substitute x = m + sigma t (dx = sigma dt) in the written-out density", old=x, new=t, shift=m,
+                  scale=s)
             .step(value, "evaluate", "Gaussian integral of t^%d e^(-t^2/2)" % k)
             .qed())
 
@@ -68,7 +85,7 @@ def moment(k: int) -> Derivation:
           "KL(N(m1,s1^2)||N(m2,s2^2)) = log(s2/s1) + (s1^2 + (m1-m2)^2)/(2 s2^2) - 1/2, from the integral")
 @cache
 def kl_gaussian_closed_form() -> Derivation:
-    f1 = density(m1, s1)
+    f1 = NormalPDF(x, m1, s1)
     inst = {m: m1, s: s1}
 
     def I(k: int) -> sp.Integral:
@@ -83,7 +100,8 @@ def kl_gaussian_closed_form() -> Derivation:
                   (positive(s1, "\\sigma_1 > 0"), positive(s2, "\\sigma_2 > 0")))
             .step(lhs.unfold(), "definition", "definition: the integral of f_1 log(f_1/f_2)")
             .step(sp.Integral(f1 * (sp.log(s2 / s1) - (x - m1) ** 2 / (2 * s1**2) + (x - m2) ** 2 / (2 * s2**2)), LINE),
-                  "log_laws", "log of a quotient of densities: the exponents subtract (sigma_1, sigma_2 > 0)")
+                  "log_laws", "write out the densities: the log of their quotient (sigma_1, sigma_2 > 0)",
+                  unfold_definitions=True)
             .step(sp.log(s2 / s1) * I(0) - I(2) / (2 * s1**2)
                   + (I(2) + 2 * (m1 - m2) * I(1) + (m1 - m2) ** 2 * I(0)) / (2 * s2**2), "sum_linearity",
                   "linearity of the integral, with x - m_2 = (x - m_1) + (m_1 - m_2)")

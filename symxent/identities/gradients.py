@@ -19,7 +19,7 @@ from ..derivation.engine import Proof, combine
 from ..derivation.quantities import BCE, H, KLdiv, Sigmoid
 from . import register
 from ._common import P, Q, i, j, n, simplex
-from .information import ce_decomposition, ce_lower_bound, ce_self_is_entropy, kl_nonnegative  # noqa: F401
+from .information import ce_lower_bound, ce_self_is_entropy, kl_nonnegative
 
 z_ = sp.Symbol("z", real=True)
 y_ = sp.Symbol("y", real=True)
