@@ -240,6 +240,8 @@ def latex_lines(expr: sp.Expr, width: int = _WIDTH) -> list[str]:
         else:
             current = f"{current} {piece}".strip()
     lines.append(current)
+    if len(lines) == 1:  # the sum fits once its factor is set aside: nothing to break
+        return [whole]
     if head is None:
         return lines
     lines[0] = rf"{head}\bigl({lines[0]}"
