@@ -47,7 +47,7 @@ def test_unverified_steps_are_labelled_and_the_status_says_not_proved():
     tex = derivation_latex(d, standalone=True)
     assert r"\text{(log of a quotient)\quad\textbf{[unverified]}}" in tex
     assert tex.count("[unverified]") == 2  # the step, and the status sentence
-    assert "Not proved: step(s) 2 were not verified" in tex
+    assert "Not proved: step 2 was not verified" in tex
     assert "Step 2 (log of a quotient): simplify timed out" in tex
     assert "Proved:" not in tex
     md, txt = derivation_markdown(d), derivation_text(d)
@@ -59,6 +59,8 @@ def test_a_refuted_step_is_labelled_false():
     d = decomposition(("verified", "verified", "failed", "verified"), detail="counterexample n = 1")
     assert r"\textbf{[false]}" in derivation_latex(d)
     assert "Not proved: step 3 is false" in derivation_text(d)
+    both = decomposition(("verified", "unverified", "failed", "verified"))
+    assert "step 3 is false (marked [false] above); step 2 was not verified" in derivation_text(both)
 
 
 def test_standalone_is_a_complete_document_with_title_statement_assumptions_steps():

@@ -48,17 +48,30 @@ class Approximation:
 
 
 def status_sentence(d: Derivation) -> str:
-    """What the machine established, in one sentence a reader can trust."""
+    """What the machine established, in one sentence a reader can trust.
+
+    >>> x = sp.Symbol("x")
+    >>> d = Derivation("t", "t", x, "=", x, (Step(x, x, "=", "a", status="failed"), Step(x, x, "=", "b")))
+    >>> status_sentence(d)
+    'Not proved: step 1 is false (marked [false] above); step 2 was not verified by the machine (marked [unverified]).'
+    """
     if d.status == "proved":
         return "Proved: symxent checked every step, and the steps chain from the left-hand side to the right."
     failed = [i for i, s in enumerate(_all_steps(d), 1) if s.status == "failed"]
-    if failed:
-        return f"Not proved: step {failed[0]} is false (marked [false] above)."
     unverified = [i for i, s in enumerate(_all_steps(d), 1) if s.status == "unverified"]
+    said = []
+    if failed:
+        said.append(f"{_steps_word(failed)} {'is' if len(failed) == 1 else 'are'} false (marked [false] above)")
     if unverified:
-        listed = ", ".join(map(str, unverified))
-        return f"Not proved: step(s) {listed} were not verified by the machine (marked [unverified] above)."
-    return "Not proved: every step was verified, but the steps do not chain into the statement."
+        said.append(f"{_steps_word(unverified)} {'was' if len(unverified) == 1 else 'were'} not verified by the "
+                    "machine (marked [unverified])")
+    if not said:
+        return "Not proved: every step was verified, but the steps do not chain into the statement."
+    return "Not proved: " + "; ".join(said) + "."
+
+
+def _steps_word(numbers: list[int]) -> str:
+    return f"step {numbers[0]}" if len(numbers) == 1 else f"steps {', '.join(map(str, numbers))}"
 
 
 def _all_steps(d: Derivation) -> list[Step]:

@@ -70,7 +70,7 @@ def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Appro
     >>> twice = sp.Add(x, x, evaluate=False)
     >>> d = Derivation("t", "Twice", 2 * x, "=", twice, (Step(2 * x, twice, "=", "sum"),))
     >>> print(derivation_text(d).splitlines()[-1])
-    Status: Not proved: step(s) 1 were not verified by the machine (marked [unverified] above).
+    Status: Not proved: step 1 was not verified by the machine (marked [unverified]).
     """
     parts = statements(d)
     out = [d.title, "=" * len(d.title), ""]
