@@ -38,10 +38,24 @@ def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, 
 
 
 def repr_latex(d: Derivation) -> str:
-    """Jupyter's ``_repr_latex_``: the steps as one ``aligned`` display."""
+    """Jupyter's ``_repr_latex_``: the steps as one ``aligned`` display.
+
+    >>> import sympy as sp
+    >>> from symxent.derivation import Step
+    >>> x = sp.Symbol("x")
+    >>> print(repr_latex(Derivation("t", "t", x, "=", x, (Step(x, x, "=", "same"),))).splitlines()[0])
+    $$\\begin{aligned}
+    """
     return derivation_display(d)
 
 
 def repr_markdown(d: Derivation) -> str:
-    """Jupyter's ``_repr_markdown_``: the whole derivation as Markdown."""
+    """Jupyter's ``_repr_markdown_``: the whole derivation as Markdown.
+
+    >>> import sympy as sp
+    >>> from symxent.derivation import Step
+    >>> x = sp.Symbol("x")
+    >>> repr_markdown(Derivation("t", "Same", x, "=", x, (Step(x, x, "=", "same"),))).splitlines()[0]
+    '# Same'
+    """
     return derivation_markdown(d)

@@ -59,6 +59,11 @@ def write_generated(path: str | os.PathLike, text: str, *, force: bool = False) 
 
     Raises :class:`symxent.errors.OverwriteError` when ``path`` exists and was edited by hand,
     unless ``force`` is true.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "note.md"
+    >>> write_generated(path, stamp("hi\\n", ".md")), write_generated(path, stamp("hi\\n", ".md"))
+    (True, False)
     """
     target = Path(path)
     if target.exists():

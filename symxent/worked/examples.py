@@ -41,5 +41,9 @@ def example_2(digits: int = 10) -> WorkedExample:
 
 
 def worked_examples(digits: int = 10) -> list[WorkedExample]:
-    """Both worked examples of the documentation, in order."""
+    """Both worked examples of the documentation, in order.
+
+    >>> [(ex.name, str(ex.value), ex.unit) for ex in worked_examples(3)]
+    [('example_1', '3.29', 'bits'), ('example_2', '0.247', 'nats')]
+    """
     return [example_1(digits), example_2(digits)]
