@@ -32,8 +32,8 @@ def tex_text(text: str) -> str:
 
     >>> print(tex_text("p_i ∈ (0, 1], 100% sure"))
     $p_{i}$ $\\in$ (0, 1], 100\\% sure
-    >>> print(tex_text("sigma(z) = 1/(1 + e^(-z)), q_k^y_k"))
-    $\\sigma$(z) = 1/(1 + $e^{-z}$), $q_{k}^{y}$\\_k
+    >>> print(tex_text("sigma(z) = 1/(1 + e^(-z)), q_k^y_k, log q_{x_m}, P_hat, sum_m"))
+    $\\sigma$(z) = 1/(1 + $e^{-z}$), $q_{k}^{y}$\\_k, log $q_{x_m}$, $\\hat{P}$, $\\sum_{m}$
     >>> print(tex_text("when $q_i = 0$"))
     when $q_i = 0$
     """
@@ -75,19 +75,30 @@ _DIGRAPHS = {"<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "||": r"$\|$", "->"
 
 
 _GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "pi", "sigma")
-_TOKEN = re.compile(r"\b([A-Za-z]+)(?:_([A-Za-z0-9]+))?(?:\^([A-Za-z0-9]+|\(-?[A-Za-z0-9 +*/.^-]*\)|-[A-Za-z0-9]+))?")
+_OPERATORS = {"sum": r"\sum", "prod": r"\prod", "log": r"\log", "ln": r"\ln", "exp": r"\exp", "max": r"\max",
+              "min": r"\min"}
+_SCRIPT = r"(\{[A-Za-z0-9_^ ,+-]*\}|[A-Za-z0-9]+)"
+_TOKEN = re.compile(r"\b([A-Za-z]+)(?:_" + _SCRIPT + r")?(?:\^(" + _SCRIPT[1:-1]
+                    + r"|\(-?[A-Za-z0-9 +*/.^-]*\)|-[A-Za-z0-9]+))?")
 
 
 def _math_token(match: re.Match) -> str | None:
-    """``x_1``, ``sigma_1^2``, ``e^(-t^2/2)``, ``sigma`` as inline maths; None for a plain word."""
+    """``x_1``, ``sigma_1^2``, ``q_{x_m}``, ``e^(-t^2/2)``, ``P_hat``, ``sigma`` as inline maths.
+
+    None for a plain word, which stays text.
+    """
     name, sub, sup = match.groups()
     if sub is None and sup is None and name not in _GREEK:
         return None
-    tex = f"\\{name}" if name in _GREEK else name
+    if any(re.search(r"[_^]{2}|[_^]\}|\{[_^]", part or "") for part in (sub, sup)):
+        return None  # x__m would be a double subscript: leave such text alone
+    if sub == "hat" and sup is None:
+        return rf"$\hat{{{name}}}$"
+    tex = f"\\{name}" if name in _GREEK else _OPERATORS.get(name, name)
     if sub is not None:
-        tex += f"_{{{sub}}}"
+        tex += f"_{{{sub.strip('{}')}}}"
     if sup is not None:
-        sup = sup[1:-1] if sup.startswith("(") else sup
+        sup = sup[1:-1] if sup[0] in "({" else sup
         tex += f"^{{{sup}}}"
     return f"${tex}$"
 
