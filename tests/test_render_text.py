@@ -40,6 +40,8 @@ def test_golden(expr, expected):
     ("p_i ∈ (0, 1], σ > 0, Σ p_i = 1", r"$p_{i}$ $\in$ (0, 1], $\sigma$ $>$ 0, $\Sigma$ $p_{i}$ = 1"),
     ("ln x <= x - 1, q_j != p_j, KL(P||Q)", r"ln x $\le$ x - 1, $q_{j}$ $\ne$ $p_{j}$, KL(P$\|$Q)"),
     ("sigma_1^2 and e^(-t^2/2) and q_k^y_k", r"$\sigma_{1}^{2}$ and $e^{-t^2/2}$ and $q_{k}^{y}$\_k"),
+    ("log q_{x_m}, P_hat, sum_m", r"log $q_{x_m}$, $\hat{P}$, $\sum_{m}$"),
+    ("q_{x__m}", r"q\_\{x\_\_m\}"),  # a double subscript would not compile: left as text
     ("when $q_i = 0$ then", "when $q_i = 0$ then"),
     ("☃", r"\texttt{U+2603}"),
 ])
