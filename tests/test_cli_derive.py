@@ -116,3 +116,11 @@ def test_the_format_follows_the_suffix_of_the_output(capsys, tmp_path, name, hea
     target = tmp_path / name
     assert run(capsys, "example_1", "--standalone", "-o", str(target))[0] == 0
     assert target.read_text().splitlines()[1].startswith(heading)
+
+
+def test_output_to_a_folder_names_the_file_after_the_derivation(capsys, tmp_path):
+    assert run(capsys, "example_2", "--format", "markdown", "-o", str(tmp_path))[0] == 0
+    heading = (tmp_path / "example_2.md").read_text().splitlines()[1]
+    assert heading == "# Worked example 2: log loss of a binary classifier, in nats"
+    code, _, err = run(capsys, "example_2", "-o", str(tmp_path / "missing") + "/")
+    assert code == 2 and "not an existing folder" in err

@@ -73,7 +73,8 @@ def test_a_sum_inside_a_sum_keeps_its_brackets_and_its_signs():
     L = [BaseLog(sp.Integer(k), sp.E) for k in (2, 3, 5, 7)]
     inner = ordered_add([L[3], -L[0], -L[2]])  # ln 7 - ln 2 - ln 5: more minus signs than plus
     outer = ordered_mul(sp.Rational(-1, 10), ordered_add([ordered_mul(2, ordered_add([L[1], -L[2]])), inner]))
-    assert latex(outer) == r"-\tfrac{1}{10} \left(2 \left(\ln 3 - \ln 5\right) + \left(\ln 7 - \ln 2 - \ln 5\right)\right)"
+    assert latex(outer) == (r"-\tfrac{1}{10} \left(2 \left(\ln 3 - \ln 5\right)"
+                            r" + \left(\ln 7 - \ln 2 - \ln 5\right)\right)")
     negated = ordered_add([L[1], ordered_mul(-3, ordered_add([L[1], -L[2], -L[3]]))])
     assert latex(negated) == r"\ln 3 - 3 \left(\ln 3 - \ln 5 - \ln 7\right)"
     lines = latex_lines(ordered_mul(sp.Rational(-1, 10), ordered_add([negated, inner, inner])), width=20)

@@ -106,8 +106,13 @@ def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output is None:
         sys.stdout.write(text)
         return
-    if write_generated(args.output, stamp(text, _SUFFIX[_format(args)]), force=args.force):
-        print(f"wrote {args.output}", file=sys.stderr)
+    target = Path(args.output)
+    if target.is_dir():  # -o FOLDER: the file is named after the derivation
+        target = target / f"{args.name}{_SUFFIX[_format(args)]}"
+    elif args.output.endswith(("/", "\\")):
+        raise CliError(f"derive: -o {args.output!r} is not an existing folder")
+    if write_generated(target, stamp(text, _SUFFIX[_format(args)]), force=args.force):
+        print(f"wrote {target}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
