@@ -95,6 +95,7 @@ def test_a_false_statement_does_not_prove():
          .step(-S(p * sp.log(p)) + S(p * sp.log(p / q)), "log_laws", "log of a quotient")
          .step(H(P) - KLdiv(P, Q), "definition", "definitions").qed())
     assert d.status == "failed" and d.steps[-1].status == "failed"
+    assert "counterexample: n = " in d.steps[-1].detail  # where it fails, and a point that shows it
 
 
 def test_gibbs_equality_case_is_a_strict_inequality():
@@ -131,3 +132,10 @@ def test_a_rule_out_of_time_is_unverified(monkeypatch):
 
 def test_bounded_returns_the_value():
     assert bounded(sp.expand, (a + b) ** 2) == a**2 + 2 * a * b + b**2
+
+
+def test_a_true_step_the_rule_does_not_give_is_unverified_not_failed():
+    """max(a, 0) + max(-a, 0) = |a| holds, but "cases" cannot resolve it without a sign for a."""
+    d = Proof("t", "t", sp.Max(a, 0) + sp.Max(-a, 0), "=", sp.Abs(a)).step(sp.Abs(a), "cases", "cases").qed()
+    assert d.steps[0].status == "unverified" and "no counterexample" in d.steps[0].detail
+    assert d.status == "unverified"

@@ -117,3 +117,22 @@ def test_where(text, name, domain):
 def test_where_rejected(text):
     with pytest.raises(ParseError):
         parse_where(text)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from symxent.errors import SymxentError  # noqa: E402
+
+ALPHABET = st.sampled_from(list("xyzPQ0123456789.+-*/()[], e") + ["log(", "exp(", "H(", "KL(", "**", "abs(",
+                                                                     "sigmoid(", "base=", "Sum(", "max(", "1e5"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(ALPHABET, max_size=25).map("".join)))
+def test_any_text_is_an_expression_or_a_symxent_error(text):
+    try:
+        value = read_expression(text)
+    except SymxentError:
+        return
+    assert isinstance(value, sp.Expr)

@@ -111,7 +111,7 @@ def test_sympy_expressions_and_sets_are_accepted():
 def test_a_hard_claim_is_bounded():
     start = time.perf_counter()
     r = verify("(x + 1)**400 * (x - 1)**400", "(x**2 - 1)**400 + 0*x", seconds=0.5, samples=2)
-    assert r.status in ("undecided", "proved")
+    assert r.status == "undecided" and "time bound" in r.detail
     assert time.perf_counter() - start < 20
 
 

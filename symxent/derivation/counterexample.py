@@ -15,7 +15,7 @@ import sympy as sp
 from ..errors import InvalidNumberError, SymxentError, UnsupportedError
 from .quantities import unfold
 
-__all__ = ["search", "certified_sign"]
+__all__ = ["search", "certified_sign", "refute"]
 
 
 _SPECIAL = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2))
@@ -63,7 +63,7 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
         point.update({b[k + 1]: v for k, v in enumerate(entries)})
     for ix in sorted(e.atoms(sp.Indexed), key=str):
         if ix not in point:
-            point[ix] = _sample(domains.get(ix, sp.Reals), rng, step)
+            point[ix] = _sample(domains.get(ix, domains.get(ix.base, sp.Reals)), rng, step)
     labels = {ix.base.label for ix in e.atoms(sp.Indexed)}
     for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
         if isinstance(s, sp.Symbol):
@@ -102,7 +102,7 @@ def certified_sign(e: sp.Expr) -> int | None:
 def _fails(sign: int | None, rel: str) -> bool:
     if sign is None:
         return False
-    return {"=": sign != 0, "<=": sign > 0, ">=": sign < 0, "<": sign >= 0, ">": sign <= 0}[rel]
+    return {"=": sign != 0, "!=": sign == 0, "<=": sign > 0, ">=": sign < 0, "<": sign >= 0, ">": sign <= 0}[rel]
 
 
 def _digits(e: sp.Expr) -> str:
@@ -132,3 +132,44 @@ def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples
             lhs_v, rhs_v = (x.xreplace(sizes).doit().xreplace(at) for x in (lhs_v, rhs_v))
             return at, (_digits(lhs_v), _digits(rhs_v))
     return None
+
+
+def refute(before: sp.Expr, after: sp.Expr, relation: str, assumptions: tuple, seconds: float = 2.0) -> str | None:
+    """A point (as text) where ``before REL after`` is certified false under the assumptions; "" when
+    none was found, None when the assumptions cannot be sampled.
+
+    Only for assumptions that are domains, normalisations and equalities of a symbol to a value:
+    anything else (an index range, ``q_j != p_j``) could not be honoured by sampling, so no search.
+
+    >>> from symxent.derivation.context import in_interval
+    >>> x = sp.Symbol("x", real=True)
+    >>> refute(sp.log(x**2), 2 * sp.log(x) + 1, "=", (in_interval(x, sp.Interval.open(0, sp.oo)),))
+    'x = 1 (there 0 vs 1.0000000000000000000)'
+    """
+    from .bound import OutOfTime, time_limit
+    from .quantities import Quantity
+
+    domains, bases, subs = {}, [], {}
+    for a in assumptions:
+        r = a.relation
+        if a.domain is not None and isinstance(a.subject, (sp.Symbol, sp.Indexed)):
+            domains[a.subject if isinstance(a.subject, sp.Symbol) else a.subject.base] = a.domain
+        elif isinstance(r, sp.Equality) and isinstance(r.lhs, sp.Sum) and r.rhs == 1:
+            bases.append(r.lhs.function.base if isinstance(r.lhs.function, sp.Indexed) else None)
+        elif isinstance(r, sp.Equality) and isinstance(r.lhs, (sp.Symbol, sp.Indexed)) and not r.rhs.free_symbols:
+            subs[r.lhs] = r.rhs
+        else:
+            return None
+    for q in (before - after).atoms(Quantity):
+        bases += [b for b in q.args if isinstance(b, sp.IndexedBase)]
+    bases = [b for b in dict.fromkeys(bases) if b is not None]
+    try:
+        with time_limit(seconds):
+            found = search(unfold(before).xreplace(subs), unfold(after).xreplace(subs), relation, domains, bases,
+                           samples=20)
+    except (OutOfTime, SymxentError, TypeError, ValueError):
+        return ""
+    if found is None:
+        return ""
+    point, (lhs, rhs) = found
+    return ", ".join(f"{k} = {v}" for k, v in point.items()) + f" (there {lhs} vs {rhs})"

@@ -15,9 +15,13 @@ import sympy as sp
 
 from .context import Context, context_of
 from .core import Assumption, Derivation, Relation, Step
+from .counterexample import refute
 from .rules import check_step
 
-__all__ = ["Proof"]
+__all__ = ["Proof", "combine"]
+
+# rules whose "failed" is itself a refutation (two exactly equal values; a wrong critical point)
+_REFUTING = {"certified_order", "convex_minimum"}
 
 
 class Proof:
@@ -35,6 +39,13 @@ class Proof:
     def step(self, after: sp.Expr, rule: str, why: str, relation: Relation = "=", **params: Any) -> "Proof":
         """Add ``current REL after`` justified by ``rule`` (checked now) and move on to ``after``."""
         status, detail = check_step(rule, self.current, after, relation, self.ctx, params)
+        if status == "failed" and rule not in _REFUTING:
+            # the rule does not give this step; it is refuted only by a point where it is false
+            point = refute(self.current, after, relation, self.assumptions)
+            if point:
+                detail += f"; counterexample: {point}"
+            else:
+                status, detail = "unverified", f"{detail} (the rule does not give this step; no counterexample found)"
         self.steps.append(Step(self.current, after, relation, why, rule, self.assumptions, status, detail))
         self.current = after
         return self

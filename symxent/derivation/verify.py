@@ -18,6 +18,7 @@ what cannot be decided in time is "undecided".
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
@@ -111,6 +112,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases)
+    deadline = time.monotonic() + seconds
     try:
         with time_limit(seconds):
             found = search(L, R, rel, domains, bases, samples, seed)
@@ -118,16 +120,18 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
                                     f"false at {_show(point)}", assumptions)
-            derivation = _prove(L, R, rel, assumptions)
+            derivation = _prove(L, R, rel, assumptions, deadline, cut := [])
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
     except OutOfTime:
         return VerifyResult("undecided", L, R, rel, detail=f"time bound of {seconds:g} s reached",
                             assumptions=assumptions)
-    return VerifyResult("undecided", L, R, rel, detail=f"no counterexample at {samples} points of the domains, "
-                        "and no proof found by the normal form or the catalogue's inequalities",
-                        assumptions=assumptions)
+    why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form " \
+          "or the catalogue's inequalities"
+    if cut:
+        why += f" ({cut[0]})"
+    return VerifyResult("undecided", L, R, rel, detail=why, assumptions=assumptions)
 
 
 def _show(point: dict) -> str:
@@ -186,10 +190,20 @@ def _by_cases(L, R, assumptions) -> Derivation | None:
     return combine("claim", "user claim, case by case", tuple(parts))
 
 
-def _prove(L, R, rel, assumptions) -> Derivation | None:
+def _in_time(deadline: float) -> None:
+    """An outer time bound, once spent, is spent: checked between attempts as well."""
+    if time.monotonic() > deadline:
+        raise OutOfTime("time bound reached")
+
+
+def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | None = None) -> Derivation | None:
     d = _equal(L, R, assumptions)
+    if cut is not None and "time bound" in d.steps[0].detail:
+        cut.append("the normal form was cut by its time bound")
+    _in_time(deadline)
     if not d.proved and rel == "=":
         d = _by_cases(L, R, assumptions) or d
+        _in_time(deadline)
     if d.proved and rel in ("=", "<=", ">="):
         return d
     if rel == "=":
@@ -198,6 +212,7 @@ def _prove(L, R, rel, assumptions) -> Derivation | None:
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
             for factor in (sp.Integer(1), sp.Integer(-1)):
+                _in_time(deadline)
                 proof = Proof("claim", "user claim", L, rel, R, assumptions)
                 proof.step(R, "lemma", f"catalogue: {lemma.name}", rel, lemma=lemma, subs=subs, factor=factor)
                 d = proof.qed()
