@@ -68,6 +68,8 @@ def test_zero_probabilities_follow_the_conventions():
     dropped = worked_measure("kl", ["1", "0"], ["1/2", "1/2"], base="e")
     assert dropped.derivation.proved and to_sympy(dropped.derivation.rhs) == sp.log(2)
     assert "0 log 0 = 0" in dropped.derivation.steps[1].justification
+    shifted = worked_measure("kl", ["0", "1/2", "1/2"], ["1/2", "1/2", "0"], base=2)
+    assert shifted.derivation.steps[-1].justification == "term 3 puts a positive weight on log 0"
     infinite = worked_measure("cross-entropy", ["1/2", "1/2"], ["1", "0"], base=10)
     assert infinite.derivation.proved and infinite.derivation.rhs == sp.oo
     assert str(infinite.value) == "inf" and infinite.approximation is None

@@ -81,8 +81,8 @@ def worked_measure(measure: str, p: Any, q: Any = None, *, base: Any = 2, digits
     dropped = "; 0 log 0 = 0" if len(pairs) < len(P) else ""
     rewrites = [(definition, "definition")]
     if formula == sp.oo:
-        k = next(i for i, (_, r) in enumerate(pairs) if r in (0, sp.zoo))
-        rewrites.append((sp.oo, f"term {k + 1} puts a positive weight on log 0"))
+        i = next(i for i, (p_i, q_i) in enumerate(zip(P, Q)) if p_i != 0 and q_i == 0)
+        rewrites.append((sp.oo, f"term {i + 1} puts a positive weight on log 0"))
     else:
         rewrites += [
             (ordered_mul(sign, log_sum(pairs, lambda c, r: weighted_log(c, r, b))),
