@@ -17,6 +17,9 @@ from .logbase import unit_of
 from .derivation.verify import VerifyResult, verify
 from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
                        gaussian_nll, kl_divergence, log_loss, mse)
+from .errors import OverwriteError
+from .render.api import render as render_document
+from .worked import WorkedExample, worked_log_loss, worked_measure
 
 __all__ = [
     "__version__",
@@ -32,4 +35,6 @@ __all__ = [
     # errors
     "SymxentError", "InvalidNumberError", "DomainError", "NormalizationError", "ShapeError",
     "BaseError", "PrecisionError", "ParseError", "UnsupportedError",
+    # derivations as documents, worked examples
+    "render_document", "WorkedExample", "worked_measure", "worked_log_loss", "OverwriteError",
 ]

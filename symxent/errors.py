@@ -16,6 +16,7 @@ __all__ = [
     "PrecisionError",
     "ParseError",
     "UnsupportedError",
+    "OverwriteError",
 ]
 
 
@@ -53,3 +54,7 @@ class ParseError(SymxentError):
 
 class UnsupportedError(SymxentError, TypeError):
     """An argument of a type symxent does not accept."""
+
+
+class OverwriteError(SymxentError):
+    """Writing would replace a file that was edited by hand (pass force=True / --force to do it)."""

@@ -129,6 +129,18 @@ class Derivation:
         """The first step that is not verified (where a failed proof stops), if any."""
         return next((s for s in self.steps if not s.verified), None)
 
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the steps as LaTeX (rendered by :mod:`symxent.render`)."""
+        from ..render.api import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter display: the whole derivation as Markdown (rendered by :mod:`symxent.render`)."""
+        from ..render.api import repr_markdown
+
+        return repr_markdown(self)
+
 
 def _implies(established: str | None, wanted: str) -> bool:
     if established is None:

@@ -1,0 +1,133 @@
+"""``symxent derive``: derivations and worked examples as LaTeX, Markdown or plain text.
+
+``symxent derive NAME`` renders one catalogue identity (or ``example_1``, ``example_2``);
+``symxent derive example --p ... --q ... --measure cross-entropy --base 2`` a worked example of
+the user's own numbers (read exactly); ``symxent derive --all -o derivations/`` regenerates the
+whole folder. Files are written atomically and a file edited by hand is kept unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..inputs import parse_number_list
+from ..render.api import FORMATS, render
+from ..render.files import stamp, write_generated
+from ._common import CliError
+
+__all__ = ["register", "run"]
+
+_SUFFIX = {"latex": ".tex", "markdown": ".md", "text": ".txt"}
+_MEASURES = ("entropy", "cross-entropy", "kl", "log-loss")
+_EXAMPLES = ("example_1", "example_2")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("derive", help="render derivations and worked examples (LaTeX, Markdown, text)",
+                       description="Render a catalogue identity, a worked example, or a worked example of "
+                                   "your own numbers (NAME 'example'), step by step, each step checked.")
+    p.add_argument("name", nargs="?", metavar="NAME",
+                   help="a catalogue identity, example_1, example_2, or 'example' for your own numbers")
+    p.add_argument("--all", action="store_true", help="every identity and worked example")
+    p.add_argument("--list", action="store_true", help="list the names NAME may take")
+    p.add_argument("--format", choices=FORMATS,
+                   help="output format (default: from the suffix of -o, .tex or .md; otherwise text)")
+    p.add_argument("--standalone", action="store_true", help="LaTeX: a complete, compilable document")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="write to PATH (with --all: a folder, filled with .tex, .md and README.md)")
+    p.add_argument("--force", action="store_true", help="overwrite files edited by hand")
+    own = p.add_argument_group("your own numbers (NAME 'example')")
+    own.add_argument("--measure", choices=_MEASURES, default="cross-entropy", help="the quantity")
+    own.add_argument("--p", help="P, comma-separated (e.g. 0.1,0.4,0.5)")
+    own.add_argument("--q", help="Q, comma-separated; for log-loss the predicted probabilities of class 1")
+    own.add_argument("--y", help="log-loss labels, comma-separated 0/1")
+    own.add_argument("--events", help="names of the events, comma-separated (e.g. red,green,blue)")
+    own.add_argument("--base", default="e", help="log base: 2, e, 10 or any positive number != 1 (default e)")
+    own.add_argument("--digits", default="10", help="significant digits of the decimal value (default 10)")
+    p.set_defaults(run=run)
+
+
+def _names() -> list[str]:
+    from ..identities import catalogue
+
+    return [i.name for i in catalogue()] + list(_EXAMPLES)
+
+
+def _digits(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CliError(f"--digits={text!r} is not an integer") from None
+
+
+def _own_example(args: argparse.Namespace):
+    from ..worked import worked_log_loss, worked_measure
+
+    digits = _digits(args.digits)
+    if args.measure == "log-loss":
+        if args.y is None or args.q is None:
+            raise CliError("derive example --measure log-loss needs --y and --q")
+        return worked_log_loss(parse_number_list(args.y, "y"), parse_number_list(args.q, "q"),
+                               base=args.base, digits=digits)
+    if args.p is None or (args.measure != "entropy" and args.q is None):
+        raise CliError(f"derive example --measure {args.measure} needs --p" + ("" if args.measure == "entropy"
+                                                                                else " and --q"))
+    events = None if args.events is None else [e.strip() for e in args.events.split(",")]
+    q = None if args.measure == "entropy" else parse_number_list(args.q, "q")
+    return worked_measure(args.measure, parse_number_list(args.p, "p"), q, base=args.base, digits=digits,
+                          events=events)
+
+
+def _subject(name: str, args: argparse.Namespace):
+    from .. import worked
+    from ..identities import get
+
+    if name == "example":
+        return _own_example(args)
+    if name in _EXAMPLES:
+        return getattr(worked, name)(_digits(args.digits))
+    known = _names()
+    if name not in known:
+        raise CliError(f"derive: NAME={name!r} is not one of {', '.join([*known, 'example'])}")
+    return get(name).derive()
+
+
+def _format(args: argparse.Namespace) -> str:
+    """--format, or the format the suffix of -o names (.tex, .md), or text."""
+    if args.format is not None:
+        return args.format
+    by_suffix = {suffix: fmt for fmt, suffix in _SUFFIX.items()}
+    return by_suffix.get(Path(args.output).suffix, "text") if args.output else "text"
+
+
+def _emit(text: str, args: argparse.Namespace) -> None:
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    target = Path(args.output)
+    if target.is_dir():  # -o FOLDER: the file is named after the derivation
+        target = target / f"{args.name}{_SUFFIX[_format(args)]}"
+    elif args.output.endswith(("/", "\\")):
+        raise CliError(f"derive: -o {args.output!r} is not an existing folder")
+    if write_generated(target, stamp(text, _SUFFIX[_format(args)]), force=args.force):
+        print(f"wrote {target}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        print("\n".join([*_names(), "example"]))
+        return 0
+    if args.all == (args.name is not None):
+        raise CliError("derive: give exactly one of NAME or --all")
+    if args.all and args.output is not None:
+        from ..render.folder import write_folder
+
+        written = write_folder(args.output, force=args.force)
+        print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
+        return 0
+    names = _names() if args.all else [args.name]
+    texts = [render(_subject(name, args), _format(args), standalone=args.standalone) for name in names]
+    _emit("\n".join(texts), args)
+    return 0
