@@ -86,3 +86,9 @@ def test_ulp():
     assert ulp(1.0) == Fraction(1, 2**52)
     assert ulp(0.0) == Fraction(2) ** -1074
     assert ulp(Fraction(1), FLOAT32) == Fraction(1, 2**23)
+
+
+def test_jupyter_display_says_whether_the_decimal_is_exact():
+    assert evaluate(sp.Rational(1, 4), 4)._repr_latex_() == r"$\frac{1}{4} = 0.2500$"
+    assert evaluate(sp.log(2), 3)._repr_latex_() == r"$\log{\left(2 \right)} \approx 0.693$"
+    assert evaluate(sp.oo)._repr_latex_() == r"$\infty = \infty$"

@@ -119,3 +119,11 @@ def test_a_hard_claim_is_bounded():
 def test_bad_relation(bad):
     with pytest.raises(ParseError):
         verify("x", "x", relation=bad)
+
+
+def test_verdicts_display_in_jupyter():
+    from symxent import verify as verify_claim
+
+    result = verify_claim("H(P, P)", "0")
+    assert result._repr_markdown_().startswith("**Disproved:**")
+    assert "counterexample" in result._repr_latex_()

@@ -62,6 +62,17 @@ class VerifyResult:
     def proved(self) -> bool:
         return self.status == "proved"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the verdict, with its proof or its counterexample."""
+        from ..render.verdict import verdict_latex
+
+        return verdict_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from ..render.verdict import verdict_markdown
+
+        return verdict_markdown(self)
+
 
 def _domains(where: Mapping | None, symbols: dict) -> dict:
     from ..parsing import parse_where

@@ -10,6 +10,7 @@ form of :mod:`symxent.exact.loglinear`, which decides when such a value is exact
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 from typing import Any, Iterable
@@ -60,6 +61,17 @@ class CertifiedValue:
 
     def __repr__(self) -> str:
         return f"CertifiedValue({self.decimal!r}, digits={self.digits})"
+
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the expression, ``=`` or ``\\approx``, and the certified decimal.
+
+        >>> print(evaluate(sp.Rational(1, 3), 4)._repr_latex_())
+        $\\frac{1}{3} \\approx 0.3333$
+        """
+        if self.decimal in ("inf", "-inf"):
+            return f"${sp.latex(self.expr)} = {self.decimal.replace('inf', chr(92) + 'infty')}$"
+        exact = self.is_exact and Fraction(Decimal(self.decimal)) == self.lower
+        return f"${sp.latex(self.expr)} {'=' if exact else chr(92) + 'approx'} {self.decimal}$"
 
 
 def _check_digits(digits: Any) -> int:
