@@ -1,0 +1,170 @@
+"""The kernels' public entry points, with the contract of :mod:`symxent.exact.sums`.
+
+They accept only what they can certify and return ``None`` for anything else (NaN, negative
+values, probabilities above 1 with ``complement``, subnormal inputs, weights outside
+``[2**-900, 2**900]``, an environment that flushes subnormals): the dispatcher then takes the
+independent exact reference path, which also reports bad input.
+
+>>> import numpy as np
+>>> log_sum(np.array([0.5, 0.25])).decimal(20)
+'-2.0794415416798359283'
+>>> log_sum(np.array([0.0, 0.5]), np.array([0.0, 1.0])).decimal(5)   # 0 log 0 = 0
+'-0.69315'
+>>> log_sum(np.array([0.75]), complement=True).decimal(10)
+'-1.386294361'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..exact.enclosure import Enclosure
+from . import fpenv
+from .eft import exact_sum, pow2, two_prod
+from .logsum import ABS_UNDERFLOW, kernel_log_sum
+
+__all__ = ["log_sum"]
+
+_NEG_INF = Enclosure(float("-inf"), float("-inf"))
+_TINY_NORMAL = 2.0**-1022
+
+
+def as_float64(a: Any, ndim: int) -> np.ndarray | None:
+    """A float64 array of ``ndim`` dimensions holding exactly the values of ``a``, or None."""
+    try:
+        arr = np.asarray(a)
+    except Exception:  # noqa: BLE001 - anything numpy cannot read is the reference path's business
+        return None
+    if arr.ndim != ndim or arr.dtype.kind not in "fiub" or arr.dtype.itemsize > 8:
+        return None
+    if arr.dtype.kind in "iu" and arr.size and np.max(np.abs(arr)) > 2**53:
+        return None
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _complement_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``1 - x = yh + yl`` exactly for ``x`` in ``[0, 1]`` (Dekker's FastTwoSum, ``|1| >= |x|``)."""
+    yh = 1.0 - x
+    yl = (-x) - (yh - 1.0)
+    return yh, yl
+
+
+def _correction(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None, rel_bits: int,
+                scale: float) -> tuple[Fraction, Fraction]:
+    """``sum w log(1 + yl/yh)`` for ``yh`` in ``[1/2, 1]``, ``|yl| <= 2**-54``: ``(value, err)``.
+
+    With ``v = yl / yh`` (``|v| <= 2**-53``): ``log(1+v) = v - v**2/2 + theta``,
+    ``|theta| <= |v|**3 / (3 (1 - |v|)) < 2**-158``. ``v = vh + vl`` where ``vh = fl(yl/yh)`` and
+    ``vl = fl(((yl - p) - e) / yh)`` with ``p + e = vh * yh`` (two_prod; ``yl - p`` is exact by
+    Sterbenz), so ``|v - vh - vl| <= 3 u |vl| + underflow < 2**-155``; ``v**2`` is replaced by
+    ``fl(vh**2)``, off by less than ``2**-156``. Each term is thus within ``2**-150`` (``w`` times
+    that with weights, plus the roundings of ``w vl`` and ``w vh**2``, also below ``w 2**-150``).
+    """
+    vh = yl / yh
+    p, e = two_prod(vh, yh)
+    vl = ((yl - p) - e) / yh
+    sq = vh * vh * 0.5
+    tol = pow2(-rel_bits - 6) * Fraction(max(1.0, scale))
+    if w is None:
+        vecs, wsum = [vh, vl, -sq], Fraction(yh.size)
+    else:
+        a, b = two_prod(w, vh)
+        vecs, wsum = [a, b, w * vl, -(w * sq)], Fraction(float(np.sum(np.abs(w)))) * 2
+    value, err = Fraction(0), wsum * pow2(-150) + yh.size * ABS_UNDERFLOW
+    for v in vecs:
+        s, r = exact_sum(v, tol / len(vecs))
+        value, err = value + s, err + r
+    return value, err
+
+
+def _weights_ok(w: np.ndarray) -> bool:
+    a = np.abs(w[w != 0])
+    return bool(a.size == 0 or (a.min() >= 2.0**-900 and a.max() <= 2.0**900))
+
+
+def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
+                       rel_bits: int) -> tuple[Fraction, Fraction] | None:
+    """``sum w log(y + yl)`` as ``(value, half-width)``, or None."""
+    if w is not None:
+        keep = w != 0
+        if not keep.all():
+            y, w = y[keep], w[keep]
+            yl = None if yl is None else yl[keep]
+        if not _weights_ok(w):
+            return None
+    if y.size and y.min() < _TINY_NORMAL:
+        return None
+    main = kernel_log_sum(y, w, rel_bits + 2)
+    if main is None:
+        return None
+    mid, rad = (main.lo + main.hi) / 2, (main.hi - main.lo) / 2
+    if yl is not None:
+        nz = yl != 0
+        if nz.any():
+            cv, ce = _correction(y[nz], yl[nz], None if w is None else w[nz], rel_bits + 2,
+                                 float(abs(mid)))
+            mid, rad = mid + cv, rad + ce
+    return mid, rad
+
+
+def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bool = False,
+            rel_bits: int = 128) -> Enclosure | None:
+    """Enclose ``sum_i w_i log(x_i)`` (see :mod:`symxent.exact.sums` for the contract), or None."""
+    if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
+        return None
+    if not 1 <= rel_bits <= 250:
+        return None
+    xs = as_float64(x, 1)
+    if xs is None or not np.all(np.isfinite(xs)) or (xs.size and xs.min() < 0):
+        return None
+    if complement and xs.size and xs.max() > 1:
+        return None
+    ws = None
+    if w is not None:
+        ws = as_float64(w, 1)
+        if ws is None or ws.shape != xs.shape or not np.all(np.isfinite(ws)) or (ws.size and ws.min() < 0):
+            return None
+        if w_complement and ws.size and ws.max() > 1:
+            return None
+    pieces = _weight_pieces(ws, w_complement)
+    zero = 1.0 if complement else 0.0
+    total_mid, total_rad = Fraction(0), Fraction(0)
+    for weights in pieces:
+        if weights is None:
+            xi = xs
+        else:
+            keep = weights != 0
+            xi, weights = xs[keep], weights[keep]
+            if weights.size and np.all(weights == 1.0):
+                weights = None
+        if xi.size == 0:
+            continue
+        if np.any(xi == zero):
+            return _NEG_INF  # a positive weight on log 0
+        if complement:
+            y, yl = _complement_parts(xi)
+        else:
+            y, yl = xi, None
+        part = _one_weight_vector(y, yl, weights, rel_bits)
+        if part is None:
+            return None
+        total_mid += part[0]
+        total_rad += part[1]
+    lo, hi = total_mid - total_rad, total_mid + total_rad
+    magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
+    if hi - lo > pow2(-rel_bits) * magnitude:
+        return None
+    return Enclosure(lo, hi)
+
+
+def _weight_pieces(ws: np.ndarray | None, w_complement: bool) -> list[np.ndarray | None]:
+    """The effective weights as a short list of double arrays adding up to them exactly."""
+    if ws is None:
+        return [None]
+    if not w_complement:
+        return [ws]
+    wh, wl = _complement_parts(ws)  # 1 - w = wh + wl exactly
+    return [wh, wl] if np.any(wl != 0) else [wh]

@@ -1,0 +1,152 @@
+"""Error-free transformations on float64 arrays, and exact summation of a whole array.
+
+The building blocks of the fast kernels, all plain NumPy (no FMA is assumed):
+
+* :func:`split` and :func:`two_prod` (Dekker / Veltkamp): ``a * b = p + e`` exactly, as long as
+  no intermediate underflows or overflows;
+* :func:`exact_sum`: the sum of an array, exactly or to a requested absolute tolerance, in the
+  style of Rump, Ogita and Oishi's *ExtractVector*: with ``sigma = 2**k`` at least ``(B + 2)``
+  times the largest magnitude, ``q = (sigma + v) - sigma`` is exact, its entries are multiples of
+  ``2**(k - 53)`` and any block of ``B`` of them adds up exactly in floating point in any order;
+  ``v - q`` is exact and at most ``2**(k - 53)`` in magnitude. Each round therefore moves about
+  ``53 - log2(B)`` bits of every entry into exact integers. NumPy's summation order is irrelevant.
+
+Everything assumes IEEE binary64 with round-to-nearest and gradual underflow; the kernels check
+the last point at import (:mod:`symxent.kernels.fpenv`).
+
+>>> import numpy as np
+>>> exact_sum(np.array([1e16, 1.0, -1e16, 2.0**-60]))[0] == 1 + Fraction(1, 2**60)
+True
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2"]
+
+U = Fraction(1, 2**53)  # unit roundoff of binary64
+SPLITTER = 134217729.0  # 2**27 + 1
+_BLOCK_BITS = 10  # int64 block totals: at most 2**10 blocks of values below 2**53
+
+
+def pow2(k: int) -> Fraction:
+    """``2**k`` as an exact Fraction (k may be negative)."""
+    return Fraction(2**k) if k >= 0 else Fraction(1, 2**-k)
+
+
+def split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Veltkamp's split ``a = hi + lo`` with both halves of at most 26 significant bits.
+
+    >>> hi, lo = split(np.array([0.1]))
+    >>> float(hi[0] + lo[0]) == 0.1
+    True
+    """
+    c = SPLITTER * a
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def two_prod(a: np.ndarray, b: np.ndarray, sa=None, sb=None) -> tuple[np.ndarray, np.ndarray]:
+    """Dekker's product: ``p = fl(a*b)`` and ``e`` with ``a*b = p + e`` exactly (no underflow).
+
+    >>> p, e = two_prod(np.array([0.1]), np.array([0.1]))
+    >>> Fraction(p[0]) + Fraction(e[0]) == Fraction(0.1) ** 2
+    True
+    """
+    ah, al = split(a) if sa is None else sa
+    bh, bl = split(b) if sb is None else sb
+    p = a * b
+    e = ah * bh - p
+    e += ah * bl
+    e += al * bh
+    e += al * bl
+    return p, e
+
+
+def _block(n: int) -> int:
+    return max(1, -(-n >> _BLOCK_BITS))
+
+
+def _extract(v: np.ndarray, q: np.ndarray, mx: float, block: int) -> int:
+    """One extraction round in place: ``q`` gets the high part, ``v`` keeps the rest; returns k."""
+    kbits = int(block + 2).bit_length()
+    k = int(np.frexp(mx)[1]) + kbits  # mx < 2**frexp_exp, sigma = 2**k >= (B + 2) * 2**e
+    sigma = np.ldexp(1.0, k)
+    np.add(v, sigma, out=q)
+    np.subtract(q, sigma, out=q)
+    np.subtract(v, q, out=v)
+    return k
+
+
+def exact_sum(v: np.ndarray, tol: Fraction = Fraction(0), grid: int | None = None) -> tuple[Fraction, Fraction]:
+    """``(s, err)`` with ``|sum(v) - s| <= err <= tol`` (``err = 0``: the sum is exact).
+
+    ``v`` is copied, never changed. ``grid``: all entries are known multiples of ``2**grid``
+    (rounds stop once the extraction unit reaches it, the rest then being zero). Entries must be
+    finite, at most ``2**1000`` and not so small that the extraction unit goes subnormal.
+    """
+    n = v.size
+    if n == 0:
+        return Fraction(0), Fraction(0)
+    v = np.array(v, dtype=np.float64, copy=True)
+    q = np.empty_like(v)
+    block = _block(n)
+    nb, full = n // block, (n // block) * block
+    total = Fraction(0)
+    while True:
+        mx = float(np.max(np.abs(v)))
+        if mx == 0.0:
+            return total, Fraction(0)
+        bound = n * Fraction(mx)
+        if bound <= tol:
+            return total, bound
+        k = _extract(v, q, mx, block)
+        if k - 53 < -1000:
+            raise ArithmeticError("exact_sum: extraction unit would underflow")
+        unit = np.ldexp(1.0, k - 53)
+        parts = q[:full].reshape(nb, block).sum(axis=1) if nb else np.zeros(0)
+        ints = (parts / unit).astype(np.int64)
+        acc = int(ints.sum()) + int(float(q[full:].sum()) / unit)
+        total += acc * pow2(k - 53)
+        if grid is not None and k - 53 <= grid:
+            return total, Fraction(0)
+
+
+def exact_bincount(j: np.ndarray, v: np.ndarray, nbins: int, tol: Fraction) -> tuple[list[Fraction], Fraction]:
+    """Per-bin sums ``W[b] = sum(v[j == b])``: each within ``err`` (returned), ``err <= tol``.
+
+    The extraction rounds use ``sigma >= (n + 2) * max|v|`` so any subset of one round adds up
+    exactly, whatever order ``numpy.bincount`` uses.
+    """
+    n = v.size
+    sums = [Fraction(0)] * nbins
+    v = np.array(v, dtype=np.float64, copy=True)
+    q = np.empty_like(v)
+    while n:
+        mx = float(np.max(np.abs(v)))
+        if mx == 0.0:
+            return sums, Fraction(0)
+        bound = n * Fraction(mx)
+        if bound <= tol:
+            return sums, bound
+        k = _extract(v, q, mx, n)
+        if k - 53 < -1000:
+            raise ArithmeticError("exact_bincount: extraction unit would underflow")
+        unit = np.ldexp(1.0, k - 53)
+        counts = (np.bincount(j, weights=q, minlength=nbins) / unit).astype(np.int64)
+        scale = pow2(k - 53)
+        for b in np.flatnonzero(counts).tolist():
+            sums[b] += int(counts[b]) * scale
+    return sums, Fraction(0)
+
+
+def sum_upper(v: np.ndarray) -> Fraction:
+    """A rigorous upper bound of ``sum(v)`` for ``v >= 0`` (float sum in any order, padded)."""
+    n = v.size
+    if n == 0:
+        return Fraction(0)
+    s = Fraction(float(np.sum(v)))
+    return s * (1 + 2 * (n + 1) * U) + n * pow2(-1074)
