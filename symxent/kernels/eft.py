@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2"]
+__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2", "exact_sum_rows"]
 
 U = Fraction(1, 2**53)  # unit roundoff of binary64
 SPLITTER = 134217729.0  # 2**27 + 1
@@ -150,3 +150,52 @@ def sum_upper(v: np.ndarray) -> Fraction:
         return Fraction(0)
     s = Fraction(float(np.sum(v)))
     return s * (1 + 2 * (n + 1) * U) + n * pow2(-1074)
+
+
+def exact_sum_rows(rows: np.ndarray, tols: list[Fraction]) -> list[tuple[Fraction, Fraction]]:
+    """:func:`exact_sum` of every row of a 2-D array at once: ``[(s, err), ...]``, ``err <= tol``.
+
+    One extraction round treats all rows together (a per-row ``sigma``), so the Python overhead
+    does not grow with the number of rows. ``rows`` is overwritten.
+
+    >>> exact_sum_rows(np.array([[1e16, 1.0, -1e16], [0.5, 0.25, 0.0]]), [Fraction(0)] * 2)[0]
+    (Fraction(1, 1), Fraction(0, 1))
+    """
+    m, n = rows.shape
+    totals = [Fraction(0)] * m
+    if n == 0:
+        return [(Fraction(0), Fraction(0))] * m
+    block = max(1, -(-n >> _BLOCK_BITS))
+    kbits = int(block + 2).bit_length()
+    nb, full = n // block, (n // block) * block
+    idx = list(range(m))  # the rows still being extracted, in the order of ``rows``
+    errs = [Fraction(0)] * m
+    while True:
+        mx = np.max(np.abs(rows), axis=1)
+        keep = []
+        for pos, i in enumerate(idx):
+            errs[i] = n * Fraction(float(mx[pos]))
+            if errs[i] > tols[i]:
+                keep.append(pos)
+        if not keep:
+            return list(zip(totals, errs))
+        if len(keep) < len(idx):
+            rows, mx = rows[keep], mx[keep]
+            idx = [idx[pos] for pos in keep]
+        m = len(idx)
+        q = np.empty_like(rows)
+        exps = np.frexp(mx)[1].astype(np.int64) + kbits
+        exps[mx == 0] = 0
+        if int(exps[mx != 0].min(initial=0)) - 53 < -1000:
+            raise ArithmeticError("exact_sum_rows: extraction unit would underflow")
+        sigma = np.ldexp(1.0, exps)[:, None]
+        np.add(rows, sigma, out=q)
+        np.subtract(q, sigma, out=q)
+        np.subtract(rows, q, out=rows)
+        units = np.ldexp(1.0, exps - 53)[:, None]
+        parts = q[:, :full].reshape(m, nb, block).sum(axis=2) / units
+        ints = parts.astype(np.int64).sum(axis=1)
+        tails = (q[:, full:].sum(axis=1) / units[:, 0]).astype(np.int64)
+        for pos, i in enumerate(idx):
+            if mx[pos] != 0:
+                totals[i] += (int(ints[pos]) + int(tails[pos])) * pow2(int(exps[pos]) - 53)

@@ -50,7 +50,7 @@ from operator import mul
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from .eft import U, exact_bincount, exact_sum, pow2, split, sum_upper, two_prod
+from .eft import U, exact_bincount, exact_sum, exact_sum_rows, pow2, split, sum_upper, two_prod
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -60,6 +60,7 @@ _FRAC = (1 << 52) - 1
 _LOW = (1 << (52 - INDEX_BITS)) - 1  # the bits of m below the index (41 of them)
 _MH_MASK = ~((1 << INDEX_BITS) - 1)  # clears the last 11 bits: mh has 42 significant bits
 _MAX_K = 40
+CHUNK = 1 << 14
 
 
 class _Acc:
@@ -178,17 +179,19 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     series_err += wsum * T ** (big_k + 1) / ((big_k + 1) * (1 - T))
     series_err += t.size * big_k * ABS_UNDERFLOW
     part_tol = tol / (2 * len(comps))
-    for coef, vec in comps:
-        s, err = exact_sum(vec, part_tol / abs(coef))
+    sums = exact_sum_rows(np.stack([vec for _, vec in comps]), [part_tol / abs(c) for c, _ in comps])
+    for (coef, _), (s, err) in zip(comps, sums):
         acc.add(coef * s, abs(coef) * err)
     acc.add(Fraction(0), series_err)
 
 
-def _estimate(e: np.ndarray, j: np.ndarray, t: np.ndarray, w: np.ndarray | None) -> float:
-    """A rough float value of |S|, only used to choose tolerances (never in the bound)."""
-    lr = np.log(reduction_table().r)
-    ww = 1.0 if w is None else w
-    return abs(float(np.sum(ww * (e * 0.6931471805599453 - lr[j] + t))))
+def _reduce_all(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`reduce_exact` chunk by chunk (temporaries stay in cache)."""
+    n = y.size
+    e, j, t = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    for s in range(0, n, CHUNK):
+        e[s:s + CHUNK], j[s:s + CHUNK], t[s:s + CHUNK] = reduce_exact(y[s:s + CHUNK])
+    return e, j, t
 
 
 def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclosure | None:
@@ -196,20 +199,23 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     in ``[2**-900, 2**900]``; None if the bound cannot reach ``2**-rel_bits * max(1, |S|)``.
     """
     acc = _Acc()
-    if y.size == 0:
+    n = y.size
+    if n == 0:
         return Enclosure.exact(0)
-    e, j, t = reduce_exact(y)
-    est = _estimate(e, j, t, w)
-    tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
+    e, j, t = _reduce_all(y)
     nbins = 2**INDEX_BITS
+    lr = np.log(reduction_table().r)
     if w is None:
-        wsum = Fraction(y.size)
-        big_e = Fraction(int(e.sum()))
-        counts = np.bincount(j, minlength=nbins).tolist()
-        folded = _table_part(counts, Fraction(1), Fraction(0), wsum, acc)
+        big_e = int(e.sum())
+        counts = np.bincount(j, minlength=nbins)
+        est = abs(big_e * 0.6931471805599453 - float(counts @ lr) + float(t.sum()))
+    else:
+        est = abs(float(w @ (e * 0.6931471805599453 - lr[j] + t)))
+    tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
+    if w is None:
+        folded = _table_part(counts.tolist(), Fraction(1), Fraction(0), Fraction(n), acc)
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
-        wsum = sum_upper(w)
         ef = e.astype(np.float64)
         wh = (w.view(np.int64) & _MH_MASK).view(np.float64)
         e1, r1 = exact_sum(wh * ef, tol / 8)
@@ -217,10 +223,14 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         sums, w_err = exact_bincount(j, w, nbins, tol / 8)
         den = math.lcm(*(s.denominator for s in sums))
         ints = [int(s * den) for s in sums]
-        folded = _table_part(ints, Fraction(1, den), w_err, wsum, acc)
+        folded = _table_part(ints, Fraction(1, den), w_err, sum_upper(w), acc)
         _log2_times(e1 + e2 - folded, r1 + r2 + w_err, acc)
     try:
-        _series(t, w, wsum, tol, acc)
+        for s in range(0, n, CHUNK):
+            tc = t[s:s + CHUNK]
+            wc = None if w is None else w[s:s + CHUNK]
+            wsum = Fraction(tc.size) if w is None else sum_upper(wc)
+            _series(tc, wc, wsum, tol * Fraction(tc.size, n), acc)
     except ArithmeticError:
         return None
     lo, hi = acc.value - acc.err, acc.value + acc.err

@@ -26,7 +26,7 @@ import numpy as np
 
 __all__ = ["B", "INDEX_BITS", "FRAC_BITS", "TRUST_BITS", "ReductionTable", "reduction_table", "log2_fixed"]
 
-B = 10  # |t| < 2**-B after reduction
+B = 12  # |t| < 2**-B after reduction
 INDEX_BITS = B + 1
 WORK_PREC = 360
 FRAC_BITS = 340
