@@ -4,10 +4,11 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
 -------------------------------------------------------------------------------------
 1. **Exact decomposition.** For a positive normal double, ``x = 2**e * m`` with ``m`` in
    ``[1/2, 1)`` (bit operations, exact). A table (:mod:`symxent.kernels.table`) gives a reducer
-   ``r_j = k_j / 2**10`` with ``|m r_j - 1| < 2**-10``. Writing ``m = mh + ml`` (``mh`` the top
-   42 bits, ``ml`` the last 11), ``mh * r_j`` (53 bits) and ``ml * r_j`` (22 bits) are exact,
-   ``mh * r_j - 1`` is exact (Sterbenz), and ``t = (mh r_j - 1) + ml r_j`` is exact too: the true
-   ``m r_j - 1`` is a multiple of ``2**-63`` below ``2**-10`` in magnitude, so it *is* a double.
+   ``r_j = k_j / 2**B`` (``B = 12``, ``k_j`` of at most ``B + 1`` bits) with ``|m r_j - 1| < 2**-B``.
+   Writing ``m = mh + ml`` (``mh`` the top ``52 - B`` bits, ``ml`` the last ``B + 1``),
+   ``mh * r_j`` (53 bits) and ``ml * r_j`` are exact, ``mh * r_j - 1`` is exact (Sterbenz), and
+   ``t = (mh r_j - 1) + ml r_j`` is exact too: the true ``m r_j - 1`` is a multiple of
+   ``2**-(53 + B)`` below ``2**-B`` in magnitude, so it *is* a double.
    Hence, exactly, ``log x = e log 2 - log r_j + log(1 + t)``.
 2. **Exact integer parts.** ``E = sum w_i e_i`` and the per-bucket weights ``W_j`` are summed
    exactly (integers, or error-free extraction for float weights, :mod:`.eft`); the constants
@@ -58,7 +59,7 @@ __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
 ABS_UNDERFLOW = pow2(-1000)  # per element and power: covers any gradual-underflow loss
 _FRAC = (1 << 52) - 1
 _LOW = (1 << (52 - INDEX_BITS)) - 1  # the bits of m below the index (41 of them)
-_MH_MASK = ~((1 << INDEX_BITS) - 1)  # clears the last 11 bits: mh has 42 significant bits
+_MH_MASK = ~((1 << INDEX_BITS) - 1)  # clears the last B + 1 bits: mh has 52 - B significant bits
 _MAX_K = 40
 CHUNK = 1 << 14
 
@@ -78,8 +79,8 @@ def reduce_exact(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(e, j, t)`` with ``y = 2**e * (1 + t) / r_j`` exactly, for positive normal doubles.
 
     >>> e, j, t = reduce_exact(np.array([0.75]))
-    >>> int(e[0]), int(j[0]), float(t[0]) == 0.75 * float(reduction_table().r[j[0]]) - 1
-    (0, 1024, True)
+    >>> int(e[0]), float(t[0]) == 0.75 * float(reduction_table().r[j[0]]) - 1
+    (0, True)
     """
     bits = y.view(np.int64)
     e = (bits >> 52) - 1022

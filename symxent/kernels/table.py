@@ -1,8 +1,8 @@
 """The argument-reduction table of the log kernel, and high-precision constants.
 
 A positive normal double is ``x = 2**e * m`` with ``m`` in ``[1/2, 1)``. The top ``INDEX_BITS``
-bits of the fraction of ``m`` pick a bucket ``j`` of width ``2**-12``; its reducer is
-``r_j = k_j / 2**B`` (``B = 10``, ``k_j`` an integer of at most 11 bits, so ``r_j`` is an exact
+bits of the fraction of ``m`` pick a bucket ``j`` of width ``2**-(B + 2)``; its reducer is
+``r_j = k_j / 2**B`` (``B = 12``, ``k_j`` an integer of at most ``B + 1`` bits, so ``r_j`` is an exact
 double). The table is built so that every ``m`` of bucket ``j`` has ``|m * r_j - 1| < 2**-B``;
 this is checked exactly (``Fraction``) when the table is built, and again on the data.
 
@@ -11,8 +11,8 @@ grid ``2**-FRAC_BITS``, and each is then only trusted to ``2**-TRUST_BITS`` abso
 2**40 units, so the bound does not rest on mpmath rounding its logarithm correctly.
 
 >>> t = reduction_table()
->>> t.k[0], t.k[-1]          # m near 1/2 uses r = 2, m near 1 uses r = 1
-(2048, 1024)
+>>> int(t.r[0]), int(t.r[-1])          # m near 1/2 uses r = 2, m near 1 uses r = 1
+(2, 1)
 """
 
 from __future__ import annotations
