@@ -153,11 +153,19 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
             return None
         total_mid += part[0]
         total_rad += part[1]
-    lo, hi = total_mid - total_rad, total_mid + total_rad
+    lo, hi = _outward(total_mid - total_rad, total_mid + total_rad, rel_bits + 8)
     magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
     if hi - lo > pow2(-rel_bits) * magnitude:
         return None
     return Enclosure(lo, hi)
+
+
+def _outward(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
+    """``[lo, hi]`` widened to the grid ``2**-bits`` (keeps the rationals small; adds at most
+    ``2**(1 - bits)`` to the width, which the final check includes)."""
+    scale = 2**bits
+    return (Fraction((lo.numerator * scale) // lo.denominator, scale),
+            Fraction(-((-hi.numerator * scale) // hi.denominator), scale))
 
 
 def _weight_pieces(ws: np.ndarray | None, w_complement: bool) -> list[np.ndarray | None]:

@@ -21,11 +21,12 @@ True
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2", "exact_sum_rows"]
+__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2", "exact_sum_rows", "Dyadic"]
 
 U = Fraction(1, 2**53)  # unit roundoff of binary64
 SPLITTER = 134217729.0  # 2**27 + 1
@@ -115,32 +116,34 @@ def exact_sum(v: np.ndarray, tol: Fraction = Fraction(0), grid: int | None = Non
             return total, Fraction(0)
 
 
-def exact_bincount(j: np.ndarray, v: np.ndarray, nbins: int, tol: Fraction) -> tuple[list[Fraction], Fraction]:
-    """Per-bin sums ``W[b] = sum(v[j == b])``: each within ``err`` (returned), ``err <= tol``.
+def exact_bincount(j: np.ndarray, v: np.ndarray, nbins: int, tol: Fraction) -> tuple[list, Fraction]:
+    """Per-bin sums ``W[b] = sum(v[j == b])`` as extraction rounds ``[(counts, e), ...]`` with
+    ``W[b] = sum(counts[b] * 2**e) + r_b``, ``sum_b |r_b| <= err <= tol`` (``err`` returned).
 
-    The extraction rounds use ``sigma >= (n + 2) * max|v|`` so any subset of one round adds up
-    exactly, whatever order ``numpy.bincount`` uses.
+    The rounds use ``sigma >= (n + 2) * max|v|`` so any subset of one round adds up exactly,
+    whatever order ``numpy.bincount`` uses; counts are int64 (below ``2**53``).
+
+    >>> rounds, err = exact_bincount(np.array([0, 1, 0]), np.array([0.5, 0.25, 2.0**-60]), 2, Fraction(0))
+    >>> sum(int(c[0]) * pow2(e) for c, e in rounds) == Fraction(1, 2) + pow2(-60), err
+    (True, Fraction(0, 1))
     """
     n = v.size
-    sums = [Fraction(0)] * nbins
+    rounds = []
     v = np.array(v, dtype=np.float64, copy=True)
     q = np.empty_like(v)
     while n:
         mx = float(np.max(np.abs(v)))
         if mx == 0.0:
-            return sums, Fraction(0)
+            break
         bound = n * Fraction(mx)
         if bound <= tol:
-            return sums, bound
+            return rounds, bound
         k = _extract(v, q, mx, n)
         if k - 53 < -1000:
             raise ArithmeticError("exact_bincount: extraction unit would underflow")
         unit = np.ldexp(1.0, k - 53)
-        counts = (np.bincount(j, weights=q, minlength=nbins) / unit).astype(np.int64)
-        scale = pow2(k - 53)
-        for b in np.flatnonzero(counts).tolist():
-            sums[b] += int(counts[b]) * scale
-    return sums, Fraction(0)
+        rounds.append(((np.bincount(j, weights=q, minlength=nbins) / unit).astype(np.int64), k - 53))
+    return rounds, Fraction(0)
 
 
 def sum_upper(v: np.ndarray) -> Fraction:
@@ -152,34 +155,69 @@ def sum_upper(v: np.ndarray) -> Fraction:
     return s * (1 + 2 * (n + 1) * U) + n * pow2(-1074)
 
 
-def exact_sum_rows(rows: np.ndarray, tols: list[Fraction]) -> list[tuple[Fraction, Fraction]]:
-    """:func:`exact_sum` of every row of a 2-D array at once: ``[(s, err), ...]``, ``err <= tol``.
+class Dyadic:
+    """An exact accumulator of numbers ``i * 2**e`` (integers per exponent; no Fraction work
+    until :meth:`value`).
+
+    >>> d = Dyadic(); d.add_int(3, -2); d.add_float(0.25); d.value()
+    Fraction(1, 1)
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: dict[int, int] = {}
+
+    def add_int(self, i: int, e: int) -> None:
+        if i:
+            self.parts[e] = self.parts.get(e, 0) + i
+
+    def add_float(self, x: float, times: int = 1) -> None:
+        if x:
+            m, e = math.frexp(x)
+            self.add_int(int(m * 2**53) * times, e - 53)
+
+    def value(self) -> Fraction:
+        if not self.parts:
+            return Fraction(0)
+        low = min(self.parts)
+        total = sum(i << (e - low) for e, i in self.parts.items())
+        return total * pow2(low)
+
+
+def exact_sum_rows(rows: np.ndarray, tols: list[float], sums: list[Dyadic], errs: list[Dyadic]) -> None:
+    """:func:`exact_sum` of every row of a 2-D array at once, added into ``sums[i]``; the
+    residual bound of row ``i`` (at most ``tols[i]``, up to float rounding of the test) is
+    added into ``errs[i]``. ``rows`` is overwritten.
 
     One extraction round treats all rows together (a per-row ``sigma``), so the Python overhead
-    does not grow with the number of rows. ``rows`` is overwritten.
+    does not grow with the number of rows.
 
-    >>> exact_sum_rows(np.array([[1e16, 1.0, -1e16], [0.5, 0.25, 0.0]]), [Fraction(0)] * 2)[0]
-    (Fraction(1, 1), Fraction(0, 1))
+    >>> s, e = [Dyadic(), Dyadic()], [Dyadic(), Dyadic()]
+    >>> exact_sum_rows(np.array([[1e16, 1.0, -1e16], [0.5, 0.25, 0.0]]), [0.0, 0.0], s, e)
+    >>> s[0].value(), s[1].value(), e[0].value()
+    (Fraction(1, 1), Fraction(3, 4), Fraction(0, 1))
     """
     m, n = rows.shape
-    totals = [Fraction(0)] * m
     if n == 0:
-        return [(Fraction(0), Fraction(0))] * m
+        return
     block = max(1, -(-n >> _BLOCK_BITS))
     kbits = int(block + 2).bit_length()
     nb, full = n // block, (n // block) * block
     idx = list(range(m))  # the rows still being extracted, in the order of ``rows``
-    errs = [Fraction(0)] * m
     while True:
         mx = np.max(np.abs(rows), axis=1)
-        keep = []
-        for pos, i in enumerate(idx):
-            errs[i] = n * Fraction(float(mx[pos]))
-            if errs[i] > tols[i]:
-                keep.append(pos)
+        bounds = (mx * n).tolist()
+        keep = [pos for pos, i in enumerate(idx) if bounds[pos] > tols[i]]
         if not keep:
-            return list(zip(totals, errs))
+            for pos, i in enumerate(idx):
+                errs[i].add_float(float(mx[pos]), n)
+            return
         if len(keep) < len(idx):
+            kept = set(keep)
+            for pos, i in enumerate(idx):
+                if pos not in kept:
+                    errs[i].add_float(float(mx[pos]), n)
             rows, mx = rows[keep], mx[keep]
             idx = [idx[pos] for pos in keep]
         m = len(idx)
@@ -194,8 +232,7 @@ def exact_sum_rows(rows: np.ndarray, tols: list[Fraction]) -> list[tuple[Fractio
         np.subtract(rows, q, out=rows)
         units = np.ldexp(1.0, exps - 53)[:, None]
         parts = q[:, :full].reshape(m, nb, block).sum(axis=2) / units
-        ints = parts.astype(np.int64).sum(axis=1)
-        tails = (q[:, full:].sum(axis=1) / units[:, 0]).astype(np.int64)
+        ints = (parts.astype(np.int64).sum(axis=1) + (q[:, full:].sum(axis=1) / units[:, 0]).astype(np.int64)).tolist()
+        el = (exps - 53).tolist()
         for pos, i in enumerate(idx):
-            if mx[pos] != 0:
-                totals[i] += (int(ints[pos]) + int(tails[pos])) * pow2(int(exps[pos]) - 53)
+            sums[i].add_int(ints[pos], el[pos])

@@ -45,13 +45,14 @@ The guarantee ``hi - lo <= 2**-rel_bits * max(1, |S|)`` is then checked; since `
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from fractions import Fraction
 from operator import mul
 
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from .eft import U, exact_bincount, exact_sum, exact_sum_rows, pow2, split, sum_upper, two_prod
+from .eft import U, Dyadic, exact_bincount, exact_sum, exact_sum_rows, pow2, split, sum_upper, two_prod
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -100,13 +101,18 @@ def _log2_times(c: Fraction, c_err: Fraction, acc: _Acc) -> None:
     acc.add(c * l2, abs(c) * pow2(-TRUST_BITS) + c_err * (l2 + pow2(-TRUST_BITS)))
 
 
-def _table_part(weights: list, scale: Fraction, w_err: Fraction, total_abs: Fraction, acc: _Acc) -> Fraction:
-    """Add ``-sum_j W_j log r_j`` (bucket j=0 excluded: r_0 = 2 is folded into E)."""
+def _table_part(rounds: list, w_err: Fraction, total_abs: Fraction, acc: _Acc) -> Fraction:
+    """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
+    (``W_j = sum counts_j 2**e``); bucket 0 (``r_0 = 2``) is left out and its weight returned,
+    to be folded into the coefficient of ``log 2``."""
     logs = reduction_table().log_r
-    dot = sum(map(mul, weights[1:], logs[1:]))
-    acc.add(-Fraction(dot, 2**FRAC_BITS) * scale,
-            total_abs * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
-    return scale * weights[0]
+    dot, folded = Dyadic(), Dyadic()
+    for counts, e in rounds:
+        c = counts.tolist()
+        dot.add_int(sum(map(mul, c[1:], logs[1:])), e - FRAC_BITS)
+        folded.add_int(c[0], e)
+    acc.add(-dot.value(), total_abs * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
+    return folded.value()
 
 
 def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
@@ -122,7 +128,7 @@ def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
     return big_k, max(k_dd, 2)
 
 
-def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, acc: _Acc) -> None:
+def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, sink: "_SeriesSink") -> None:
     """Add ``sum_i w_i log(1 + t_i)``; ``t`` exact, ``|t| < 2**-B``."""
     tmax = float(np.max(np.abs(t))) if t.size else 0.0
     if not tmax < 2.0**-B:
@@ -179,11 +185,26 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     series_err *= wsum
     series_err += wsum * T ** (big_k + 1) / ((big_k + 1) * (1 - T))
     series_err += t.size * big_k * ABS_UNDERFLOW
-    part_tol = tol / (2 * len(comps))
-    sums = exact_sum_rows(np.stack([vec for _, vec in comps]), [part_tol / abs(c) for c, _ in comps])
-    for (coef, _), (s, err) in zip(comps, sums):
-        acc.add(coef * s, abs(coef) * err)
-    acc.add(Fraction(0), series_err)
+    part_tol = float(tol) / (2 * len(comps))
+    rows = np.stack([vec for _, vec in comps])
+    exact_sum_rows(rows, [part_tol / abs(float(c)) for c, _ in comps],
+                   [sink.sums[c.denominator] for c, _ in comps], [sink.errs[c.denominator] for c, _ in comps])
+    sink.err += series_err
+
+
+class _SeriesSink:
+    """Per-power exact accumulators across chunks: ``sums[k]``, ``errs[k]`` (coefficient
+    ``(-1)**(k+1) / k``), and the Fraction bound of the truncation and rounding errors."""
+
+    def __init__(self) -> None:
+        self.sums: dict[int, Dyadic] = defaultdict(Dyadic)
+        self.errs: dict[int, Dyadic] = defaultdict(Dyadic)
+        self.err = Fraction(0)
+
+    def into(self, acc: _Acc) -> None:
+        for k, d in self.sums.items():
+            acc.add(Fraction((-1) ** (k + 1), k) * d.value(), Fraction(1, k) * self.errs[k].value())
+        acc.add(Fraction(0), self.err)
 
 
 def _reduce_all(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,26 +235,26 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         est = abs(float(w @ (e * 0.6931471805599453 - lr[j] + t)))
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
-        folded = _table_part(counts.tolist(), Fraction(1), Fraction(0), Fraction(n), acc)
+        folded = _table_part([(counts, 0)], Fraction(0), Fraction(n), acc)
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
         ef = e.astype(np.float64)
         wh = (w.view(np.int64) & _MH_MASK).view(np.float64)
         e1, r1 = exact_sum(wh * ef, tol / 8)
         e2, r2 = exact_sum((w - wh) * ef, tol / 8)
-        sums, w_err = exact_bincount(j, w, nbins, tol / 8)
-        den = math.lcm(*(s.denominator for s in sums))
-        ints = [int(s * den) for s in sums]
-        folded = _table_part(ints, Fraction(1, den), w_err, sum_upper(w), acc)
+        rounds, w_err = exact_bincount(j, w, nbins, tol / 8)
+        folded = _table_part(rounds, w_err, sum_upper(np.abs(w)), acc)
         _log2_times(e1 + e2 - folded, r1 + r2 + w_err, acc)
+    sink = _SeriesSink()
     try:
         for s in range(0, n, CHUNK):
             tc = t[s:s + CHUNK]
             wc = None if w is None else w[s:s + CHUNK]
-            wsum = Fraction(tc.size) if w is None else sum_upper(wc)
-            _series(tc, wc, wsum, tol * Fraction(tc.size, n), acc)
+            wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))
+            _series(tc, wc, wsum, tol * Fraction(tc.size, n), sink)
     except ArithmeticError:
         return None
+    sink.into(acc)
     lo, hi = acc.value - acc.err, acc.value + acc.err
     magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
     if hi - lo > pow2(-rel_bits) * magnitude:
