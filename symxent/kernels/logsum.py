@@ -101,17 +101,21 @@ def _log2_times(c: Fraction, c_err: Fraction, acc: _Acc) -> None:
     acc.add(c * l2, abs(c) * pow2(-TRUST_BITS) + c_err * (l2 + pow2(-TRUST_BITS)))
 
 
-def _table_part(rounds: list, w_err: Fraction, total_abs: Fraction, acc: _Acc) -> Fraction:
+def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
     (``W_j = sum counts_j 2**e``); bucket 0 (``r_0 = 2``) is left out and its weight returned,
     to be folded into the coefficient of ``log 2``."""
-    logs = reduction_table().log_r
-    dot, folded = Dyadic(), Dyadic()
+    table = reduction_table()
+    logs = table.log_r
+    inexact = np.array([v != 0 for v in logs])
+    inexact[0] = False
+    dot, folded, used = Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
         c = counts.tolist()
         dot.add_int(sum(map(mul, c[1:], logs[1:])), e - FRAC_BITS)
         folded.add_int(c[0], e)
-    acc.add(-dot.value(), total_abs * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
+        used.add_int(int(np.abs(counts[inexact]).sum()), e)
+    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
     return folded.value()
 
 
@@ -235,7 +239,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         est = abs(float(w @ (e * 0.6931471805599453 - lr[j] + t)))
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
-        folded = _table_part([(counts, 0)], Fraction(0), Fraction(n), acc)
+        folded = _table_part([(counts, 0)], Fraction(0), acc)
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
         ef = e.astype(np.float64)
@@ -243,7 +247,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         e1, r1 = exact_sum(wh * ef, tol / 8)
         e2, r2 = exact_sum((w - wh) * ef, tol / 8)
         rounds, w_err = exact_bincount(j, w, nbins, tol / 8)
-        folded = _table_part(rounds, w_err, sum_upper(np.abs(w)), acc)
+        folded = _table_part(rounds, w_err, acc)
         _log2_times(e1 + e2 - folded, r1 + r2 + w_err, acc)
     sink = _SeriesSink()
     try:
