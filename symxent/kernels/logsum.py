@@ -120,16 +120,51 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
 
 
 def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
-    """(K, K_dd): the last power kept, the last one carried as a double-double."""
+    """(K, k0): the last power kept, and the first level of the tail evaluated in plain floats
+    (levels ``3 .. k0-1`` are double-double)."""
     if tmax == 0.0:
-        return 0, 0
-    lt, lw, lg = math.log2(tmax), math.log2(max(wsum, 1e-300)), math.log2(tol)
-    big_k = next((k for k in range(1, _MAX_K + 1) if lw + (k + 1) * lt - math.log2(k + 1) <= lg - 3), None)
+        return 0, 3
+    lt, lw, lg = math.log2(tmax), math.log2(max(wsum, 1e-300)), math.log2(tol) - 3
+    big_k = next((k for k in range(1, _MAX_K + 1) if lw + (k + 1) * lt - math.log2(k + 1) <= lg), None)
     if big_k is None:
         raise ArithmeticError("series too long")
-    k_dd = next((k for k in range(2, big_k + 1) if lw - 51 + k * lt - math.log2(k) <= lg - 4 - math.log2(big_k)),
-                big_k + 1) - 1
-    return big_k, max(k_dd, 2)
+    k0 = next((k for k in range(3, big_k + 1) if lw + (k - 3) * lt - 53 + 3 * lt <= lg), big_k + 1)
+    return big_k, k0
+
+
+_DD_COEF = {}
+
+
+def _coef_dd(k: int) -> tuple[float, float]:
+    """``(-1)**(k+1) / k`` as a double-double ``ch + cl`` (within ``u**2 / k``)."""
+    if k not in _DD_COEF:
+        c = Fraction((-1) ** (k + 1), k)
+        ch = float(c)
+        _DD_COEF[k] = (ch, float(c - Fraction(ch)))
+    return _DD_COEF[k]
+
+
+def _tail(t: np.ndarray, st: tuple, p2: np.ndarray, e2: np.ndarray, big_k: int, k0: int) -> tuple[np.ndarray, np.ndarray]:
+    """``g = sum_{k=3..K} (-1)**(k+1) t**k / k`` as ``gh + gl`` (see the module docstring)."""
+    x = np.full_like(t, _coef_dd(big_k)[0])
+    for k in range(big_k - 1, k0 - 1, -1):  # plain float Horner
+        x *= t
+        x += _coef_dd(k)[0]
+    xl = np.zeros_like(t)
+    for k in range(min(k0, big_k + 1) - 1, 2, -1):  # double-double Horner
+        ch, cl = _coef_dd(k)
+        p, e = two_prod(t, x, sa=st)
+        e += t * xl
+        s = p + ch  # fast two-sum: |ch| >= 1/k > |p|
+        f = p - (s - ch)
+        f += cl + e
+        x = s + f
+        xl = f - (x - s)
+    h3, l3 = two_prod(p2, t, sb=st)
+    l3 += e2 * t
+    gh, gl = two_prod(h3, x)
+    gl += h3 * xl + l3 * x
+    return gh, gl
 
 
 def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, sink: "_SeriesSink") -> None:
@@ -137,63 +172,41 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     tmax = float(np.max(np.abs(t))) if t.size else 0.0
     if not tmax < 2.0**-B:
         raise ArithmeticError("reduction failed")
-    big_k, k_dd = _choose_orders(tmax, float(wsum), float(tol))
+    big_k, k0 = _choose_orders(tmax, float(wsum), float(tol))
     if big_k == 0:
         return
     T = Fraction(tmax)
-    ws = split(w) if w is not None else None
-    comps: list[tuple[Fraction, np.ndarray]] = []
-    series_err = Fraction(0)
+    rows: list[tuple[int, np.ndarray]] = []  # (key, vector): key 1 -> coefficient 1, key 2 -> -1/2
 
-    def push(coef: Fraction, hi: np.ndarray, lo: np.ndarray | None, lam: Fraction) -> Fraction:
+    def push(key: int, v: np.ndarray, exact_w: bool = True) -> None:
         if w is None:
-            comps.append((coef, hi))
-            if lo is not None:
-                comps.append((coef, lo))
-            return Fraction(0)
-        p, e = two_prod(w, hi, sa=ws)
-        comps.extend([(coef, p), (coef, e)])
-        if lo is None:
-            return Fraction(0)
-        if float(U * lam * wsum) * tmax ** (k_of(coef)) * 16 * big_k > float(tol):
-            comps.extend([(coef, v) for v in two_prod(w, lo, sa=ws)])  # w * lo exactly
-            return Fraction(0)
-        comps.append((coef, w * lo))
-        return U * lam * (1 + U)
-
-    def k_of(coef: Fraction) -> int:
-        return coef.denominator
-
-    st = split(t)
-    series_err += push(Fraction(1), t, None, Fraction(0)) * T
-    hi, lo = (two_prod(t, t, st, st) if big_k >= 2 else (None, None))
-    rho, lam, h = Fraction(0), U, 1 + U
-    for k in range(2, big_k + 1):
-        coef = Fraction((-1) ** (k + 1), k)
-        extra = push(coef, hi, lo, lam)
-        series_err += (rho + extra) * T**k / k
-        if k == big_k:
-            break
-        if k + 1 <= k_dd:
-            p, e = two_prod(hi, t, sb=st)
-            f = lo * t
-            lo = e + f
-            hi = p
-            rho = rho + U * lam + U * (U * h + lam * (1 + U))
-            lam = (1 + U) * (U * h + lam * (1 + U))
+            rows.append((key, v))
+        elif exact_w:
+            rows.extend((key, part) for part in two_prod(w, v, sa=ws))
         else:
-            hi = hi * t
-            rho = rho + lam + U * h
-            lam, lo = Fraction(0), None
-        h = 1 + rho + lam
-    series_err *= wsum
-    series_err += wsum * T ** (big_k + 1) / ((big_k + 1) * (1 - T))
-    series_err += t.size * big_k * ABS_UNDERFLOW
-    part_tol = float(tol) / (2 * len(comps))
-    rows = np.stack([vec for _, vec in comps])
-    exact_sum_rows(rows, [part_tol / abs(float(c)) for c, _ in comps],
-                   [sink.sums[c.denominator] for c, _ in comps], [sink.errs[c.denominator] for c, _ in comps])
-    sink.err += series_err
+            rows.append((key, w * v))
+
+    ws = split(w) if w is not None else None
+    st = split(t)
+    push(1, t)
+    err = Fraction(0)
+    if big_k >= 2:
+        p2, e2 = two_prod(t, t, st, st)
+        push(2, p2)
+        push(2, e2)
+    if big_k >= 3:
+        gh, gl = _tail(t, st, p2, e2, big_k, k0)
+        push(1, gh)
+        push(1, gl, exact_w=False)
+        dd_levels = max(0, min(k0, big_k + 1) - 3)
+        err += (T**dd_levels * U + 8 * U * U) * T**3
+    err += T ** (big_k + 1) / ((big_k + 1) * (1 - T))
+    err = err * wsum + t.size * big_k * ABS_UNDERFLOW
+    part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
+    mat = np.stack([v for _, v in rows])
+    exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
+                   [sink.errs[k] for k, _ in rows])
+    sink.err += err
 
 
 class _SeriesSink:
