@@ -115,7 +115,7 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
     """Enclose ``sum_i w_i log(x_i)`` (see :mod:`symxent.exact.sums` for the contract), or None."""
     if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
         return None
-    if not 1 <= rel_bits <= 250:
+    if not 1 <= rel_bits <= 270:
         return None
     xs = as_float64(x, 1)
     if xs is None or not np.all(np.isfinite(xs)) or (xs.size and xs.min() < 0):

@@ -5,7 +5,9 @@ Each loss is an exact combination of the two sums of :mod:`symxent.exact.sums` (
 fast kernels first and fall back to the exact reference path). The float64 is decided by rounding
 both ends of the enclosure; if they differ, the sums are recomputed with ``rel_bits`` doubled, and
 after that by the reference path alone; if even that cannot decide (an exact tie at a rounding
-boundary would need infinitely many bits), ``float64`` is None.
+boundary would need infinitely many bits), ``float64`` is None. The same escalation applies
+until at least ``MIN_DIGITS`` significant digits are certified (the sums' bound is relative to
+``max(1, |S|)``, so a mean far below 1 may need more bits).
 
 >>> import numpy as np
 >>> r = mean_bce(np.array([1, 0]), np.array([0.5, 0.5]))
@@ -30,6 +32,7 @@ __all__ = ["CertifiedLoss", "mean_bce", "categorical_ce", "categorical_ce_logits
            "entropy", "certified_digits"]
 
 _ESCALATE = (128, 256)
+MIN_DIGITS = 30  # escalate until at least this many digits are certified (values far below 1)
 
 
 def certified_digits(e: Enclosure, cap: int = 80) -> int:
@@ -68,12 +71,11 @@ class CertifiedLoss:
 
 
 def _certify(compute: Callable[[int, bool], Enclosure]) -> CertifiedLoss:
-    enc = None
     for bits in _ESCALATE:
         enc = compute(bits, False)
-        value = enc.rounded("float64")
-        if value is not None:
-            return CertifiedLoss(enc, float(value), certified_digits(enc), "dispatcher")
+        value, digits = enc.rounded("float64"), certified_digits(enc)
+        if value is not None and (digits >= MIN_DIGITS or not enc.is_finite):
+            return CertifiedLoss(enc, float(value), digits, "dispatcher")
     ref = compute(2 * _ESCALATE[-1], True)
     value = ref.rounded("float64")
     return CertifiedLoss(ref, None if value is None else float(value), certified_digits(ref), "reference")
