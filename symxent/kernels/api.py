@@ -46,9 +46,18 @@ def as_float64(a: Any, ndim: int) -> np.ndarray | None:
 
 
 def _complement_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``1 - x = yh + yl`` exactly for ``x`` in ``[0, 1]`` (Dekker's FastTwoSum, ``|1| >= |x|``)."""
-    yh = 1.0 - x
-    yl = (-x) - (yh - 1.0)
+    """``1 - x = yh + yl`` exactly for ``x`` in ``[0, 1]`` (Dekker's FastTwoSum, ``|1| >= |x|``).
+
+    Chunked, so that the temporaries stay in cache.
+    """
+    yh, yl = np.empty_like(x), np.empty_like(x)
+    step = 1 << 15
+    for s in range(0, x.size, step):
+        xc, hc, lc = x[s:s + step], yh[s:s + step], yl[s:s + step]
+        np.subtract(1.0, xc, out=hc)
+        np.subtract(hc, 1.0, out=lc)
+        np.add(lc, xc, out=lc)
+        np.negative(lc, out=lc)  # (-x) - (yh - 1) = -((yh - 1) + x), exactly the same rounding
     return yh, yl
 
 
@@ -118,16 +127,12 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
     if not 1 <= rel_bits <= 270:
         return None
     xs = as_float64(x, 1)
-    if xs is None or not np.all(np.isfinite(xs)) or (xs.size and xs.min() < 0):
-        return None
-    if complement and xs.size and xs.max() > 1:
+    if xs is None or not _in_range(xs, 1.0 if complement else np.inf):
         return None
     ws = None
     if w is not None:
         ws = as_float64(w, 1)
-        if ws is None or ws.shape != xs.shape or not np.all(np.isfinite(ws)) or (ws.size and ws.min() < 0):
-            return None
-        if w_complement and ws.size and ws.max() > 1:
+        if ws is None or ws.shape != xs.shape or not _in_range(ws, 1.0 if w_complement else np.inf):
             return None
     pieces = _weight_pieces(ws, w_complement)
     zero = 1.0 if complement else 0.0
@@ -135,6 +140,8 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
     for weights in pieces:
         if weights is None:
             xi = xs
+        elif weights.dtype == np.bool_:
+            xi, weights = xs[weights], None
         else:
             keep = weights != 0
             xi, weights = xs[keep], weights[keep]
@@ -168,10 +175,23 @@ def _outward(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]
             Fraction(-((-hi.numerator * scale) // hi.denominator), scale))
 
 
+def _in_range(a: np.ndarray, top: float) -> bool:
+    """All entries in ``[0, top]`` (``top`` may be inf: then finite); False for NaN."""
+    if a.size == 0:
+        return True
+    lo, hi = a.min(), a.max()
+    return bool(lo >= 0 and hi <= top and np.isfinite(hi))
+
+
 def _weight_pieces(ws: np.ndarray | None, w_complement: bool) -> list[np.ndarray | None]:
-    """The effective weights as a short list of double arrays adding up to them exactly."""
+    """The effective weights as a short list of double arrays adding up to them exactly; a
+    boolean mask stands for 0/1 weights (the common case of hard labels)."""
     if ws is None:
         return [None]
+    hit = ws == (0.0 if w_complement else 1.0)
+    ones = int(np.count_nonzero(hit))
+    if ones == ws.size or ones + int(np.count_nonzero(ws == (1.0 if w_complement else 0.0))) == ws.size:
+        return [hit]
     if not w_complement:
         return [ws]
     wh, wl = _complement_parts(ws)  # 1 - w = wh + wl exactly
