@@ -14,24 +14,24 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    exactly (integers, or error-free extraction for float weights, :mod:`.eft`); the constants
    ``log 2`` and ``log r_j`` are known to ``2**-300``. Buckets with ``r_j = 2`` are folded into
    ``E`` so that e.g. ``log 1`` comes out exactly 0.
-3. **Power sums.** ``log(1+t) = sum_{k=1..K} (-1)**(k+1) t**k / k + R_K`` with
-   ``|R_K| <= |t|**(K+1) / ((K+1)(1-|t|))``. The powers ``t**k`` are carried as double-doubles
-   (Dekker's ``two_prod``: exact for ``k = 2``) while ``u |t|**k`` still matters, then as single
-   doubles; the relative error ``rho_k`` of each is tracked by a recurrence on rational numbers
-   (below), and each component array is summed by :func:`.eft.exact_sum` to a tolerance.
-4. **Bound.** With ``T = max|t|`` and ``Wsum >= sum w_i`` (rigorous upper bounds), the width is
-   the sum of: the summation residuals returned by ``exact_sum``; ``sum_k rho_k T**k Wsum / k``;
-   ``Wsum T**(K+1) / ((K+1)(1-T))``; and the constant errors ``2**-300 (|E| + sum |W_j|)``.
+3. **Series.** ``log(1+t) = t - t**2/2 + g(t) + R_K`` with ``g = sum_{k=3..K} (-1)**(k+1) t**k/k``
+   and ``|R_K| <= |t|**(K+1) / ((K+1)(1-|t|))``. ``t`` is exact and ``t**2 = p2 + e2`` exactly
+   (Dekker's ``two_prod``). ``g`` is evaluated per element as a double-double ``gh + gl``: the
+   high levels of Horner's scheme in plain floats, the levels ``3 .. k0-1`` in double-double
+   arithmetic with ``1/k`` stored as a double-double, then multiplied by ``t**3`` (a
+   double-double). The five arrays ``t, p2, e2, gh, gl`` (times ``w`` through ``two_prod`` when
+   weighted) are summed by error-free extraction (:func:`.eft.exact_sum_rows`) chunk by chunk,
+   into exact integer accumulators.
+4. **Bound.** Per element, ``|g_computed - g| <= |t|**3 (T**(k0-3) u + 8 u**2)``: the plain
+   levels are within ``u`` of their true value; each double-double level adds at most
+   ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
+   relative; the final product within ``3 u**2`` relative (``u = 2**-53``; with weights the
+   rounded ``w gl`` adds ``u**2``). With ``S3 >= sum w_i |t_i|**3`` (a rounded-up float sum),
+   the width is the sum of: the extraction residuals; ``S3 (T**(k0-3) u + 8 u**2)``;
+   ``S3 T**(K-2) / ((K+1)(1-T))``; the constant errors ``2**-300`` per unit of weight on an
+   inexact table entry and ``2**-300 |E|``; ``2**-1000`` per element and power for underflow
+   (gradual underflow is checked at import; the kernels decline when it is absent).
    Every term is computed at run time from the data, in exact rationals.
-
-Error recurrence for the powers (``u = 2**-53``; every bound is relative to ``|t|**k``):
-``hi_2 + lo_2 = t**2`` exactly. A double-double step ``(p, e) = two_prod(hi, t)``,
-``f = fl(lo t)``, ``lo' = fl(e + f)`` gives ``lam' = (1+u)(u h + lam (1+u))``,
-``rho' = rho + u lam + u (u h + lam (1+u))``, ``h' = 1 + rho' + lam'``; a single step
-``hi' = fl(hi t)`` (``lo`` dropped) gives ``rho' = rho + lam + u h``, ``lam' = 0``. Weighted sums
-multiply each component by ``w`` with ``two_prod`` (exact) and the last one rounded (``u lam``).
-Underflow is covered by an absolute ``2**-1000`` per element (gradual underflow is checked at
-import; the kernels decline when it is absent).
 
 The guarantee ``hi - lo <= 2**-rel_bits * max(1, |S|)`` is then checked; since ``|S| <= sum
 |w_i log x_i|``, this implies the contract's bound. When it fails the kernel returns ``None``.
@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from fractions import Fraction
+from functools import lru_cache
 from operator import mul
 
 import numpy as np
@@ -101,20 +102,36 @@ def _log2_times(c: Fraction, c_err: Fraction, acc: _Acc) -> None:
     acc.add(c * l2, abs(c) * pow2(-TRUST_BITS) + c_err * (l2 + pow2(-TRUST_BITS)))
 
 
+_LIMB = 24
+
+
+@lru_cache(maxsize=1)
+def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """The table logs, the mask of buckets with an inexact log (not r = 1, not bucket 0), and the
+    logs cut into 24-bit int64 limbs (so counts below ``2**38`` dot them exactly in int64)."""
+    logs = reduction_table().log_r
+    inexact = np.array([v != 0 for v in logs])
+    inexact[0] = False
+    nlimbs = -(-max(logs).bit_length() // _LIMB)
+    limbs = np.array([[(v >> (_LIMB * i)) & ((1 << _LIMB) - 1) for i in range(nlimbs)] for v in logs], dtype=np.int64)
+    return logs, inexact, limbs
+
+
 def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
     (``W_j = sum counts_j 2**e``); bucket 0 (``r_0 = 2``) is left out and its weight returned,
     to be folded into the coefficient of ``log 2``."""
-    table = reduction_table()
-    logs = table.log_r
-    inexact = np.array([v != 0 for v in logs])
-    inexact[0] = False
+    logs, inexact, limbs = _table_arrays()
     dot, folded, used = Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
-        c = counts.tolist()
-        dot.add_int(sum(map(mul, c[1:], logs[1:])), e - FRAC_BITS)
-        folded.add_int(c[0], e)
-        used.add_int(int(np.abs(counts[inexact]).sum()), e)
+        absolute = int(np.abs(counts[inexact]).sum())
+        if absolute < 2**38:  # int64 limb products cannot overflow: exact in NumPy
+            parts = (counts[1:] @ limbs[1:]).tolist()
+            dot.add_int(sum(v << (_LIMB * i) for i, v in enumerate(parts)), e - FRAC_BITS)
+        else:
+            dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
+        folded.add_int(int(counts[0]), e)
+        used.add_int(absolute, e)
     acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
     return folded.value()
 
@@ -199,9 +216,13 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
         push(1, gh)
         push(1, gl, exact_w=False)
         dd_levels = max(0, min(k0, big_k + 1) - 3)
-        err += (T**dd_levels * U + 8 * U * U) * T**3
-    err += T ** (big_k + 1) / ((big_k + 1) * (1 - T))
-    err = err * wsum + t.size * big_k * ABS_UNDERFLOW
+        err += T**dd_levels * U + 8 * U * U
+    cubes = np.abs(p2 * t) if big_k >= 2 else np.abs(t) ** 3
+    if w is not None:
+        cubes *= np.abs(w)
+    s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
+    err += T ** (big_k - 2) / ((big_k + 1) * (1 - T))
+    err = err * s3 + t.size * big_k * ABS_UNDERFLOW
     part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
     mat = np.stack([v for _, v in rows])
     exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
