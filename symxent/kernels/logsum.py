@@ -119,8 +119,9 @@ def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
 
 def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
-    (``W_j = sum counts_j 2**e``); bucket 0 (``r_0 = 2``) is left out and its weight returned,
-    to be folded into the coefficient of ``log 2``."""
+    (``W_j = sum counts_j 2**e``, plus ``w_err`` for the weights left out); bucket 0
+    (``r_0 = 2``) is left out and its weight returned, to be folded into the coefficient of
+    ``log 2``."""
     logs, inexact, limbs = _table_arrays()
     dot, folded, used = Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
@@ -132,7 +133,7 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
             dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
         folded.add_int(int(counts[0]), e)
         used.add_int(absolute, e)
-    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err * Fraction(7, 10))
+    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err)
     return folded.value()
 
 
@@ -245,6 +246,45 @@ class _SeriesSink:
         acc.add(Fraction(0), self.err)
 
 
+def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -> tuple[list, Fraction, Fraction]:
+    """Exact per-bucket weights and ``E = sum w_i e_i``, chunk by chunk.
+
+    Error-free extraction with global ``sigma_r = 2**k_r``, ``k_1 = ceil(log2 max|w|) + b``,
+    ``k_{r+1} = k_r - 53 + b`` where ``2**b >= n + 2``: each round's pieces are multiples of
+    ``2**(k_r - 53)`` and any subset of them adds up exactly (so ``numpy.bincount`` is exact, and
+    the int64 totals stay below ``2**53``). Returns ``(rounds, E, err)``: ``rounds`` as for
+    :func:`_table_part`, and ``err >= sum |w_i - extracted_i|``, at most ``tol``.
+    """
+    n = w.size
+    nbins = 2**INDEX_BITS
+    wmax = float(np.max(np.abs(w)))
+    kbits = int(n + 2).bit_length()
+    ks = [int(np.frexp(wmax)[1]) + kbits]
+    while n * pow2(ks[-1] - 53) > tol and ks[-1] - 53 > -1000:
+        ks.append(ks[-1] - 53 + kbits)
+    emin = int(e.min())
+    ne = int(e.max()) - emin + 1
+    bins = np.zeros((len(ks), nbins), dtype=np.int64)
+    ebins = np.zeros((len(ks), ne), dtype=np.int64)
+    sigmas = [np.ldexp(1.0, k) for k in ks]
+    units = [np.ldexp(1.0, k - 53) for k in ks]
+    for s in range(0, n, CHUNK):
+        res = w[s:s + CHUNK].copy()
+        jc, ec = j[s:s + CHUNK], e[s:s + CHUNK] - emin
+        for r, (sig, unit) in enumerate(zip(sigmas, units)):
+            q = (res + sig) - sig
+            res -= q
+            q /= unit
+            bins[r] += np.bincount(jc, weights=q, minlength=nbins).astype(np.int64)
+            ebins[r] += np.bincount(ec, weights=q, minlength=ne).astype(np.int64)
+    big_e = Dyadic()
+    evals = np.arange(emin, emin + ne, dtype=np.int64)
+    for r, k in enumerate(ks):
+        big_e.add_int(sum(int(c) * int(v) for c, v in zip(ebins[r].tolist(), evals.tolist()) if c), k - 53)
+    err = n * pow2(ks[-1] - 53)
+    return [(bins[r], ks[r] - 53) for r in range(len(ks))], big_e.value(), err
+
+
 def _reduce_all(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`reduce_exact` chunk by chunk (temporaries stay in cache)."""
     n = y.size
@@ -276,13 +316,10 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         folded = _table_part([(counts, 0)], Fraction(0), acc)
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
-        ef = e.astype(np.float64)
-        wh = (w.view(np.int64) & _MH_MASK).view(np.float64)
-        e1, r1 = exact_sum(wh * ef, tol / 8)
-        e2, r2 = exact_sum((w - wh) * ef, tol / 8)
-        rounds, w_err = exact_bincount(j, w, nbins, tol / 8)
-        folded = _table_part(rounds, w_err, acc)
-        _log2_times(e1 + e2 - folded, r1 + r2 + w_err, acc)
+        e_span = max(abs(int(e.min())), abs(int(e.max())))
+        rounds, big_e, w_err = _weighted_bins(e, j, w, tol / (8 * (e_span + 1)))
+        folded = _table_part(rounds, w_err * Fraction(7, 10), acc)
+        _log2_times(big_e - folded, w_err * (e_span + 1), acc)
     sink = _SeriesSink()
     try:
         for s in range(0, n, CHUNK):
