@@ -183,3 +183,18 @@ def test_ftz_daz_check(monkeypatch):
     x = np.array([0.5, 0.25])
     assert kernels.log_sum(x) is None
     assert sums.log_sum(x).decimal(10) == "-2.079441542"  # the reference path answers instead
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.booleans())
+def test_grouped_repeats_match_the_reference(seed, distinct, complement):
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([rng.random(distinct), [2.0**-1000, 1 - 2.0**-53, 0.5]])
+    x = rng.choice(values, 40_000)
+    assert kernels.group_repeats(x) is not None
+    _check(x, complement=complement)
+
+
+def test_grouping_is_declined_when_values_are_distinct():
+    assert kernels.group_repeats(np.random.default_rng(1).random(50_000)) is None
+    assert kernels.group_repeats(np.repeat([0.5], 100)) is None  # too small to pay off

@@ -12,6 +12,6 @@
 '-1.38629436112'
 """
 
-from .api import log_sum
+from .api import group_repeats, log_sum
 
-__all__ = ["log_sum"]
+__all__ = ["log_sum", "group_repeats"]

@@ -26,7 +26,7 @@ from . import fpenv
 from .eft import exact_sum, pow2, two_prod
 from .logsum import ABS_UNDERFLOW, kernel_log_sum
 
-__all__ = ["log_sum"]
+__all__ = ["log_sum", "group_repeats"]
 
 _NEG_INF = Enclosure(float("-inf"), float("-inf"))
 _TINY_NORMAL = 2.0**-1022
@@ -151,6 +151,10 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
             continue
         if np.any(xi == zero):
             return _NEG_INF  # a positive weight on log 0
+        if weights is None:
+            grouped = group_repeats(xi)
+            if grouped is not None:
+                xi, weights = grouped
         if complement:
             y, yl = _complement_parts(xi)
         else:
@@ -173,6 +177,36 @@ def _outward(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]
     scale = 2**bits
     return (Fraction((lo.numerator * scale) // lo.denominator, scale),
             Fraction(-((-hi.numerator * scale) // hi.denominator), scale))
+
+
+GROUP_MIN_N = 1 << 15  # below this, grouping costs more than it saves
+_SAMPLE = 4096
+
+
+def group_repeats(x: np.ndarray, max_distinct: int = 4096) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(values, counts)`` when ``x`` has few distinct values, else None.
+
+    Detection is cheap: the distinct values of a sample; when there are few, every entry is
+    located among them by binary search and the match is verified exactly, so a value missing
+    from the sample only costs the fallback (None). The counts are exact integers (as float64
+    weights below 2**53).
+
+    >>> v, c = group_repeats(np.repeat([0.25, 0.5], 40000))
+    >>> v.tolist(), c.tolist()
+    ([0.25, 0.5], [40000.0, 40000.0])
+    """
+    n = x.size
+    if n < GROUP_MIN_N:
+        return None
+    sample = np.unique(x[:: max(1, n // _SAMPLE)])
+    if sample.size > min(max_distinct, _SAMPLE // 8):
+        return None
+    idx = np.minimum(np.searchsorted(sample, x), sample.size - 1)
+    if not np.array_equal(sample[idx], x):
+        return None
+    counts = np.bincount(idx, minlength=sample.size)
+    keep = counts > 0
+    return sample[keep], counts[keep].astype(np.float64)
 
 
 def _in_range(a: np.ndarray, top: float) -> bool:
