@@ -17,7 +17,7 @@ from ._common import Parser
 __all__ = ["main"]
 
 # Each module defines register(subparsers), which adds its parser with set_defaults(run=...).
-COMMANDS = ("eval_cmd", "tour", "bench")
+COMMANDS = ("eval_cmd", "tour", "check_cmd", "bench")
 
 
 def build_parser() -> Parser:

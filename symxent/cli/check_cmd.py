@@ -1,0 +1,206 @@
+"""``symxent check MEASURE``: compare ML libraries' losses with the exact value and explain why
+they differ.
+
+Inputs come on the command line (``0.8,0.4``; rows separated by ``;``; ``-inf`` allowed for
+logits) or from ``.npy``/``.csv`` files. Decimal text is rounded once, correctly, to ``--dtype``:
+that binary value is what every library receives and what the oracles evaluate exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..crosscheck import LIBRARIES, MEASURES, REDUCTIONS, available_libraries, compare, make_problem
+from ..crosscheck.arrays import READINGS
+from ..exact.rounding import FORMATS, round_binary
+from ..inputs import parse_number
+from ._common import CliError, print_json
+
+__all__ = ["register", "run", "read_values"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="compare ML libraries' losses with the exact value",
+                       description="Compute a loss exactly and with every installed library, and explain the "
+                                   "differences (rounding, precision, or semantics).")
+    p.add_argument("measure", help=f"one of {', '.join(MEASURES)} (aliases: log_loss, cross_entropy, kl_div, ...)")
+    p.add_argument("--y", "--p", "--target", dest="target",
+                   help="targets: labels, probabilities P, or class indices (list, rows split by ';', .npy, .csv)")
+    p.add_argument("--q", "--pred", "--prediction", dest="prediction",
+                   help="predictions: probabilities, logits (with --logits), Q, the Gaussian mean, the Poisson rate")
+    p.add_argument("--var", help="Gaussian variances (gaussian_nll)")
+    p.add_argument("--weight", help="class weights (cce)")
+    p.add_argument("--label-smoothing", type=float, default=0.0, help="label smoothing epsilon (cce)")
+    p.add_argument("--ignore-index", type=int, default=None, help="class label to ignore (cce)")
+    p.add_argument("--logits", action="store_true", help="predictions are logits")
+    p.add_argument("--rate", action="store_true", help="poisson_nll: the prediction is the rate, not its log")
+    p.add_argument("--dtype", default="float64", choices=[d for d in READINGS if d != "float16"],
+                   help="the dtype the libraries receive (default float64)")
+    p.add_argument("--libs", default=None, help=f"comma-separated, from {','.join(LIBRARIES)} (default: all installed)")
+    p.add_argument("--reduction", default="mean", choices=REDUCTIONS)
+    p.add_argument("--digits", type=int, default=30, help="certified significant digits of the exact value (30)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def read_values(text: str, name: str, dtype: str, *, integers: bool = False) -> Any:
+    """A number list, rows split by ';', or a .npy/.csv path; decimals rounded once to ``dtype``.
+
+    >>> read_values("0.5,-inf", "q", "float32").tolist()
+    [0.5, -inf]
+    >>> read_values("2,0", "y", "float64", integers=True).tolist()
+    [2, 0]
+    """
+    if text.endswith((".npy", ".csv")):
+        return _read_file(Path(text), name)
+    rows = [row for row in text.split(";")]
+    parsed = [[_number(tok, f"{name}[{i}]", dtype, integers) for tok in row.split(",")] for i, row in enumerate(rows)]
+    if any(len(r) != len(parsed[0]) for r in parsed):
+        raise CliError(f"--{name}: rows have different lengths")
+    arr = np.array(parsed if ";" in text else parsed[0], dtype=np.int64 if integers else np.float64)
+    return arr if integers or dtype == "float64" else arr.astype(_np_dtype(dtype))
+
+
+def _np_dtype(dtype: str):
+    from ..crosscheck.arrays import numpy_dtype
+    return numpy_dtype(dtype)
+
+
+def _number(tok: str, name: str, dtype: str, integers: bool):
+    t = tok.strip().lower()
+    if t in ("inf", "+inf", "-inf"):
+        return -math.inf if t.startswith("-") else math.inf
+    value = Fraction(str(parse_number(tok, name)))
+    if integers:
+        if value.denominator != 1:
+            raise CliError(f"{name}={tok!r} is not an integer class label")
+        return int(value)
+    rounded = round_binary(value, FORMATS[dtype])  # once, correctly, to the dtype
+    return float(rounded)
+
+
+def _read_file(path: Path, name: str) -> np.ndarray:
+    if not path.is_file():
+        raise CliError(f"--{name}={str(path)!r}: no such file")
+    try:
+        if path.suffix == ".npy":
+            return np.load(path, allow_pickle=False)
+        return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=1)
+    except (OSError, ValueError) as err:
+        raise CliError(f"--{name}={str(path)!r} cannot be read: {err}") from None
+
+
+def _libs(text: str | None) -> list[str]:
+    if text is None:
+        return available_libraries()
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    for n in names:
+        if n not in LIBRARIES:
+            raise CliError(f"--libs: {n!r} is not one of {','.join(LIBRARIES)}")
+    return names
+
+
+def _problem(args: argparse.Namespace):
+    from ..crosscheck.problem import canonical_measure
+    if args.target is None:
+        raise CliError(f"{args.measure} needs --y (targets)")
+    measure = canonical_measure(args.measure)
+    if args.prediction is None and measure != "entropy":
+        raise CliError(f"{args.measure} needs --q (predictions)")
+    pred = None if args.prediction is None else _in_dtype(read_values(args.prediction, "q", args.dtype), args.dtype)
+    labels = measure == "cce" and np.ndim(pred) == 2 and ";" not in args.target
+    target = read_values(args.target, "y", args.dtype, integers=labels and not _is_file(args.target))
+    if not labels:
+        target = _in_dtype(target, args.dtype)
+    extra = {k: _in_dtype(read_values(getattr(args, k), k, args.dtype), args.dtype)
+             for k in ("var", "weight") if getattr(args, k)}
+    return make_problem(measure, target, pred, logits=args.logits, reduction=args.reduction,
+                        label_smoothing=args.label_smoothing, ignore_index=args.ignore_index,
+                        log_input=not args.rate, **extra)
+
+
+def _is_file(text: str) -> bool:
+    return text.endswith((".npy", ".csv"))
+
+
+def _in_dtype(a: np.ndarray, dtype: str) -> np.ndarray:
+    """File contents read as float64 go to ``--dtype`` (one more rounding, said in the reading)."""
+    if a.dtype == np.float64 and dtype != "float64":
+        return a.astype(_np_dtype(dtype))
+    return a
+
+
+def _progress():
+    if not sys.stderr.isatty():
+        return None
+    count = [0]
+
+    def show(what: str) -> None:
+        count[0] += 1
+        sys.stderr.write(f"\r\033[K[{count[0]}] {what}")
+        sys.stderr.flush()
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _problem(args)
+    libs = _libs(args.libs)
+    show = _progress()
+    report = compare(problem, libs, digits=args.digits, progress=show)
+    if show:
+        sys.stderr.write("\r\033[K")
+    if args.json:
+        print_json(_json_safe(report.to_json()))
+        return 0
+    _print_table(report)
+    return 0
+
+
+def _json_safe(obj: Any) -> Any:
+    """Non-finite errors become null, non-finite values the strings 'inf', '-inf', 'nan'."""
+    if isinstance(obj, dict):
+        return {k: (_err(v) if k.endswith("_error") else _json_safe(v)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    return obj
+
+
+def _err(v: Any) -> Any:
+    return v if not isinstance(v, float) or math.isfinite(v) else None
+
+
+def _print_table(report) -> None:
+    p = report.problem
+    exact = report.exact_text
+    print(f"{p.measure} ({p.reduction}), {p.reading}")
+    print(f"exact: {exact if isinstance(exact, str) else ', '.join(exact)}")
+    if isinstance(exact, str):
+        rounded = report.exact_floats
+        print("correctly rounded: " + ", ".join(f"{k} {v!r}" for k, v in rounded.items()))
+    if not report.results:
+        print("no installed library implements this loss with these options")
+    for r in report.results:
+        print()
+        print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")
+        print(f"  value {_short(r.value)}   ULPs {_num(r.ulp_error)}   rel. error {_num(r.rel_error)}")
+        print(f"  convention {_short(r.convention_value)}   ULPs from it {_num(r.convention_ulp_error)}")
+        print(f"  {r.explanation}")
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_short(x) for x in v[:4]) + (", ...]" if len(v) > 4 else "]")
+    return repr(v) if v is not None else "-"
+
+
+def _num(v: float) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)

@@ -1,0 +1,294 @@
+"""The mathematical oracle: each loss as defined, evaluated exactly, then certified.
+
+Definitions (natural logarithms, ``0 log 0 = 0``, a positive weight on ``log 0`` gives +inf):
+
+* ``bce``: ``-(y log q + (1 - y) log(1 - q))`` per element; from logits x,
+  ``log(1 + e^x) - y x`` (the same number with ``q = sigmoid(x)``).
+* ``cce``: ``-sum_c t_c w_c log q_c`` per row, with ``t`` the one-hot row of an integer label or
+  the given soft row, smoothed to ``(1 - eps) t + eps/K``, ``w`` the class weights (all 1 by
+  default); from logits ``q = softmax(x)``. Rows whose label is ``ignore_index`` are dropped.
+  ``mean`` is the weighted mean ``sum_i loss_i / sum_i w_{y_i}`` for integer labels, else the
+  mean over rows.
+* ``kl``: ``sum p log(p/q)`` per row (no renormalisation); ``entropy``: ``-sum p log p``.
+* ``gaussian_nll``: ``1/2 log(2 pi var) + (y - mu)^2 / (2 var)``, the full negative
+  log-likelihood; ``poisson_nll``: ``lambda - y log lambda + log Gamma(y + 1)`` with
+  ``lambda = e^x`` under ``log_input``; ``mse``: ``(y - yhat)^2``.
+
+``mean`` divides by the number of samples (rows for ``cce``, ``kl``, ``entropy``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from ..errors import PrecisionError
+from ..exact.enclosure import Enclosure
+from ..exact.interval import enclose
+from ..exact.rounding import FORMATS
+from .problem import Problem
+from .terms import Terms, exact_sum
+
+__all__ = ["Certified", "certify", "exact_value", "math_terms", "reduce_terms", "LOG_2PI"]
+
+_INF = float("inf")
+_ESCALATIONS = 6
+
+
+@dataclass(frozen=True)
+class Certified:
+    """A certified value: its enclosure, the decimal to ``digits`` and the rounded floats.
+
+    ``decimal`` is None when the enclosure could not decide the digits (then ``value`` is its
+    midpoint, good to the width of the enclosure).
+    """
+
+    enclosure: Enclosure
+    digits: int
+    decimal: str | None
+    floats: dict
+
+    @property
+    def value(self) -> Fraction | float:
+        e = self.enclosure
+        return e.lo if e.lo == e.hi else (e.lo + e.hi) / 2 if e.is_finite else e.lo
+
+    def __float__(self) -> float:
+        f = self.floats.get("float64")
+        return float(f) if f is not None else float(self.value)
+
+    def __repr__(self) -> str:
+        return f"Certified({str(self)!r}, digits={self.digits})"
+
+    def __str__(self) -> str:
+        return self.decimal if self.decimal is not None else f"[{float(self.enclosure.lo)!r}, {float(self.enclosure.hi)!r}]"
+
+
+def certify(compute: Callable[[int], Enclosure], digits: int = 30, *, strict: bool = True) -> Certified:
+    """Raise the precision of ``compute(rel_bits)`` until ``digits`` decimals and the float64,
+    float32 and bfloat16 roundings are decided.
+
+    >>> str(certify(lambda bits: Terms().log(np.array([0.5]), coef=-1).enclose(bits), 25))
+    '0.6931471805599453094172321'
+    """
+    rel_bits = int(digits * 3.33) + 32
+    for _ in range(_ESCALATIONS + 1):
+        e = compute(rel_bits)
+        dec = e.decimal(digits)
+        floats = {name: e.rounded(name) for name in ("float64", "float32", "bfloat16")}
+        if dec is not None and all(v is not None for v in floats.values()):
+            return Certified(e, digits, dec, floats)
+        rel_bits *= 2
+    if strict:
+        raise PrecisionError(f"could not certify {digits} digits: the enclosure [{float(e.lo)!r}, {float(e.hi)!r}] "
+                             "still straddles a rounding boundary (the value may be exactly zero or a tie)")
+    return Certified(e, digits, dec, floats)
+
+
+def LOG_2PI(rel_bits: int) -> Enclosure:
+    """An enclosure of ``log(2 pi)``."""
+    return Enclosure(*enclose(sp.log(2 * sp.pi), rel_bits + 16))
+
+
+# ---------------------------------------------------------------- per-measure definitions
+
+def math_terms(p: Problem, rows: np.ndarray) -> Terms:
+    """The sum over the samples ``rows`` of the mathematical loss, as exact terms."""
+    return _DEFINITIONS[p.measure](p, rows)
+
+
+def _bce(p: Problem, rows: np.ndarray) -> Terms:
+    y, q = p.target[rows], p.prediction[rows]
+    if p.logits:
+        return bce_logits_terms(y, q)
+    return Terms().log(q, y, coef=-1).log(q, y, coef=-1, complement=True, w_complement=True)
+
+
+def bce_logits_terms(y: np.ndarray, x: np.ndarray) -> Terms:
+    """``sum log(1 + e^x) - y x``."""
+    t = Terms().lse(np.stack([np.zeros_like(x), x], axis=1))
+    return t.const(-_dot(y, x))
+
+
+def _dot(w: np.ndarray, x: np.ndarray) -> Fraction | float:
+    """``sum w x`` exactly, with ``0 * (-inf) = 0``; ``+-inf`` when a positive weight meets one."""
+    keep = w != 0
+    w, x = w[keep], x[keep]
+    if np.any(np.isinf(x)):
+        signs = set(np.sign(w[np.isinf(x)] * np.where(x[np.isinf(x)] > 0, 1, -1)).tolist())
+        if len(signs) > 1:
+            raise PrecisionError("the sum contains +inf - inf")
+        return _INF if signs.pop() > 0 else -_INF
+    return sum((Fraction(a) * Fraction(b) for a, b in zip(w.tolist(), x.tolist())), Fraction(0))
+
+
+def cce_weights(p: Problem, rows: np.ndarray) -> tuple[list, list]:
+    """``(A, B)`` for ``loss = (1 - eps) L(A) + (eps/K) L(B)``: A holds ``w_c t_ic``, B holds ``w_c``,
+    both as exact values (flattened row-major), over the non-ignored ``rows``."""
+    pred = p.prediction[rows]
+    n, k = pred.shape
+    w = p.weight if p.weight is not None else np.ones(k)
+    if p.integer_labels:
+        a = np.zeros((n, k))
+        a[np.arange(n), p.target[rows].astype(np.int64)] = w[p.target[rows].astype(np.int64)]
+        A = a.ravel()
+    elif p.weight is None:
+        A = p.target[rows].ravel()
+    else:
+        A = [Fraction(wc) * Fraction(t) for t, wc in zip(p.target[rows].ravel().tolist(), np.tile(w, n).tolist())]
+    return A, np.tile(w, n)
+
+
+def kept_rows(p: Problem, rows: np.ndarray) -> np.ndarray:
+    if p.integer_labels and p.ignore_index is not None:
+        return rows[p.target[rows] != p.ignore_index]
+    return rows
+
+
+def cce_terms(p: Problem, rows: np.ndarray, pred: np.ndarray | None = None) -> Terms:
+    """Categorical CE summed over ``rows`` with the prediction ``pred`` (default: the problem's)."""
+    rows = kept_rows(p, rows)
+    pred = (p.prediction if pred is None else pred)[rows]
+    t = Terms()
+    if rows.size == 0:
+        return t
+    eps = Fraction(p.label_smoothing)
+    A, B = cce_weights(p, rows)
+    parts = [(1 - eps, A)] + ([(eps / pred.shape[1], B)] if eps else [])
+    for coef, weights in parts:
+        if coef == 0:
+            continue
+        if p.logits:
+            n, k = pred.shape
+            row_sums = [exact_sum(np.asarray(weights, dtype=object)[i * k:(i + 1) * k]) for i in range(n)]
+            t.lse(pred, row_sums, coef=coef)
+            dot = _dot_exact(weights, pred.ravel())
+            t.const(-dot if isinstance(dot, float) else -coef * dot)
+        else:
+            t.log(pred.ravel(), weights, coef=-coef)
+    return t
+
+
+def _dot_exact(weights, x: np.ndarray):
+    ws = [Fraction(v) for v in (weights.tolist() if isinstance(weights, np.ndarray) else weights)]
+    total = Fraction(0)
+    for wv, xv in zip(ws, x.tolist()):
+        if wv == 0:
+            continue
+        if xv in (_INF, -_INF):
+            return xv if wv > 0 else -xv
+        total += wv * Fraction(xv)
+    return total
+
+
+def _cce(p: Problem, rows: np.ndarray) -> Terms:
+    return cce_terms(p, rows)
+
+
+def kl_terms(P: np.ndarray, Q: np.ndarray) -> Terms:
+    """``sum p log(p/q)`` over the entries where p differs from q (the others are exactly 0)."""
+    m = P != Q
+    return Terms().log(P[m], P[m]).log(Q[m], P[m], coef=-1)
+
+
+def _kl(p: Problem, rows: np.ndarray) -> Terms:
+    return kl_terms(p.target[rows].ravel(), p.prediction[rows].ravel())
+
+
+def _entropy(p: Problem, rows: np.ndarray) -> Terms:
+    P = p.target[rows].ravel()
+    return Terms().log(P, P, coef=-1)
+
+
+def gaussian_terms(y: np.ndarray, mu: np.ndarray, var: np.ndarray, *, full: bool = True) -> Terms:
+    """``sum 1/2 log var + (y - mu)^2 / (2 var)`` (+ ``1/2 log 2 pi`` each when ``full``)."""
+    t = Terms().log(var, coef=Fraction(1, 2))
+    t.const(sum(((Fraction(a) - Fraction(b)) ** 2 / (2 * Fraction(v))
+                 for a, b, v in zip(y.tolist(), mu.tolist(), var.tolist())), Fraction(0)))
+    if full:
+        t.enclosure(LOG_2PI, coef=Fraction(y.size, 2))
+    return t
+
+
+def _gaussian(p: Problem, rows: np.ndarray) -> Terms:
+    return gaussian_terms(p.target[rows], p.prediction[rows], p.var[rows])
+
+
+def _poisson(p: Problem, rows: np.ndarray) -> Terms:
+    y, x = p.target[rows], p.prediction[rows]
+    t = Terms().lgamma1(y)
+    if p.log_input:
+        return t.exp(x).const(-_dot(y, x))
+    t.const(exact_sum(x))
+    pos = y > 0
+    return t.log(x[pos], y[pos], coef=-1)
+
+
+def _mse(p: Problem, rows: np.ndarray) -> Terms:
+    y, x = p.target[rows], p.prediction[rows]
+    return Terms().const(sum(((Fraction(a) - Fraction(b)) ** 2 for a, b in zip(y.tolist(), x.tolist())),
+                             Fraction(0)))
+
+
+_DEFINITIONS = {"bce": _bce, "cce": _cce, "kl": _kl, "entropy": _entropy, "gaussian_nll": _gaussian,
+                "poisson_nll": _poisson, "mse": _mse}
+
+
+# ---------------------------------------------------------------- reductions
+
+def math_divisor(p: Problem) -> Fraction:
+    """What the mathematical ``mean`` divides by."""
+    rows = np.arange(p.n_samples)
+    if p.integer_labels:
+        kept = kept_rows(p, rows)
+        if p.weight is None:
+            return Fraction(kept.size)
+        return exact_sum(p.weight[p.target[kept].astype(np.int64)])
+    return Fraction(p.n_samples)
+
+
+def reduce_terms(p: Problem, terms_of: Callable[[np.ndarray], Terms], divisor: Fraction,
+                 digits: int, *, strict: bool = True) -> Certified | list[Certified]:
+    """Certify ``sum``, ``mean`` (``sum / divisor``) or each sample (``none``)."""
+    rows = np.arange(p.n_samples)
+    if p.reduction == "none":
+        return [certify(lambda bits, i=i: terms_of(np.array([i])).enclose(bits), digits, strict=strict)
+                for i in rows.tolist()]
+    scale = Fraction(1) if p.reduction == "sum" else (1 / divisor if divisor else None)
+    if scale is None:
+        return certify(lambda bits: Enclosure(_nan_guard(), _nan_guard()), digits, strict=strict)
+    return certify(lambda bits: _scaled(terms_of(rows).enclose(bits), scale), digits, strict=strict)
+
+
+def _nan_guard():
+    raise PrecisionError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
+
+
+def _scaled(e: Enclosure, c: Fraction) -> Enclosure:
+    return e.scale(c) if e.is_finite else e
+
+
+def exact_value(p: Problem, digits: int = 30) -> Certified | list[Certified]:
+    """The mathematical value of the problem, certified to ``digits`` digits.
+
+    >>> from symxent.crosscheck.problem import make_problem
+    >>> str(exact_value(make_problem("bce", [1, 0], [0.5, 0.5]), 20))
+    '0.69314718055994530942'
+    """
+    return reduce_terms(p, lambda rows: math_terms(p, rows), math_divisor(p), digits)
+
+
+def ulps_between(value: float, exact: Fraction | float, fmt: str) -> float:
+    """``(value - exact) / ulp(exact)`` in the format ``fmt`` (inf when one side is infinite)."""
+    from ..exact.rounding import ulp
+    if isinstance(exact, float) or not np.isfinite(value):
+        return 0.0 if value == exact else _INF
+    return float((Fraction(value) - exact) / ulp(exact, FORMATS[fmt]))
+
+
+__all__ += ["ulps_between", "math_divisor", "kl_terms", "cce_terms", "gaussian_terms", "bce_logits_terms",
+            "kept_rows"]

@@ -1,0 +1,275 @@
+"""Compare what libraries return with the two oracles, and say why they differ.
+
+For each case the report gives the library's value, its error against the mathematics in ULPs
+of the returned dtype and relatively, the exact value of the library's own convention, the
+error against that convention, and a plain-words explanation whose first word is the verdict:
+
+* ``rounding``: the value is within a few ULPs of the exact value of its own convention, and
+  the convention agrees with the mathematics (in the returned dtype);
+* ``precision``: as rounding, but the library worked in a narrower format than the inputs
+  (float32 while float64 was given, or a float32 result returned as a Python float);
+* ``semantics``: the convention itself differs from the mathematics (clipping, clamping,
+  renormalisation, a dropped constant, a different mean) and the value follows it;
+* ``unexplained``: the value is far from its own convention too (cancellation in the formula,
+  or a step the convention does not model).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from ..errors import UnsupportedError
+from ..exact.rounding import FORMATS, ulp
+from .base import Case, ConventionNaN, read_result
+from .oracle import Certified, exact_value, reduce_terms
+from .problem import Problem
+
+__all__ = ["LIBRARIES", "Result", "Report", "compare", "available_libraries", "ULP_TOLERANCE", "tolerance"]
+
+LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax")
+ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
+
+
+def tolerance(n_elements: int) -> float:
+    """...scaled by log2 of the number of elements summed (a sum of n floats may err by more).
+
+    >>> tolerance(1), tolerance(2**20)
+    (16, 320)
+    """
+    return ULP_TOLERANCE * max(1, math.ceil(math.log2(max(n_elements, 1))))
+_RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
+
+
+def _adapter(name: str):
+    if name not in LIBRARIES:
+        raise UnsupportedError(f"library={name!r} is not one of {', '.join(LIBRARIES)}")
+    return importlib.import_module(f"{__package__}.{name}_adapter")
+
+
+def available_libraries() -> list[str]:
+    """The libraries whose adapters can run here (their packages import)."""
+    return [name for name in LIBRARIES if _adapter(name).available()]
+
+
+@dataclass
+class Result:
+    library: str
+    function: str
+    version: str
+    dtype: str
+    value: Any
+    ulp_error: float
+    rel_error: float
+    convention_value: Any
+    convention_ulp_error: float
+    verdict: str
+    explanation: str
+
+
+@dataclass
+class Report:
+    exact: Certified | list
+    problem: Problem
+    results: list = field(default_factory=list)
+
+    @property
+    def exact_text(self) -> str | list:
+        return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
+
+    @property
+    def exact_floats(self) -> dict | list:
+        """The exact value correctly rounded to float64, float32 and bfloat16 (as Python floats)."""
+        def one(c: Certified) -> dict:
+            return {name: (float(v) if v is not None else None) for name, v in c.floats.items()}
+        return [one(c) for c in self.exact] if isinstance(self.exact, list) else one(self.exact)
+
+    def to_json(self) -> dict:
+        return {"exact": self.exact_text, "exact_rounded": self.exact_floats, "inputs": self.problem.describe(),
+                "results": [asdict(r) for r in self.results]}
+
+
+def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int = 30,
+            progress: Callable[[str], None] | None = None) -> Report:
+    """Run every case of every library on ``problem`` and compare it with both oracles.
+
+    >>> from symxent.crosscheck.problem import make_problem
+    >>> r = compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["scipy"], digits=20)
+    >>> r.exact_text, r.results[0].function, r.results[0].verdict
+    ('0.14384103622589046372', 'stats.entropy(p, q)', 'rounding')
+    """
+    exact = exact_value(problem, digits)
+    report = Report(exact, problem)
+    names = list(libs) if libs is not None else available_libraries()
+    for name in names:
+        adapter = _adapter(name)
+        if not adapter.available():
+            raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
+        for case in adapter.cases(problem):
+            if progress:
+                progress(f"{name}.{case.function}")
+            report.results.append(_result(problem, case, exact, digits))
+    return report
+
+
+def _convention(problem: Problem, case: Case, digits: int):
+    try:
+        return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False)
+    except ConventionNaN as nan:
+        return nan
+
+
+def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
+    try:
+        got = read_result(case.call())
+    except Exception as err:  # the library refused the input: that is its answer
+        return Result(case.library, case.function, case.version, case.compute_dtype, None, math.nan, math.nan,
+                      None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
+    conv = _convention(problem, case, digits)
+    values = got.values.ravel().tolist()
+    exacts = exact if isinstance(exact, list) else [exact]
+    convs = [conv] * len(exacts) if isinstance(conv, ConventionNaN) else (conv if isinstance(conv, list) else [conv])
+    fmt = got.dtype if got.dtype in FORMATS else "float64"
+    rows = [_row(v, e, c, fmt) for v, e, c in zip(values, exacts, convs)]
+    worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
+    ulp_err, rel_err, conv_ulp, conv_value = worst
+    verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv)
+    value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
+    conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
+    return Result(case.library, case.function, case.version, got.dtype, value, ulp_err, rel_err, conv_out,
+                  conv_ulp, verdict, text)
+
+
+def _as_float(x) -> float:
+    return float(x) if not isinstance(x, Fraction) else float(x)
+
+
+def ulps(value: float, target: Fraction | float, fmt: str) -> float:
+    """``(value - target) / ulp(target)`` in ``fmt``; 0 if equal infinities, inf if one is infinite."""
+    if math.isnan(value):
+        return math.nan
+    if isinstance(target, float) or math.isinf(value):
+        return 0.0 if value == target else math.inf
+    return float((Fraction(value) - target) / ulp(target, FORMATS[fmt]))
+
+
+def _row(v: float, e: Certified, c, fmt: str) -> tuple:
+    ev = e.value
+    ulp_err = ulps(v, ev, fmt)
+    if isinstance(ev, float) or math.isnan(v) or math.isinf(v):
+        rel = 0.0 if v == ev else math.inf
+    else:
+        rel = float(abs(Fraction(v) - ev) / abs(ev)) if ev != 0 else (0.0 if v == 0 else math.inf)
+    if isinstance(c, ConventionNaN):
+        return ulp_err, rel, (0.0 if math.isnan(v) else math.inf), math.nan
+    return ulp_err, rel, ulps(v, c.value, fmt), _as_float(c.floats.get("float64") or c.value)
+
+
+SEMANTIC_ULPS = 2  # a convention moving the value by more than this many ULPs is a semantic difference
+
+
+def _differs(c, e: Certified, fmt: str) -> bool:
+    """Does the convention change the value visibly in ``fmt`` (more than SEMANTIC_ULPS ULPs)?"""
+    if isinstance(c, ConventionNaN):
+        return True
+    cv, ev = c.value, e.value
+    if isinstance(cv, float) or isinstance(ev, float):
+        return cv != ev
+    return abs(cv - ev) > SEMANTIC_ULPS * ulp(ev, FORMATS[fmt])
+
+
+def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[str, str]:
+    fmt = dtype if dtype in FORMATS else "float64"
+    semantic = any(_differs(c, e, fmt) for c, e in zip(convs, exacts))
+    worst_conv = max((abs(r[2]) if not math.isnan(r[2]) else math.inf) for r in rows)
+    narrow = _RANK.get(fmt, 53) < _RANK.get(problem.dtype, 53)
+    tol = tolerance(problem.prediction.size)
+    parts = []
+    if isinstance(conv, ConventionNaN):
+        parts.append(f"{case.library} returns nan by its convention: {conv}")
+    elif semantic:
+        what = case.semantics or "the documented convention differs from the mathematics"
+        parts.append(f"{what}; this moves the exact value from {_fmt(exacts)} to {_fmt(convs)}")
+    explained = worst_conv <= tol
+    if isinstance(conv, ConventionNaN) and all(math.isnan(v) for v in values):
+        pass
+    elif explained:
+        parts.append(f"the {dtype} result is within {worst_conv:.3g} ULPs of the convention's exact value")
+        if narrow:
+            parts.append(f"the library returned {dtype} for {problem.dtype} inputs")
+    else:
+        lower = _narrower_fit(values, convs, fmt, tol)
+        if lower is not None:
+            narrow, explained = True, True
+            parts.append(f"{worst_conv:.3g} ULPs of {dtype} but {_ulps_in(values, convs, lower):.3g} ULPs of "
+                         f"{lower}: the error is that of {lower} arithmetic, in a {dtype} result")
+        elif _cancellation(problem, case, values, convs, fmt, tol) is not None:
+            size, k = _cancellation(problem, case, values, convs, fmt, tol)
+            explained = True
+            parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
+                         f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
+                         f"though {worst_conv:.3g} ULPs of the result")
+        else:
+            parts.append(f"the result is {worst_conv:.3g} ULPs ({dtype}) from the convention's exact value: more "
+                         "than rounding explains (cancellation in the formula, or a step the convention does not "
+                         "model)")
+    if not explained:
+        verdict = "unexplained"
+    else:
+        verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
+    return verdict, f"{verdict}: " + "; ".join(parts)
+
+
+def _cancellation(problem, case, values, convs, fmt: str, tol: float) -> tuple[float, float] | None:
+    """``(size, ulps)`` when the error is within tolerance of ULPs of the summed terms' size."""
+    try:
+        size = case.terms_of(np.arange(problem.n_samples)).magnitude()
+    except Exception:  # a NaN convention, or terms that cannot be sized: no claim
+        return None
+    if problem.reduction == "mean" and case.divisor:
+        size /= float(case.divisor)
+    if not math.isfinite(size) or size == 0:
+        return None
+    worst = 0.0
+    for v, c in zip(values, convs):
+        if isinstance(c, ConventionNaN) or not math.isfinite(v) or isinstance(c.value, float):
+            return None
+        worst = max(worst, abs(float(Fraction(v) - c.value)))
+    k = worst / float(ulp(Fraction(size), FORMATS[fmt]))
+    return (size, k) if k <= tol else None
+
+
+def _narrower_fit(values, convs, fmt: str, tol: float) -> str | None:
+    """The widest format narrower than ``fmt`` in whose ULPs the error is within tolerance (and
+    not so small a fraction of one that the narrower arithmetic could not have made it)."""
+    for lower in ("float32", "bfloat16"):
+        if _RANK[lower] < _RANK.get(fmt, 53) and 1e-3 <= _ulps_in(values, convs, lower) <= tol:
+            return lower
+    return None
+
+
+def _np_dtype(name: str):
+    from .arrays import numpy_dtype
+    return numpy_dtype(name)
+
+
+def _ulps_in(values, convs, fmt: str) -> float:
+    fmt = fmt if fmt in FORMATS else "float64"
+    out = 0.0
+    for v, c in zip(values, convs):
+        if isinstance(c, ConventionNaN):
+            continue
+        out = max(out, abs(ulps(v, c.value, fmt)))
+    return out
+
+
+def _fmt(cs: Sequence) -> str:
+    shown = ["nan" if isinstance(c, ConventionNaN) else (c.decimal if c.decimal is not None and len(c.decimal) < 24
+                                                          else f"{float(c):.17g}") for c in cs[:3]]
+    return ", ".join(shown) + (", ..." if len(cs) > 3 else "")
