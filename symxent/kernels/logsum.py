@@ -4,7 +4,7 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
 -------------------------------------------------------------------------------------
 1. **Exact decomposition.** For a positive normal double, ``x = 2**e * m`` with ``m`` in
    ``[1/2, 1)`` (bit operations, exact). A table (:mod:`symxent.kernels.table`) gives a reducer
-   ``r_j = k_j / 2**B`` (``B = 12``, ``k_j`` of at most ``B + 1`` bits) with ``|m r_j - 1| < 2**-B``.
+   ``r_j = k_j / 2**B`` (``B = 14``, ``k_j`` of at most ``B + 1`` bits) with ``|m r_j - 1| < 2**-B``.
    Writing ``m = mh + ml`` (``mh`` the top ``52 - B`` bits, ``ml`` the last ``B + 1``),
    ``mh * r_j`` (53 bits) and ``ml * r_j`` are exact, ``mh * r_j - 1`` is exact (Sterbenz), and
    ``t = (mh r_j - 1) + ml r_j`` is exact too: the true ``m r_j - 1`` is a multiple of
@@ -106,6 +106,11 @@ _LIMB = 24
 
 
 @lru_cache(maxsize=1)
+def _float_logs() -> np.ndarray:
+    return np.log(reduction_table().r)
+
+
+@lru_cache(maxsize=1)
 def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
     """The table logs, the mask of buckets with an inexact log (not r = 1, not bucket 0), and the
     logs cut into 24-bit int64 limbs (so counts below ``2**38`` dot them exactly in int64)."""
@@ -127,7 +132,8 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     for counts, e in rounds:
         absolute = int(np.abs(counts[inexact]).sum())
         if absolute < 2**38:  # int64 limb products cannot overflow: exact in NumPy
-            parts = (counts[1:] @ limbs[1:]).tolist()
+            nz = np.flatnonzero(counts[1:]) + 1
+            parts = (counts[nz] @ limbs[nz]).tolist()
             dot.add_int(sum(v << (_LIMB * i) for i, v in enumerate(parts)), e - FRAC_BITS)
         else:
             dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
@@ -304,13 +310,13 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         return Enclosure.exact(0)
     e, j, t = _reduce_all(y)
     nbins = 2**INDEX_BITS
-    lr = np.log(reduction_table().r)
+    lr = _float_logs()
     if w is None:
         big_e = int(e.sum())
         counts = np.bincount(j, minlength=nbins)
-        est = abs(big_e * 0.6931471805599453 - float(counts @ lr) + float(t.sum()))
+        est = abs(big_e * 0.6931471805599453 - float((counts * lr).sum()) + float(t.sum()))  # no BLAS: its threads stall on a busy machine
     else:
-        est = abs(float(w @ (e * 0.6931471805599453 - lr[j] + t)))
+        est = abs(float((w * (e * 0.6931471805599453 - lr[j] + t)).sum()))
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
         folded = _table_part([(counts, 0)], Fraction(0), acc)

@@ -2,13 +2,14 @@
 
 A positive normal double is ``x = 2**e * m`` with ``m`` in ``[1/2, 1)``. The top ``INDEX_BITS``
 bits of the fraction of ``m`` pick a bucket ``j`` of width ``2**-(B + 2)``; its reducer is
-``r_j = k_j / 2**B`` (``B = 12``, ``k_j`` an integer of at most ``B + 1`` bits, so ``r_j`` is an exact
+``r_j = k_j / 2**B`` (``B = 14``, ``k_j`` an integer of at most ``B + 1`` bits, so ``r_j`` is an exact
 double). The table is built so that every ``m`` of bucket ``j`` has ``|m * r_j - 1| < 2**-B``;
-this is checked exactly (``Fraction``) when the table is built, and again on the data.
+this is checked exactly (in integers) when the table is built, and again on the data.
 
-``L_j = log(r_j)`` and ``log 2`` are computed with mpmath at ``WORK_PREC`` bits, floored onto the
-grid ``2**-FRAC_BITS``, and each is then only trusted to ``2**-TRUST_BITS`` absolute: a margin of
-2**40 units, so the bound does not rest on mpmath rounding its logarithm correctly.
+``log 2`` and the logs of primes are computed with mpmath at ``WORK_PREC`` bits and floored onto
+the grid ``2**-FRAC_BITS``; ``L_j = log(r_j)`` is the sum over the prime factors of ``k_j`` minus
+``B log 2``. Each is then only trusted to ``2**-TRUST_BITS`` absolute: a margin of 2**40 units,
+so the bound does not rest on mpmath rounding its logarithm correctly.
 
 >>> t = reduction_table()
 >>> int(t.r[0]), int(t.r[-1])          # m near 1/2 uses r = 2, m near 1 uses r = 1
@@ -18,7 +19,6 @@ grid ``2**-FRAC_BITS``, and each is then only trusted to ``2**-TRUST_BITS`` abso
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import mpmath
@@ -26,7 +26,7 @@ import numpy as np
 
 __all__ = ["B", "INDEX_BITS", "FRAC_BITS", "TRUST_BITS", "ReductionTable", "reduction_table", "log2_fixed"]
 
-B = 12  # |t| < 2**-B after reduction
+B = 14  # |t| < 2**-B after reduction
 INDEX_BITS = B + 1
 WORK_PREC = 360
 FRAC_BITS = 340
@@ -40,13 +40,22 @@ class ReductionTable:
     log_r: tuple[int, ...]  # floor(log(r_j) * 2**FRAC_BITS), trusted to 2**-TRUST_BITS
 
 
-def _check_bucket(j: int, k: int) -> None:
-    lo = Fraction(1, 2) + Fraction(j, 2 ** (INDEX_BITS + 1))
-    hi = lo + Fraction(1, 2 ** (INDEX_BITS + 1))  # open end
-    r = Fraction(k, 2**B)
-    bound = Fraction(1, 2**B)
-    if not (abs(lo * r - 1) < bound and abs(hi * r - 1) <= bound):
-        raise AssertionError(f"reduction table bucket j={j} with k={k} does not reduce below 2**-{B}")
+def _choose_and_check(size: int) -> list[int]:
+    """The numerators ``k_j``, with the reduction bound checked exactly for both ends of every
+    bucket, in integers: bucket ``j`` holds ``m`` in ``[(2**I + j) / 2**(I+1), (2**I + j + 1) /
+    2**(I+1))`` (``I = INDEX_BITS``), and ``|m k / 2**B - 1| < 2**-B`` at an end ``a / 2**(I+1)``
+    is ``|a k - 2**(I+1+B)| < 2**(I+1)`` (``<=`` at the open upper end).
+    """
+    j = np.arange(size, dtype=np.int64)
+    den = 2 ** (INDEX_BITS + 1) + 2 * j + 1  # the bucket centre is den / 2**(I+2)
+    num = np.int64(2 ** (B + INDEX_BITS + 2))
+    k = (2 * num + den) // (2 * den)  # round(2**B / centre)
+    lo_end = np.abs((2**INDEX_BITS + j) * k - 2 ** (INDEX_BITS + 1 + B))
+    hi_end = np.abs((2**INDEX_BITS + j + 1) * k - 2 ** (INDEX_BITS + 1 + B))
+    bad = (lo_end >= 2 ** (INDEX_BITS + 1)) | (hi_end > 2 ** (INDEX_BITS + 1))
+    if bad.any():
+        raise AssertionError(f"reduction table bucket j={int(np.argmax(bad))} does not reduce below 2**-{B}")
+    return k.tolist()
 
 
 def log_fixed(num: int, den_bits: int) -> int:
@@ -66,16 +75,40 @@ def log2_fixed() -> int:
     return log_fixed(2, 0)
 
 
+def _logs_by_factoring(ks: list[int]) -> tuple[int, ...]:
+    """``log(k / 2**B)`` on the grid ``2**-FRAC_BITS`` for every k, as sums of the logs of k's
+    prime factors (one mpmath logarithm per prime, not per entry). Each prime's log is floored,
+    so an entry is off by at most ``Omega(k) + B + 1 < 2**6`` units of ``2**-FRAC_BITS``,
+    far inside the trusted ``2**-TRUST_BITS``.
+    """
+    top = max(ks)
+    spf = list(range(top + 1))  # smallest prime factor sieve
+    for p in range(2, int(top**0.5) + 1):
+        if spf[p] == p:
+            for m in range(p * p, top + 1, p):
+                if spf[m] == m:
+                    spf[m] = p
+    cache: dict[int, int] = {}
+    out = []
+    for k in ks:
+        if k == 2**B:
+            out.append(0)
+            continue
+        total, m = -B * log2_fixed(), k
+        while m > 1:
+            p = spf[m]
+            if p not in cache:
+                cache[p] = log_fixed(p, 0)
+            total += cache[p]
+            m //= p
+        out.append(total)
+    return tuple(out)
+
+
 @lru_cache(maxsize=1)
 def reduction_table() -> ReductionTable:
     """Build (once) the table described in the module docstring, checking every bucket."""
-    size = 2**INDEX_BITS
-    ks = []
-    for j in range(size):
-        centre = Fraction(1, 2) + Fraction(2 * j + 1, 2 ** (INDEX_BITS + 2))
-        k = round(Fraction(2**B) / centre)
-        _check_bucket(j, k)
-        ks.append(k)
-    logs = tuple(0 if k == 2**B else log_fixed(k, B) for k in ks)
+    ks = _choose_and_check(2**INDEX_BITS)
+    logs = _logs_by_factoring(ks)
     k_arr = np.array(ks, dtype=np.int64)
     return ReductionTable(k=k_arr, r=k_arr.astype(np.float64) / 2**B, log_r=logs)
