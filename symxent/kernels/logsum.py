@@ -274,9 +274,10 @@ def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -
     ebins = np.zeros((len(ks), ne), dtype=np.int64)
     sigmas = [np.ldexp(1.0, k) for k in ks]
     units = [np.ldexp(1.0, k - 53) for k in ks]
-    for s in range(0, n, CHUNK):
-        res = w[s:s + CHUNK].copy()
-        jc, ec = j[s:s + CHUNK], e[s:s + CHUNK] - emin
+    step = CHUNK * 8  # bincount's output arrays are large: fewer, longer calls
+    for s in range(0, n, step):
+        res = w[s:s + step].copy()
+        jc, ec = j[s:s + step], e[s:s + step] - emin
         for r, (sig, unit) in enumerate(zip(sigmas, units)):
             q = (res + sig) - sig
             res -= q
