@@ -118,7 +118,10 @@ def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
     inexact = np.array([v != 0 for v in logs])
     inexact[0] = False
     nlimbs = -(-max(logs).bit_length() // _LIMB)
-    limbs = np.array([[(v >> (_LIMB * i)) & ((1 << _LIMB) - 1) for i in range(nlimbs)] for v in logs], dtype=np.int64)
+    width = 3 * nlimbs  # bytes: 24-bit limbs are 3 little-endian bytes each
+    raw = np.frombuffer(b"".join(v.to_bytes(width, "little") for v in logs), dtype=np.uint8)
+    raw = raw.reshape(len(logs), nlimbs, 3).astype(np.int64)
+    limbs = raw[:, :, 0] | (raw[:, :, 1] << 8) | (raw[:, :, 2] << 16)
     return logs, inexact, limbs
 
 

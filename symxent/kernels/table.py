@@ -6,10 +6,10 @@ bits of the fraction of ``m`` pick a bucket ``j`` of width ``2**-(B + 2)``; its 
 double). The table is built so that every ``m`` of bucket ``j`` has ``|m * r_j - 1| < 2**-B``;
 this is checked exactly (in integers) when the table is built, and again on the data.
 
-``log 2`` and the logs of primes are computed with mpmath at ``WORK_PREC`` bits and floored onto
-the grid ``2**-FRAC_BITS``; ``L_j = log(r_j)`` is the sum over the prime factors of ``k_j`` minus
-``B log 2``. Each is then only trusted to ``2**-TRUST_BITS`` absolute: a margin of 2**40 units,
-so the bound does not rest on mpmath rounding its logarithm correctly.
+``log 2`` is computed with mpmath at ``WORK_PREC`` bits and floored onto the grid
+``2**-FRAC_BITS``; ``L_j = log(r_j)`` comes from an integer chain of ``atanh`` series (see
+:func:`_logs_by_chain`). Each is then only trusted to ``2**-TRUST_BITS`` absolute: a margin of
+more than 2**36 units, so the bound does not rest on mpmath rounding its logarithm correctly.
 
 >>> t = reduction_table()
 >>> int(t.r[0]), int(t.r[-1])          # m near 1/2 uses r = 2, m near 1 uses r = 1
@@ -75,40 +75,41 @@ def log2_fixed() -> int:
     return log_fixed(2, 0)
 
 
-def _logs_by_factoring(ks: list[int]) -> tuple[int, ...]:
-    """``log(k / 2**B)`` on the grid ``2**-FRAC_BITS`` for every k, as sums of the logs of k's
-    prime factors (one mpmath logarithm per prime, not per entry). Each prime's log is floored,
-    so an entry is off by at most ``Omega(k) + B + 1 < 2**6`` units of ``2**-FRAC_BITS``,
-    far inside the trusted ``2**-TRUST_BITS``.
+_GUARD = 16
+
+
+def _log1p_recip(m: int, bits: int) -> int:
+    """``log(1 + 1/m) * 2**bits`` from below, within 32 units: ``2 atanh(1/(2m+1))`` summed in
+    integers, each of the (at most 16 for ``m >= 2**B``) floored terms off by less than one unit."""
+    q = 2 * m + 1
+    q2, term, total, i = q * q, (1 << bits) // q, 0, 0
+    while term:
+        total += term // (2 * i + 1)
+        term //= q2
+        i += 1
+    return 2 * total
+
+
+def _logs_by_chain(ks: list[int]) -> tuple[int, ...]:
+    """``log(k / 2**B)`` on the grid ``2**-FRAC_BITS`` for every k in ``[2**B, 2**(B+1)]``, by the
+    chain ``log(k/2**B) = log((k-1)/2**B) + log(1 + 1/(k-1))`` in integers with ``_GUARD``
+    extra bits: at most ``2**B`` steps of at most 32 units of ``2**-(FRAC_BITS + _GUARD)`` each,
+    so every entry is within ``2**(B + 5 - FRAC_BITS - _GUARD) = 2**-337`` of the true value,
+    far inside the trusted ``2**-TRUST_BITS``. Pure integer arithmetic, no mpmath.
     """
-    top = max(ks)
-    spf = list(range(top + 1))  # smallest prime factor sieve
-    for p in range(2, int(top**0.5) + 1):
-        if spf[p] == p:
-            for m in range(p * p, top + 1, p):
-                if spf[m] == m:
-                    spf[m] = p
-    cache: dict[int, int] = {}
-    out = []
-    for k in ks:
-        if k == 2**B:
-            out.append(0)
-            continue
-        total, m = -B * log2_fixed(), k
-        while m > 1:
-            p = spf[m]
-            if p not in cache:
-                cache[p] = log_fixed(p, 0)
-            total += cache[p]
-            m //= p
-        out.append(total)
-    return tuple(out)
+    bits = FRAC_BITS + _GUARD
+    chain = {2**B: 0}
+    acc = 0
+    for k in range(2**B + 1, max(ks) + 1):
+        acc += _log1p_recip(k - 1, bits)
+        chain[k] = acc
+    return tuple(chain[k] >> _GUARD for k in ks)
 
 
 @lru_cache(maxsize=1)
 def reduction_table() -> ReductionTable:
     """Build (once) the table described in the module docstring, checking every bucket."""
     ks = _choose_and_check(2**INDEX_BITS)
-    logs = _logs_by_factoring(ks)
+    logs = _logs_by_chain(ks)
     k_arr = np.array(ks, dtype=np.int64)
     return ReductionTable(k=k_arr, r=k_arr.astype(np.float64) / 2**B, log_r=logs)
