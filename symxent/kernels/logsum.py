@@ -26,7 +26,8 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    levels are within ``u`` of their true value; each double-double level adds at most
    ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
    relative; the final product within ``3 u**2`` relative (``u = 2**-53``; with weights the
-   rounded ``w gl`` adds ``u**2``). With ``S3 >= sum w_i |t_i|**3`` (a rounded-up float sum),
+   rounded ``w gl`` adds ``u**2``; ``w e2`` is rounded only when ``u**2 T**2 sum w`` is below
+   ``tol/64``, and then that much is added). With ``S3 >= sum w_i |t_i|**3`` (a rounded-up sum),
    the width is the sum of: the extraction residuals; ``S3 (T**(k0-3) u + 8 u**2)``;
    ``S3 T**(K-2) / ((K+1)(1-T))``; the constant errors ``2**-300`` per unit of weight on an
    inexact table entry and ``2**-300 |E|``; ``2**-1000`` per element and power for underflow
@@ -205,22 +206,26 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     T = Fraction(tmax)
     rows: list[tuple[int, np.ndarray]] = []  # (key, vector): key 1 -> coefficient 1, key 2 -> -1/2
 
-    def push(key: int, v: np.ndarray, exact_w: bool = True) -> None:
+    def push(key: int, v: np.ndarray, exact_w: bool = True, sv: tuple | None = None) -> None:
         if w is None:
             rows.append((key, v))
         elif exact_w:
-            rows.extend((key, part) for part in two_prod(w, v, sa=ws))
+            rows.extend((key, part) for part in two_prod(w, v, sa=ws, sb=sv))
         else:
             rows.append((key, w * v))
 
     ws = split(w) if w is not None else None
     st = split(t)
-    push(1, t)
-    err = Fraction(0)
+    push(1, t, sv=st)
+    err, abs_err = Fraction(0), Fraction(0)  # relative to S3, and absolute
     if big_k >= 2:
         p2, e2 = two_prod(t, t, st, st)
         push(2, p2)
-        push(2, e2)
+        # w * e2 rounded costs at most u |w e2| <= u**2 w T**2 per term: take it when that is small
+        cheap = w is not None and float(U * U * T * T * wsum) * 64 <= float(tol)
+        push(2, e2, exact_w=not cheap)
+        if cheap:
+            abs_err += U * U * T * T * wsum * (1 + U) / 2  # the coefficient of e2 is -1/2
     if big_k >= 3:
         gh, gl = _tail(t, st, p2, e2, big_k, k0)
         push(1, gh)
@@ -232,7 +237,7 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
         cubes *= np.abs(w)
     s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
     err += T ** (big_k - 2) / ((big_k + 1) * (1 - T))
-    err = err * s3 + t.size * big_k * ABS_UNDERFLOW
+    err = err * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
     part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
     mat = np.stack([v for _, v in rows])
     exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
