@@ -90,6 +90,22 @@ def _bce(n: int, repeats: int, rng: np.random.Generator, mp_loop: bool) -> list[
     return rows
 
 
+def _bce_repeats(n: int, repeats: int, rng: np.random.Generator) -> dict:
+    """Mean BCE when the predictions take 100 distinct values (calibrated bins, quantised
+    outputs): the kernels detect it and group equal values before the log."""
+    y = rng.integers(0, 2, n)
+    q = rng.choice(rng.random(100) * 0.98 + 0.01, n)
+    ours = lambda: losses.mean_bce(y, q)  # noqa: E731
+    result = ours()
+    ok = _check_log(q, y.astype(float))
+    skl = _optional("sklearn.metrics")
+    if skl is None:
+        return _row("bce_prob_repeats", n, 0, result.digits, "sklearn.metrics.log_loss (not installed)",
+                    None, ok, "<= 1.0")
+    t_ours, t_base = _min_time([ours, lambda: skl.log_loss(y, q)], repeats)
+    return _row("bce_prob_repeats", n, 0, result.digits, "sklearn.metrics.log_loss", t_ours / t_base, ok, "<= 1.0")
+
+
 def _mpmath_bce(y: np.ndarray, q: np.ndarray) -> Any:
     import mpmath
 
@@ -162,7 +178,7 @@ def _row(name: str, n: int, k: int, digits: int, baseline: str, ratio: float | N
             "ratio": None if ratio is None else round(ratio, 4), "contains_reference": bool(ok), "target": target}
 
 
-CASES = ("bce_prob", "cce_prob", "cce_logits", "kl_float_weights", "entropy")
+CASES = ("bce_prob", "bce_prob_repeats", "cce_prob", "cce_logits", "kl_float_weights", "entropy")
 
 
 def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[int] | None = None,
@@ -180,6 +196,8 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
             rows.append(_kl(n, repeats, rng))
         if "entropy" in only:
             rows.append(_entropy(n, repeats, rng))
+    if "bce_prob_repeats" in only:
+        rows.append(_bce_repeats(max(ns), repeats, rng))
     if "cce_prob" in only:
         rows.append(_cce_prob(2000 if quick else 10**4, 1000, repeats, rng))
     if "cce_logits" in only:
