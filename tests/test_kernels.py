@@ -198,3 +198,16 @@ def test_grouped_repeats_match_the_reference(seed, distinct, complement):
 def test_grouping_is_declined_when_values_are_distinct():
     assert kernels.group_repeats(np.random.default_rng(1).random(50_000)) is None
     assert kernels.group_repeats(np.repeat([0.5], 100)) is None  # too small to pay off
+
+
+@pytest.mark.parametrize("complement, weighted", [(False, False), (True, False), (False, True)])
+def test_several_chunks_with_adversarial_entries(complement, weighted):
+    rng = np.random.default_rng(11)
+    n = 20_000  # more than one chunk of the series
+    x = rng.random(n)
+    x[::97] = 2.0**-1000
+    x[1::97] = 1 - 2.0**-53
+    x[2::97] = 2.0**-30
+    x[x == 0] = 0.5
+    w = rng.random(n) * np.ldexp(1.0, rng.integers(-20, 20, n)) if weighted else None
+    _check(x, w, complement=complement)

@@ -147,6 +147,21 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     return folded.value()
 
 
+_SMALL = 1 << 13
+
+
+def _table_part_small(j: np.ndarray, acc: _Acc) -> int:
+    """:func:`_table_part` for unit weights and few terms: gather the limbs per term instead of
+    scanning all buckets (int64 sums of at most ``2**13`` limbs below ``2**24`` are exact)."""
+    logs, inexact, limbs = _table_arrays()
+    body = j[j != 0]
+    parts = limbs[body].sum(axis=0).tolist()
+    dot = sum(v << (_LIMB * i) for i, v in enumerate(parts))
+    used = int(np.count_nonzero(inexact[body]))
+    acc.add(-Fraction(dot, 2**FRAC_BITS), used * pow2(-TRUST_BITS))
+    return j.size - body.size
+
+
 def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
     """(K, k0): the last power kept, and the first level of the tail evaluated in plain floats
     (levels ``3 .. k0-1`` are double-double)."""
@@ -328,7 +343,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         est = abs(float((w * (e * 0.6931471805599453 - lr[j] + t)).sum()))
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
-        folded = _table_part([(counts, 0)], Fraction(0), acc)
+        folded = _table_part_small(j, acc) if n <= _SMALL else _table_part([(counts, 0)], Fraction(0), acc)
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
         e_span = max(abs(int(e.min())), abs(int(e.max())))
