@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import importlib
 import time
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -46,15 +44,6 @@ def _min_time(fns: list[Callable[[], Any]], repeats: int) -> list[float]:
             f()
             best[i] = min(best[i], time.perf_counter() - start)
     return best
-
-
-@dataclass
-class Case:
-    name: str
-    n: int
-    k: int
-    baseline: str
-    target: str
 
 
 def _contains(kernel: Enclosure | None, ref: Enclosure) -> bool:

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "exact_bincount", "sum_upper", "pow2", "exact_sum_rows", "Dyadic"]
+__all__ = ["U", "SPLITTER", "split", "two_prod", "exact_sum", "sum_upper", "pow2", "exact_sum_rows", "Dyadic"]
 
 U = Fraction(1, 2**53)  # unit roundoff of binary64
 SPLITTER = 134217729.0  # 2**27 + 1
@@ -114,36 +114,6 @@ def exact_sum(v: np.ndarray, tol: Fraction = Fraction(0), grid: int | None = Non
         total += acc * pow2(k - 53)
         if grid is not None and k - 53 <= grid:
             return total, Fraction(0)
-
-
-def exact_bincount(j: np.ndarray, v: np.ndarray, nbins: int, tol: Fraction) -> tuple[list, Fraction]:
-    """Per-bin sums ``W[b] = sum(v[j == b])`` as extraction rounds ``[(counts, e), ...]`` with
-    ``W[b] = sum(counts[b] * 2**e) + r_b``, ``sum_b |r_b| <= err <= tol`` (``err`` returned).
-
-    The rounds use ``sigma >= (n + 2) * max|v|`` so any subset of one round adds up exactly,
-    whatever order ``numpy.bincount`` uses; counts are int64 (below ``2**53``).
-
-    >>> rounds, err = exact_bincount(np.array([0, 1, 0]), np.array([0.5, 0.25, 2.0**-60]), 2, Fraction(0))
-    >>> sum(int(c[0]) * pow2(e) for c, e in rounds) == Fraction(1, 2) + pow2(-60), err
-    (True, Fraction(0, 1))
-    """
-    n = v.size
-    rounds = []
-    v = np.array(v, dtype=np.float64, copy=True)
-    q = np.empty_like(v)
-    while n:
-        mx = float(np.max(np.abs(v)))
-        if mx == 0.0:
-            break
-        bound = n * Fraction(mx)
-        if bound <= tol:
-            return rounds, bound
-        k = _extract(v, q, mx, n)
-        if k - 53 < -1000:
-            raise ArithmeticError("exact_bincount: extraction unit would underflow")
-        unit = np.ldexp(1.0, k - 53)
-        rounds.append(((np.bincount(j, weights=q, minlength=nbins) / unit).astype(np.int64), k - 53))
-    return rounds, Fraction(0)
 
 
 def sum_upper(v: np.ndarray) -> Fraction:

@@ -54,7 +54,7 @@ from operator import mul
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from .eft import U, Dyadic, exact_bincount, exact_sum, exact_sum_rows, pow2, split, sum_upper, two_prod
+from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
