@@ -176,7 +176,7 @@ def exact_sum_rows(rows: np.ndarray, tols: list[float], sums: list[Dyadic], errs
     nb, full = n // block, (n // block) * block
     idx = list(range(m))  # the rows still being extracted, in the order of ``rows``
     while True:
-        mx = np.max(np.abs(rows), axis=1)
+        mx = np.maximum(rows.max(axis=1), -rows.min(axis=1))  # no |rows| temporary
         bounds = (mx * n).tolist()
         keep = [pos for pos, i in enumerate(idx) if bounds[pos] > tols[i]]
         if not keep:
