@@ -13,8 +13,8 @@ from symxent.cli import main
 # the value of the float64 readings of 0.8 and 0.4, by symxent's symbolic path (independent of the oracle)
 EXPECTED = str(evaluate(log_loss([1, 0], [0.8, 0.4]), 30))
 
-SCHEMA = {"library", "function", "version", "dtype", "value", "ulp_error", "rel_error", "convention_value",
-          "explanation"}
+SCHEMA = {"library", "function", "version", "dtype", "value", "abs_error", "ulp_error", "rel_error",
+          "convention_value", "explanation"}
 
 
 def _json(capsys, argv):
@@ -73,6 +73,7 @@ def test_npy_and_csv_files(tmp_path, capsys):
     (["check", "hinge", "--y", "1", "--q", "0.5"], "measure='hinge'"),
     (["check", "bce", "--y", "1", "--q", "zero"], "'zero' is not a number"),
     (["check", "bce", "--y", "nope.npy", "--q", "0.5"], "no such file"),
+    (["check", "bce", "--y", "1", "--q", "0.5", "--digits", "0"], "--digits=0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     assert main(argv) == 2
@@ -81,5 +82,14 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
-    assert main(["check", "entropy", "--p", "0.5,0.5", "--libs", "numpy,scipy"]) == 0
+    assert main(["check", "entropy", "--p", "0.5,0.5", "--libs", "numpy"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal_goes_to_stderr_only(capsys, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(["check", "entropy", "--p", "0.5,0.5", "--libs", "numpy", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "numpy." in captured.err and "\r" in captured.err
+    assert json.loads(captured.out)["exact"].startswith("0.693147180559945309417232121458")

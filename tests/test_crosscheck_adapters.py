@@ -28,6 +28,14 @@ EXAMPLES = {
     "ex1-cce-logits-labels": (("cce", [2, 0], [np.log(Q1).tolist()] * 2), {"logits": True}),
     "ex1-kl": (("kl", [P1], [Q1]), {}),
     "ex1-entropy": (("entropy", [P1]), {}),
+    "ex2-bce-bfloat16": (("bce", Y2, Q2), {"dtype": "bfloat16"}),
+    "ex1-cce-options": (("cce", [2, 0, 1], [np.log(Q1).tolist(), [0.5, -1.0, 2.0], [0.0, 0.0, 0.0]]),
+                        {"logits": True, "weight": [1.0, 2.0, 0.5], "label_smoothing": 0.1, "ignore_index": 1}),
+    "ex1-cce-probs-labels": (("cce", [2, 0], [Q1, Q1]), {"dtype": "float32"}),
+    "gaussian": (("gaussian_nll", [1.0, 2.0, -1.0], [0.5, 2.5, 0.0]), {"var": [1.0, 0.25, 1e-7]}),
+    "poisson-log": (("poisson_nll", [3.0, 0.0, 7.0], [0.5, -1.0, 2.0]), {}),
+    "poisson-rate": (("poisson_nll", [3.0, 0.0, 7.0], [1.5, 0.25, 6.0]), {"log_input": False}),
+    "mse": (("mse", [1.0, 2.0, 3.5], [1.5, 2.0, 3.0]), {}),
 }
 
 
@@ -39,6 +47,8 @@ def _installed(lib: str):
 @lru_cache(maxsize=None)
 def _report(key: str, lib: str):
     args, kwargs = EXAMPLES[key]
+    if kwargs.get("dtype") == "bfloat16":
+        pytest.importorskip("ml_dtypes")
     return compare(make_problem(*args, **kwargs), libs=[lib], digits=25)
 
 
@@ -55,10 +65,17 @@ def test_worked_examples_through_every_installed_adapter(key, lib):
             assert abs(r.convention_ulp_error) <= tolerance(10) or "cancellation" in r.explanation
 
 
+def test_keras_adapter_sets_the_torch_backend_when_unset():
+    _installed("keras")
+    import os
+    assert os.environ.get("KERAS_BACKEND")
+    assert "backend" in _adapter("keras").version()
+
+
 def test_every_installed_library_has_a_case_for_the_examples():
     for lib in LIBRARIES:
         if _adapter(lib).available():
-            found = sum(len(_report(key, lib).results) for key in EXAMPLES)
+            found = sum(len(_report(key, lib).results) for key in EXAMPLES if "bfloat16" not in key)
             assert found > 0, lib
 
 
@@ -165,3 +182,33 @@ def test_one_hundred_thousand_classes():
     res = _by(r, "torch", "cross_entropy")
     assert res.verdict == "rounding" and abs(res.ulp_error) <= tolerance(k)
     assert torch.__version__
+
+
+# ---------------------------------------------------------------- properties against a real library
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0]), st.floats(min_value=0.0, max_value=1.0)),
+                min_size=1, max_size=6),
+       st.sampled_from(["float64", "float32"]))
+def test_torch_bce_is_within_rounding_of_its_convention(pairs, dtype):
+    pytest.importorskip("torch")
+    p = make_problem("bce", [y for y, _ in pairs], [q for _, q in pairs], dtype=dtype)
+    (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
+    assert res.verdict in ("rounding", "semantics"), res.explanation
+    assert abs(res.convention_ulp_error) <= tolerance(len(pairs))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda k: st.tuples(
+    st.lists(st.lists(st.floats(min_value=-200, max_value=200), min_size=k, max_size=k), min_size=1, max_size=4),
+    st.integers(0, k - 1), st.floats(min_value=0.0, max_value=0.5))))
+def test_torch_cross_entropy_is_within_rounding_of_the_mathematics(data):
+    pytest.importorskip("torch")
+    rows, label, eps = data
+    p = make_problem("cce", [label] * len(rows), rows, logits=True, label_smoothing=eps)
+    (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
+    assert res.verdict == "rounding", res.explanation

@@ -52,6 +52,15 @@ def test_entry_point_is_declared():
     assert meta["project"]["entry-points"]["pytest11"]["symxent"] == "symxent.pytest_plugin"
 
 
+def _load_plugin() -> list[str]:
+    """``-p symxent.pytest_plugin`` unless pytest already loads it from the installed entry point."""
+    import os
+    from importlib.metadata import entry_points
+    installed = any(ep.value == "symxent.pytest_plugin" for ep in entry_points(group="pytest11"))
+    autoload = not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    return [] if installed and autoload else ["-p", "symxent.pytest_plugin"]
+
+
 def test_plugin_fixtures_with_pytester(pytester):
     pytester.makepyfile(
         """
@@ -67,7 +76,7 @@ def test_plugin_fixtures_with_pytester(pytester):
             ulp_close(0.7, sp.log(2), ulps=4)
         """
     )
-    result = pytester.runpytest_inprocess("-p", "symxent.pytest_plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(*_load_plugin(), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*exact        0.693147180559945309417232121458*",
                                  "*oracle       symxent.evaluate(log(2))*"])

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..crosscheck import LIBRARIES, MEASURES, REDUCTIONS, available_libraries, compare, make_problem
 from ..crosscheck.arrays import READINGS
+from ..exact import MAX_DIGITS
 from ..exact.rounding import FORMATS, round_binary
 from ..inputs import parse_number
 from ._common import CliError, print_json
@@ -150,6 +151,8 @@ def _progress():
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.digits <= MAX_DIGITS:
+        raise CliError(f"--digits={args.digits} must be from 1 to {MAX_DIGITS}")
     problem = _problem(args)
     libs = _libs(args.libs)
     show = _progress()
@@ -157,7 +160,9 @@ def run(args: argparse.Namespace) -> int:
     if show:
         sys.stderr.write("\r\033[K")
     if args.json:
-        print_json(_json_safe(report.to_json()))
+        out = report.to_json()
+        out["inputs"]["text_reading"] = f"decimals on the command line are rounded once, to nearest, to {args.dtype}"
+        print_json(_json_safe(out))
         return 0
     _print_table(report)
     return 0
@@ -191,7 +196,8 @@ def _print_table(report) -> None:
     for r in report.results:
         print()
         print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")
-        print(f"  value {_short(r.value)}   ULPs {_num(r.ulp_error)}   rel. error {_num(r.rel_error)}")
+        print(f"  value {_short(r.value)}   abs. error {_num(r.abs_error)}   rel. error {_num(r.rel_error)}   "
+              f"ULPs {_num(r.ulp_error)}")
         print(f"  convention {_short(r.convention_value)}   ULPs from it {_num(r.convention_ulp_error)}")
         print(f"  {r.explanation}")
 

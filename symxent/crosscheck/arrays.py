@@ -48,8 +48,8 @@ def read_array(a: Any, name: str = "array", *, dtype: str | None = None) -> Exac
 
     >>> read_array([0.5, 0.25]).values.tolist()
     [0.5, 0.25]
-    >>> read_array([0.1], dtype="bfloat16").values[0]
-    np.float64(0.10009765625)
+    >>> read_array([0.1], dtype="float32").values[0]
+    np.float64(0.10000000149011612)
     """
     source = _dtype_name(getattr(a, "dtype", "")) if hasattr(a, "dtype") else ""
     if source and source not in READINGS and not source.startswith(("int", "uint", "bool")):

@@ -178,6 +178,8 @@ def _renormalised_clipped(p: Problem, lo: float, hi: float):
             else:
                 target = [Fraction(v) for v in p.target[i].tolist()]
             s = exact_sum(q)
+            if s == 0:
+                raise ConventionNaN("a row of q sums to 0: renormalising divides 0 by 0")
             low, high = _clipped(q, s, lo, hi)
             mid = ~(low | high)
             parts = [(1 - eps, np.array(target, dtype=object))]

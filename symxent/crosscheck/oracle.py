@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ..errors import PrecisionError
+from ..errors import DomainError, PrecisionError
 from ..exact.enclosure import Enclosure
 from ..exact.interval import enclose
 from ..exact.rounding import FORMATS
@@ -111,19 +111,7 @@ def _bce(p: Problem, rows: np.ndarray) -> Terms:
 def bce_logits_terms(y: np.ndarray, x: np.ndarray) -> Terms:
     """``sum log(1 + e^x) - y x``."""
     t = Terms().lse(np.stack([np.zeros_like(x), x], axis=1))
-    return t.const(-_dot(y, x))
-
-
-def _dot(w: np.ndarray, x: np.ndarray) -> Fraction | float:
-    """``sum w x`` exactly, with ``0 * (-inf) = 0``; ``+-inf`` when a positive weight meets one."""
-    keep = w != 0
-    w, x = w[keep], x[keep]
-    if np.any(np.isinf(x)):
-        signs = set(np.sign(w[np.isinf(x)] * np.where(x[np.isinf(x)] > 0, 1, -1)).tolist())
-        if len(signs) > 1:
-            raise PrecisionError("the sum contains +inf - inf")
-        return _INF if signs.pop() > 0 else -_INF
-    return sum((Fraction(a) * Fraction(b) for a, b in zip(w.tolist(), x.tolist())), Fraction(0))
+    return t.const(-_dot_exact(y, x))
 
 
 def cce_weights(p: Problem, rows: np.ndarray) -> tuple[list, list]:
@@ -174,6 +162,7 @@ def cce_terms(p: Problem, rows: np.ndarray, pred: np.ndarray | None = None) -> T
 
 
 def _dot_exact(weights, x: np.ndarray):
+    """``sum w x`` exactly, with ``0 * (+-inf) = 0``; an infinity under a positive weight wins."""
     ws = [Fraction(v) for v in (weights.tolist() if isinstance(weights, np.ndarray) else weights)]
     total = Fraction(0)
     for wv, xv in zip(ws, x.tolist()):
@@ -222,7 +211,7 @@ def _poisson(p: Problem, rows: np.ndarray) -> Terms:
     y, x = p.target[rows], p.prediction[rows]
     t = Terms().lgamma1(y)
     if p.log_input:
-        return t.exp(x).const(-_dot(y, x))
+        return t.exp(x).const(-_dot_exact(y, x))
     t.const(exact_sum(x))
     pos = y > 0
     return t.log(x[pos], y[pos], coef=-1)
@@ -258,14 +247,10 @@ def reduce_terms(p: Problem, terms_of: Callable[[np.ndarray], Terms], divisor: F
     if p.reduction == "none":
         return [certify(lambda bits, i=i: terms_of(np.array([i])).enclose(bits), digits, strict=strict)
                 for i in rows.tolist()]
-    scale = Fraction(1) if p.reduction == "sum" else (1 / divisor if divisor else None)
-    if scale is None:
-        return certify(lambda bits: Enclosure(_nan_guard(), _nan_guard()), digits, strict=strict)
+    if p.reduction == "mean" and not divisor:
+        raise DomainError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
+    scale = Fraction(1) if p.reduction == "sum" else 1 / divisor
     return certify(lambda bits: _scaled(terms_of(rows).enclose(bits), scale), digits, strict=strict)
-
-
-def _nan_guard():
-    raise PrecisionError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
 
 
 def _scaled(e: Enclosure, c: Fraction) -> Enclosure:

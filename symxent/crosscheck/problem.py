@@ -163,7 +163,8 @@ def _validate(p: Problem) -> Problem:
     if p.integer_labels:
         if tgt.shape[0] != pred.shape[0]:
             raise ShapeError(f"target has {tgt.shape[0]} labels but prediction has {pred.shape[0]} rows")
-        bad = (tgt != np.round(tgt)) | (((tgt < 0) | (tgt >= pred.shape[1])) & (tgt != (p.ignore_index or -1e300)))
+        ignored = tgt == (p.ignore_index if p.ignore_index is not None else np.nan)
+        bad = (tgt != np.round(tgt)) | (((tgt < 0) | (tgt >= pred.shape[1])) & ~ignored)
         _raise_at(bad, tgt, "target", f"must be a class index 0..{pred.shape[1] - 1}")
     elif tgt.shape != pred.shape:
         raise ShapeError(f"target has shape {tgt.shape} but prediction has shape {pred.shape}")

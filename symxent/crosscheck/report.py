@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import UnsupportedError
+from ..errors import DomainError, UnsupportedError
 from ..exact.rounding import FORMATS, ulp
 from .base import Case, ConventionNaN, read_result
 from .oracle import Certified, exact_value, reduce_terms
@@ -65,6 +65,7 @@ class Result:
     version: str
     dtype: str
     value: Any
+    abs_error: float
     ulp_error: float
     rel_error: float
     convention_value: Any
@@ -100,9 +101,9 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
     """Run every case of every library on ``problem`` and compare it with both oracles.
 
     >>> from symxent.crosscheck.problem import make_problem
-    >>> r = compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["scipy"], digits=20)
+    >>> r = compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["numpy"], digits=20)
     >>> r.exact_text, r.results[0].function, r.results[0].verdict
-    ('0.14384103622589046372', 'stats.entropy(p, q)', 'rounding')
+    ('0.14384103622589046372', 'sum(p*log(p/q), axis=-1)', 'rounding')
     """
     exact = exact_value(problem, digits)
     report = Report(exact, problem)
@@ -123,6 +124,8 @@ def _convention(problem: Problem, case: Case, digits: int):
         return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False)
     except ConventionNaN as nan:
         return nan
+    except DomainError as zero:  # a mean over nothing: the library's 0/0
+        return ConventionNaN(str(zero))
 
 
 def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
@@ -130,7 +133,7 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
         got = read_result(case.call())
     except Exception as err:  # the library refused the input: that is its answer
         return Result(case.library, case.function, case.version, case.compute_dtype, None, math.nan, math.nan,
-                      None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
+                      math.nan, None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
     conv = _convention(problem, case, digits)
     values = got.values.ravel().tolist()
     exacts = exact if isinstance(exact, list) else [exact]
@@ -138,16 +141,16 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
     fmt = got.dtype if got.dtype in FORMATS else "float64"
     rows = [_row(v, e, c, fmt) for v, e, c in zip(values, exacts, convs)]
     worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
-    ulp_err, rel_err, conv_ulp, conv_value = worst
+    ulp_err, rel_err, conv_ulp, conv_value, abs_err = worst
     verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv)
     value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
     conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
-    return Result(case.library, case.function, case.version, got.dtype, value, ulp_err, rel_err, conv_out,
-                  conv_ulp, verdict, text)
+    return Result(case.library, case.function, case.version, got.dtype, value, abs_err, ulp_err, rel_err,
+                  conv_out, conv_ulp, verdict, text)
 
 
 def _as_float(x) -> float:
-    return float(x) if not isinstance(x, Fraction) else float(x)
+    return float(x)
 
 
 def ulps(value: float, target: Fraction | float, fmt: str) -> float:
@@ -162,13 +165,21 @@ def ulps(value: float, target: Fraction | float, fmt: str) -> float:
 def _row(v: float, e: Certified, c, fmt: str) -> tuple:
     ev = e.value
     ulp_err = ulps(v, ev, fmt)
-    if isinstance(ev, float) or math.isnan(v) or math.isinf(v):
+    if math.isnan(v):
+        rel = math.nan
+    elif isinstance(ev, float) or math.isinf(v):
         rel = 0.0 if v == ev else math.inf
     else:
         rel = float(abs(Fraction(v) - ev) / abs(ev)) if ev != 0 else (0.0 if v == 0 else math.inf)
+    if math.isnan(v):
+        absolute = math.nan
+    elif isinstance(ev, float) or math.isinf(v):
+        absolute = 0.0 if v == ev else math.inf
+    else:
+        absolute = float(abs(Fraction(v) - ev))
     if isinstance(c, ConventionNaN):
-        return ulp_err, rel, (0.0 if math.isnan(v) else math.inf), math.nan
-    return ulp_err, rel, ulps(v, c.value, fmt), _as_float(c.floats.get("float64") or c.value)
+        return ulp_err, rel, (0.0 if math.isnan(v) else math.inf), math.nan, absolute
+    return ulp_err, rel, ulps(v, c.value, fmt), _as_float(c.floats.get("float64") or c.value), absolute
 
 
 SEMANTIC_ULPS = 2  # a convention moving the value by more than this many ULPs is a semantic difference

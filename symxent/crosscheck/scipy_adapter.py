@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from .arrays import numpy_dtype
-from .base import Case, float_complement
+from .base import Case, ConventionNaN, float_complement
 from .oracle import kl_terms, math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
@@ -85,6 +85,8 @@ def _renormalised_entropy(p: Problem):
         for i in rows.tolist():
             P = p.target[i]
             s = exact_sum(P)  # H(P/s) = -(1/s) sum p log p + log s
+            if s == 0:
+                raise ConventionNaN("a row of P sums to 0: renormalising divides 0 by 0")
             t.log(P, P, coef=-1 / s).log_exact([s], [1])
         return t
     return terms_of
@@ -96,6 +98,8 @@ def _renormalised_kl(p: Problem):
         for i in rows.tolist():
             P, Q = p.target[i], p.prediction[i]
             sp_, sq = exact_sum(P), exact_sum(Q)  # KL(P/sp, Q/sq) = KL-ish(P, Q)/sp - log sp + log sq
+            if sp_ == 0 or sq == 0:
+                raise ConventionNaN("a row sums to 0: renormalising divides 0 by 0")
             for block in kl_terms(P, Q).blocks:
                 t.blocks.append((block[0] / sp_, block[1], block[2]))
             if sp_ != sq:

@@ -92,7 +92,9 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure:
 def _float_array(a: Any, name: str, ndim: int) -> np.ndarray:
     arr = np.asarray(a)
     if arr.dtype.kind in "iub":
-        arr = arr.astype(np.float64)  # exact for the integers used as labels and counts here
+        if arr.size and np.abs(arr.astype(object)).max() > 2**53:
+            raise UnsupportedError(f"{name} holds integers beyond 2**53, which float64 cannot hold exactly")
+        arr = arr.astype(np.float64)  # exact below 2**53
     if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
         raise UnsupportedError(f"{name} has dtype={arr.dtype.name!r}; expected a float array")
     if arr.dtype.itemsize > 8:
