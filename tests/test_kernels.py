@@ -211,3 +211,41 @@ def test_several_chunks_with_adversarial_entries(complement, weighted):
     x[x == 0] = 0.5
     w = rng.random(n) * np.ldexp(1.0, rng.integers(-20, 20, n)) if weighted else None
     _check(x, w, complement=complement)
+
+
+@pytest.mark.parametrize("rel_bits", [40, 128, 200, 270])
+def test_every_precision(rel_bits):
+    # near 1 the reduced t is tiny; beyond about 140 bits the kernel may decline (the
+    # double-double tail is its limit), and then the reference path answers
+    x = np.array([1 - 2.0**-50, 1 - 3 * 2.0**-52, 0.75, 0.3, 1e-300, 1 - 2.0**-40])
+    for kw in ({}, {"complement": True}):
+        got = kernels.log_sum(x, rel_bits=rel_bits, **kw)
+        ref = reference_log_sum(x, rel_bits=2 * rel_bits, **kw)
+        if got is None:
+            assert rel_bits > 140
+            continue
+        assert _contains(got, ref)
+        assert got.hi - got.lo <= Fraction(1, 2**rel_bits) * max(1, abs(ref.lo))
+
+
+@pytest.mark.parametrize("big_k, k0", [(6, 4), (6, 7), (3, 4), (9, 3)])
+def test_tail_matches_the_series(big_k, k0):
+    """g = sum_{k=3..K} (-1)**(k+1) t**k / k, with any split between plain and double-double
+    levels (k0 = K + 1: all double-double), within the documented per-element bound."""
+    import mpmath
+
+    from symxent.kernels import logsum
+    from symxent.kernels.eft import U, split, two_prod
+
+    t = np.random.default_rng(2).uniform(-(2.0**-14), 2.0**-14, 64)
+    st = split(t)
+    p2, e2 = two_prod(t, t, st, st)
+    gh, gl = logsum._tail(t, st, p2, e2, big_k, k0)
+    tmax = Fraction(float(np.max(np.abs(t))))
+    rel = tmax ** max(0, min(k0, big_k + 1) - 3) * U + 8 * U * U
+    with mpmath.workprec(300):
+        for ti, hi, lo in zip(t.tolist(), gh.tolist(), gl.tolist()):
+            tv = mpmath.mpf(ti)
+            exact = sum((-1) ** (k + 1) * tv**k / k for k in range(3, big_k + 1))
+            err = abs(mpmath.mpf(hi) + mpmath.mpf(lo) - exact)
+            assert err <= mpmath.mpf(rel.numerator) / rel.denominator * abs(tv) ** 3

@@ -189,12 +189,13 @@ def _coef_dd(k: int) -> tuple[float, float]:
 
 def _tail(t: np.ndarray, st: tuple, p2: np.ndarray, e2: np.ndarray, big_k: int, k0: int) -> tuple[np.ndarray, np.ndarray]:
     """``g = sum_{k=3..K} (-1)**(k+1) t**k / k`` as ``gh + gl`` (see the module docstring)."""
+    top = min(k0, big_k)  # the level x holds when the double-double levels start
     x = np.full_like(t, _coef_dd(big_k)[0])
-    for k in range(big_k - 1, k0 - 1, -1):  # plain float Horner
+    for k in range(big_k - 1, top - 1, -1):  # plain float Horner: levels K-1 .. k0
         x *= t
         x += _coef_dd(k)[0]
-    xl = np.zeros_like(t)
-    for k in range(min(k0, big_k + 1) - 1, 2, -1):  # double-double Horner
+    xl = np.full_like(t, _coef_dd(big_k)[1] if k0 > big_k else 0.0)
+    for k in range(top - 1, 2, -1):  # double-double Horner: levels k0-1 .. 3
         ch, cl = _coef_dd(k)
         p, e = two_prod(t, x, sa=st)
         e += t * xl
