@@ -249,3 +249,12 @@ def test_tail_matches_the_series(big_k, k0):
             exact = sum((-1) ** (k + 1) * tv**k / k for k in range(3, big_k + 1))
             err = abs(mpmath.mpf(hi) + mpmath.mpf(lo) - exact)
             assert err <= mpmath.mpf(rel.numerator) / rel.denominator * abs(tv) ** 3
+
+
+def test_remainder_bound_when_t_is_tiny():
+    # x within a few ulps of 1: t is about 2**-50, so one or two terms of the series suffice
+    # and the remainder bound must still hold for every term, not only the largest
+    x = np.array([1 - 2.0**-53, 1 - 2.0**-50, 1 - 5 * 2.0**-53, 1 - 2.0**-45] * 50)
+    for bits in (40, 64, 128):
+        got = kernels.log_sum(x, rel_bits=bits)
+        assert _contains(got, reference_log_sum(x, rel_bits=2 * bits))

@@ -29,7 +29,7 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    rounded ``w gl`` adds ``u**2``; ``w e2`` is rounded only when ``u**2 T**2 sum w`` is below
    ``tol/64``, and then that much is added). With ``S3 >= sum w_i |t_i|**3`` (a rounded-up sum),
    the width is the sum of: the extraction residuals; ``S3 (T**(k0-3) u + 8 u**2)``;
-   ``S3 T**(K-2) / ((K+1)(1-T))``; the constant errors ``2**-300`` per unit of weight on an
+   ``S3 T**(K-2) / ((K+1)(1-T))`` (``K >= 2``); the constant errors ``2**-300`` per unit of weight on an
    inexact table entry and ``2**-300 |E|``; ``2**-1000`` per element and power for underflow
    (gradual underflow is checked at import; the kernels decline when it is absent).
    Every term is computed at run time from the data, in exact rationals.
@@ -171,6 +171,7 @@ def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
     big_k = next((k for k in range(1, _MAX_K + 1) if lw + (k + 1) * lt - math.log2(k + 1) <= lg), None)
     if big_k is None:
         raise ArithmeticError("series too long")
+    big_k = max(big_k, 2)  # the remainder bound T**(K-2) S3 needs K >= 2 (|t|**(K+1) <= T**(K-2) |t|**3)
     k0 = next((k for k in range(3, big_k + 1) if lw + (k - 3) * lt - 53 + 3 * lt <= lg), big_k + 1)
     return big_k, k0
 
