@@ -129,7 +129,9 @@ def test_mean_bce_float64_is_correctly_rounded(labels, qs):
     result = losses.mean_bce(y, q)
     ref = (reference_log_sum(q, y, rel_bits=256)
            + reference_log_sum(q, y, complement=True, w_complement=True, rel_bits=256)).scale(Fraction(-1, n))
-    assert _contains(result.enclosure, ref)
+    # both are certified: they must overlap (the result may come from the reference path at
+    # 272 bits when the mean is far below 1, and then it is the narrower of the two)
+    assert result.enclosure.lo <= ref.hi and ref.lo <= result.enclosure.hi
     assert result.float64 == ref.rounded("float64")
     assert result.digits >= 30
 
