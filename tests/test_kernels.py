@@ -260,3 +260,15 @@ def test_remainder_bound_when_t_is_tiny():
     for bits in (40, 64, 128):
         got = kernels.log_sum(x, rel_bits=bits)
         assert _contains(got, reference_log_sum(x, rel_bits=2 * bits))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: losses.categorical_ce([0, 2], [[0.5, 0.5], [0.5, 0.5]]),
+    lambda: losses.categorical_ce_logits([-1], [[0.0, 0.0]]),
+    lambda: losses.mean_bce([1, 0], [0.5]),
+])
+def test_bad_input_is_a_symxent_error(call):
+    from symxent.errors import SymxentError
+
+    with pytest.raises(SymxentError):
+        call()

@@ -121,6 +121,7 @@ def categorical_ce(labels: Any, probs: Any) -> CertifiedLoss:
     lab, p = _labels(labels), np.asarray(probs)
     if p.ndim != 2 or p.shape[0] != lab.size:
         raise ShapeError(f"probs must have shape (N, K) with N={lab.size}, got shape={p.shape}")
+    _check_labels(lab, p.shape[1])
     picked = p[np.arange(lab.size), lab]
 
     def compute(bits: int, reference: bool) -> Enclosure:
@@ -139,6 +140,7 @@ def categorical_ce_logits(labels: Any, logits: Any) -> CertifiedLoss:
     lab, z = _labels(labels), np.asarray(logits, dtype=np.float64)
     if z.ndim != 2 or z.shape[0] != lab.size:
         raise ShapeError(f"logits must have shape (N, K) with N={lab.size}, got shape={z.shape}")
+    _check_labels(lab, z.shape[1])
     picked = z[np.arange(lab.size), lab]
     if not np.all(np.isfinite(picked)):
         raise DomainError("the logit of a true label must be finite")
@@ -190,3 +192,10 @@ def _labels(labels: Any) -> np.ndarray:
     if lab.size == 0:
         raise ShapeError("labels is empty: the mean of no terms is undefined")
     return lab
+
+
+def _check_labels(lab: np.ndarray, k: int) -> None:
+    bad = (lab < 0) | (lab >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DomainError(f"labels[{i}]={int(lab[i])!r} is not a class index in [0, {k})")
