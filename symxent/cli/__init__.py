@@ -17,7 +17,7 @@ from ._common import Parser, glue_negative_values
 __all__ = ["main"]
 
 # Each module defines register(subparsers), which adds its parser with set_defaults(run=...).
-COMMANDS = ("eval_cmd", "tour", "check_cmd", "prove", "verify", "derive")
+COMMANDS = ("eval_cmd", "tour", "check_cmd", "prove", "verify", "derive", "bench")
 
 
 def build_parser() -> Parser:

@@ -1,0 +1,232 @@
+"""The kernels' public entry points, with the contract of :mod:`symxent.exact.sums`.
+
+They accept only what they can certify and return ``None`` for anything else (NaN, negative
+values, probabilities above 1 with ``complement``, subnormal inputs, weights outside
+``[2**-900, 2**900]``, an environment that flushes subnormals): the dispatcher then takes the
+independent exact reference path, which also reports bad input.
+
+>>> import numpy as np
+>>> log_sum(np.array([0.5, 0.25])).decimal(20)
+'-2.0794415416798359283'
+>>> log_sum(np.array([0.0, 0.5]), np.array([0.0, 1.0])).decimal(5)   # 0 log 0 = 0
+'-0.69315'
+>>> log_sum(np.array([0.75]), complement=True).decimal(10)
+'-1.386294361'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..exact.enclosure import Enclosure
+from . import fpenv
+from .eft import exact_sum, pow2, two_prod
+from .logsum import ABS_UNDERFLOW, kernel_log_sum
+
+__all__ = ["log_sum", "group_repeats"]
+
+_NEG_INF = Enclosure(float("-inf"), float("-inf"))
+_TINY_NORMAL = 2.0**-1022
+
+
+def as_float64(a: Any, ndim: int) -> np.ndarray | None:
+    """A float64 array of ``ndim`` dimensions holding exactly the values of ``a``, or None."""
+    try:
+        arr = np.asarray(a)
+    except Exception:  # noqa: BLE001 - anything numpy cannot read is the reference path's business
+        return None
+    if arr.ndim != ndim or arr.dtype.kind not in "fiub" or arr.dtype.itemsize > 8:
+        return None
+    if arr.dtype.kind in "iu" and arr.size and np.max(np.abs(arr)) > 2**53:
+        return None
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def _complement_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``1 - x = yh + yl`` exactly for ``x`` in ``[0, 1]`` (Dekker's FastTwoSum, ``|1| >= |x|``).
+
+    Chunked, so that the temporaries stay in cache.
+    """
+    yh, yl = np.empty_like(x), np.empty_like(x)
+    step = 1 << 15
+    for s in range(0, x.size, step):
+        xc, hc, lc = x[s:s + step], yh[s:s + step], yl[s:s + step]
+        np.subtract(1.0, xc, out=hc)
+        np.subtract(hc, 1.0, out=lc)
+        np.add(lc, xc, out=lc)
+        np.negative(lc, out=lc)  # (-x) - (yh - 1) = -((yh - 1) + x), exactly the same rounding
+    return yh, yl
+
+
+def _correction(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None, rel_bits: int,
+                scale: float) -> tuple[Fraction, Fraction]:
+    """``sum w log(1 + yl/yh)`` for ``yh`` in ``[1/2, 1]``, ``|yl| <= 2**-54``: ``(value, err)``.
+
+    With ``v = yl / yh`` (``|v| <= 2**-53``): ``log(1+v) = v - v**2/2 + theta``,
+    ``|theta| <= |v|**3 / (3 (1 - |v|)) < 2**-158``. ``v = vh + vl`` where ``vh = fl(yl/yh)`` and
+    ``vl = fl(((yl - p) - e) / yh)`` with ``p + e = vh * yh`` (two_prod; ``yl - p`` is exact by
+    Sterbenz), so ``|v - vh - vl| <= 3 u |vl| + underflow < 2**-155``; ``v**2`` is replaced by
+    ``fl(vh**2)``, off by less than ``2**-156``. Each term is thus within ``2**-150`` (``w`` times
+    that with weights, plus the roundings of ``w vl`` and ``w vh**2``, also below ``w 2**-150``).
+    """
+    vh = yl / yh
+    p, e = two_prod(vh, yh)
+    vl = ((yl - p) - e) / yh
+    sq = vh * vh * 0.5
+    tol = pow2(-rel_bits - 6) * Fraction(max(1.0, scale))
+    if w is None:
+        vecs, wsum = [vh, vl, -sq], Fraction(yh.size)
+    else:
+        a, b = two_prod(w, vh)
+        vecs, wsum = [a, b, w * vl, -(w * sq)], Fraction(float(np.sum(np.abs(w)))) * 2
+    value, err = Fraction(0), wsum * pow2(-150) + yh.size * ABS_UNDERFLOW
+    for v in vecs:
+        s, r = exact_sum(v, tol / len(vecs))
+        value, err = value + s, err + r
+    return value, err
+
+
+def _weights_ok(w: np.ndarray) -> bool:
+    a = np.abs(w[w != 0])
+    return bool(a.size == 0 or (a.min() >= 2.0**-900 and a.max() <= 2.0**900))
+
+
+def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
+                       rel_bits: int) -> tuple[Fraction, Fraction] | None:
+    """``sum w log(y + yl)`` as ``(value, half-width)``, or None."""
+    if w is not None:
+        keep = w != 0
+        if not keep.all():
+            y, w = y[keep], w[keep]
+            yl = None if yl is None else yl[keep]
+        if not _weights_ok(w):
+            return None
+    if y.size and y.min() < _TINY_NORMAL:
+        return None
+    main = kernel_log_sum(y, w, rel_bits + 2)
+    if main is None:
+        return None
+    mid, rad = (main.lo + main.hi) / 2, (main.hi - main.lo) / 2
+    if yl is not None:
+        nz = yl != 0
+        if nz.any():
+            cv, ce = _correction(y[nz], yl[nz], None if w is None else w[nz], rel_bits + 2,
+                                 float(abs(mid)))
+            mid, rad = mid + cv, rad + ce
+    return mid, rad
+
+
+def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bool = False,
+            rel_bits: int = 128) -> Enclosure | None:
+    """Enclose ``sum_i w_i log(x_i)`` (see :mod:`symxent.exact.sums` for the contract), or None."""
+    if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
+        return None
+    if not 1 <= rel_bits <= 270:
+        return None
+    xs = as_float64(x, 1)
+    if xs is None or not _in_range(xs, 1.0 if complement else np.inf):
+        return None
+    ws = None
+    if w is not None:
+        ws = as_float64(w, 1)
+        if ws is None or ws.shape != xs.shape or not _in_range(ws, 1.0 if w_complement else np.inf):
+            return None
+    pieces = _weight_pieces(ws, w_complement)
+    zero = 1.0 if complement else 0.0
+    total_mid, total_rad = Fraction(0), Fraction(0)
+    for weights in pieces:
+        if weights is None:
+            xi = xs
+        elif weights.dtype == np.bool_:
+            xi, weights = xs[weights], None
+        else:
+            keep = weights != 0
+            xi, weights = xs[keep], weights[keep]
+            if weights.size and np.all(weights == 1.0):
+                weights = None
+        if xi.size == 0:
+            continue
+        if np.any(xi == zero):
+            return _NEG_INF  # a positive weight on log 0
+        if weights is None:
+            grouped = group_repeats(xi)
+            if grouped is not None:
+                xi, weights = grouped
+        if complement:
+            y, yl = _complement_parts(xi)
+        else:
+            y, yl = xi, None
+        part = _one_weight_vector(y, yl, weights, rel_bits)
+        if part is None:
+            return None
+        total_mid += part[0]
+        total_rad += part[1]
+    lo, hi = _outward(total_mid - total_rad, total_mid + total_rad, rel_bits + 8)
+    magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
+    if hi - lo > pow2(-rel_bits) * magnitude:
+        return None
+    return Enclosure(lo, hi)
+
+
+def _outward(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
+    """``[lo, hi]`` widened to the grid ``2**-bits`` (keeps the rationals small; adds at most
+    ``2**(1 - bits)`` to the width, which the final check includes)."""
+    scale = 2**bits
+    return (Fraction((lo.numerator * scale) // lo.denominator, scale),
+            Fraction(-((-hi.numerator * scale) // hi.denominator), scale))
+
+
+GROUP_MIN_N = 1 << 15  # below this, grouping costs more than it saves
+_SAMPLE = 4096
+
+
+def group_repeats(x: np.ndarray, max_distinct: int = 4096) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(values, counts)`` when ``x`` has few distinct values, else None.
+
+    Detection is cheap: the distinct values of a sample; when there are few, every entry is
+    located among them by binary search and the match is verified exactly, so a value missing
+    from the sample only costs the fallback (None). The counts are exact integers (as float64
+    weights below 2**53).
+
+    >>> v, c = group_repeats(np.repeat([0.25, 0.5], 40000))
+    >>> v.tolist(), c.tolist()
+    ([0.25, 0.5], [40000.0, 40000.0])
+    """
+    n = x.size
+    if n < GROUP_MIN_N:
+        return None
+    sample = np.unique(x[:: max(1, n // _SAMPLE)])
+    if sample.size > min(max_distinct, _SAMPLE // 8):
+        return None
+    idx = np.minimum(np.searchsorted(sample, x), sample.size - 1)
+    if not np.array_equal(sample[idx], x):
+        return None
+    counts = np.bincount(idx, minlength=sample.size)
+    keep = counts > 0
+    return sample[keep], counts[keep].astype(np.float64)
+
+
+def _in_range(a: np.ndarray, top: float) -> bool:
+    """All entries in ``[0, top]`` (``top`` may be inf: then finite); False for NaN."""
+    if a.size == 0:
+        return True
+    lo, hi = a.min(), a.max()
+    return bool(lo >= 0 and hi <= top and np.isfinite(hi))
+
+
+def _weight_pieces(ws: np.ndarray | None, w_complement: bool) -> list[np.ndarray | None]:
+    """The effective weights as a short list of double arrays adding up to them exactly; a
+    boolean mask stands for 0/1 weights (the common case of hard labels)."""
+    if ws is None:
+        return [None]
+    hit = ws == (0.0 if w_complement else 1.0)
+    ones = int(np.count_nonzero(hit))
+    if ones == ws.size or ones + int(np.count_nonzero(ws == (1.0 if w_complement else 0.0))) == ws.size:
+        return [hit]
+    if not w_complement:
+        return [ws]
+    wh, wl = _complement_parts(ws)  # 1 - w = wh + wl exactly
+    return [wh, wl] if np.any(wl != 0) else [wh]

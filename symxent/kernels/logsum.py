@@ -1,0 +1,370 @@
+"""Certified ``sum_i w_i log(x_i)`` at float speed.
+
+Method (every step vectorised NumPy; a few dozen exact rational operations at the end)
+-------------------------------------------------------------------------------------
+1. **Exact decomposition.** For a positive normal double, ``x = 2**e * m`` with ``m`` in
+   ``[1/2, 1)`` (bit operations, exact). A table (:mod:`symxent.kernels.table`) gives a reducer
+   ``r_j = k_j / 2**B`` (``B = 14``, ``k_j`` of at most ``B + 1`` bits) with ``|m r_j - 1| < 2**-B``.
+   Writing ``m = mh + ml`` (``mh`` the top ``52 - B`` bits, ``ml`` the last ``B + 1``),
+   ``mh * r_j`` (53 bits) and ``ml * r_j`` are exact, ``mh * r_j - 1`` is exact (Sterbenz), and
+   ``t = (mh r_j - 1) + ml r_j`` is exact too: the true ``m r_j - 1`` is a multiple of
+   ``2**-(53 + B)`` below ``2**-B`` in magnitude, so it *is* a double.
+   Hence, exactly, ``log x = e log 2 - log r_j + log(1 + t)``.
+2. **Exact integer parts.** ``E = sum w_i e_i`` and the per-bucket weights ``W_j`` are summed
+   exactly (integers, or error-free extraction for float weights, :mod:`.eft`); the constants
+   ``log 2`` and ``log r_j`` are known to ``2**-300``. Buckets with ``r_j = 2`` are folded into
+   ``E`` so that e.g. ``log 1`` comes out exactly 0.
+3. **Series.** ``log(1+t) = t - t**2/2 + g(t) + R_K`` with ``g = sum_{k=3..K} (-1)**(k+1) t**k/k``
+   and ``|R_K| <= |t|**(K+1) / ((K+1)(1-|t|))``. ``t`` is exact and ``t**2 = p2 + e2`` exactly
+   (Dekker's ``two_prod``). ``g`` is evaluated per element as a double-double ``gh + gl``: the
+   high levels of Horner's scheme in plain floats, the levels ``3 .. k0-1`` in double-double
+   arithmetic with ``1/k`` stored as a double-double, then multiplied by ``t**3`` (a
+   double-double). The five arrays ``t, p2, e2, gh, gl`` (times ``w`` through ``two_prod`` when
+   weighted) are summed by error-free extraction (:func:`.eft.exact_sum_rows`) chunk by chunk,
+   into exact integer accumulators.
+4. **Bound.** Per element, ``|g_computed - g| <= |t|**3 (T**(k0-3) u + 8 u**2)``: the plain
+   levels are within ``u`` of their true value; each double-double level adds at most
+   ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
+   relative; the final product within ``3 u**2`` relative (``u = 2**-53``; with weights the
+   rounded ``w gl`` adds ``u**2``; ``w e2`` is rounded only when ``u**2 T**2 sum w`` is below
+   ``tol/64``, and then that much is added). With ``S3 >= sum w_i |t_i|**3`` (a rounded-up sum),
+   the width is the sum of: the extraction residuals; ``S3 (T**(k0-3) u + 8 u**2)``;
+   ``S3 T**(K-2) / ((K+1)(1-T))`` (``K >= 2``); the constant errors ``2**-300`` per unit of weight on an
+   inexact table entry and ``2**-300 |E|``; ``2**-1000`` per element and power for underflow
+   (gradual underflow is checked at import; the kernels decline when it is absent).
+   Every term is computed at run time from the data, in exact rationals.
+
+The guarantee ``hi - lo <= 2**-rel_bits * max(1, |S|)`` is then checked; since ``|S| <= sum
+|w_i log x_i|``, this implies the contract's bound. When it fails the kernel returns ``None``.
+
+>>> import numpy as np
+>>> e = kernel_log_sum(np.array([0.5, 0.25]), None, 128)
+>>> e.decimal(20)
+'-2.0794415416798359283'
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from fractions import Fraction
+from functools import lru_cache
+from operator import mul
+
+import numpy as np
+
+from ..exact.enclosure import Enclosure
+from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
+from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
+
+__all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
+
+ABS_UNDERFLOW = pow2(-1000)  # per element and power: covers any gradual-underflow loss
+_FRAC = (1 << 52) - 1
+_LOW = (1 << (52 - INDEX_BITS)) - 1  # the bits of m below the index (41 of them)
+_MH_MASK = ~((1 << INDEX_BITS) - 1)  # clears the last B + 1 bits: mh has 52 - B significant bits
+_MAX_K = 40
+CHUNK = 1 << 16  # measured: larger chunks pay less Python overhead, 2**17 falls out of cache
+
+
+class _Acc:
+    """``value +- err`` in exact rationals."""
+
+    def __init__(self) -> None:
+        self.value, self.err = Fraction(0), Fraction(0)
+
+    def add(self, value: Fraction, err: Fraction = Fraction(0)) -> None:
+        self.value += value
+        self.err += err
+
+
+def reduce_exact(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(e, j, t)`` with ``y = 2**e * (1 + t) / r_j`` exactly, for positive normal doubles.
+
+    >>> e, j, t = reduce_exact(np.array([0.75]))
+    >>> int(e[0]), float(t[0]) == 0.75 * float(reduction_table().r[j[0]]) - 1
+    (0, True)
+    """
+    bits = y.view(np.int64)
+    e = (bits >> 52) - 1022
+    j = (bits >> (52 - INDEX_BITS)) & ((1 << INDEX_BITS) - 1)
+    mbits = (bits & _FRAC) | (1022 << 52)
+    m = mbits.view(np.float64)
+    mh = (mbits & _MH_MASK).view(np.float64)
+    r = reduction_table().r[j]
+    t = mh * r
+    t -= 1.0
+    t += (m - mh) * r
+    return e, j, t
+
+
+def _log2_times(c: Fraction, c_err: Fraction, acc: _Acc) -> None:
+    l2 = Fraction(log2_fixed(), 2**FRAC_BITS)
+    acc.add(c * l2, abs(c) * pow2(-TRUST_BITS) + c_err * (l2 + pow2(-TRUST_BITS)))
+
+
+_LIMB = 24
+
+
+@lru_cache(maxsize=1)
+def _float_logs() -> np.ndarray:
+    return np.log(reduction_table().r)
+
+
+@lru_cache(maxsize=1)
+def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """The table logs, the mask of buckets with an inexact log (not r = 1, not bucket 0), and the
+    logs cut into 24-bit int64 limbs (so counts below ``2**38`` dot them exactly in int64)."""
+    logs = reduction_table().log_r
+    inexact = np.array([v != 0 for v in logs])
+    inexact[0] = False
+    nlimbs = -(-max(logs).bit_length() // _LIMB)
+    width = 3 * nlimbs  # bytes: 24-bit limbs are 3 little-endian bytes each
+    raw = np.frombuffer(b"".join(v.to_bytes(width, "little") for v in logs), dtype=np.uint8)
+    raw = raw.reshape(len(logs), nlimbs, 3).astype(np.int64)
+    limbs = raw[:, :, 0] | (raw[:, :, 1] << 8) | (raw[:, :, 2] << 16)
+    return logs, inexact, limbs
+
+
+def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
+    """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
+    (``W_j = sum counts_j 2**e``, plus ``w_err`` for the weights left out); bucket 0
+    (``r_0 = 2``) is left out and its weight returned, to be folded into the coefficient of
+    ``log 2``."""
+    logs, inexact, limbs = _table_arrays()
+    dot, folded, used = Dyadic(), Dyadic(), Dyadic()
+    for counts, e in rounds:
+        absolute = int(np.abs(counts[inexact]).sum())
+        if absolute < 2**38:  # int64 limb products cannot overflow: exact in NumPy
+            nz = np.flatnonzero(counts[1:]) + 1
+            parts = (counts[nz] @ limbs[nz]).tolist()
+            dot.add_int(sum(v << (_LIMB * i) for i, v in enumerate(parts)), e - FRAC_BITS)
+        else:
+            dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
+        folded.add_int(int(counts[0]), e)
+        used.add_int(absolute, e)
+    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err)
+    return folded.value()
+
+
+_SMALL = 1 << 13
+
+
+def _table_part_small(j: np.ndarray, acc: _Acc) -> int:
+    """:func:`_table_part` for unit weights and few terms: gather the limbs per term instead of
+    scanning all buckets (int64 sums of at most ``2**13`` limbs below ``2**24`` are exact)."""
+    logs, inexact, limbs = _table_arrays()
+    body = j[j != 0]
+    parts = limbs[body].sum(axis=0).tolist()
+    dot = sum(v << (_LIMB * i) for i, v in enumerate(parts))
+    used = int(np.count_nonzero(inexact[body]))
+    acc.add(-Fraction(dot, 2**FRAC_BITS), used * pow2(-TRUST_BITS))
+    return j.size - body.size
+
+
+def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
+    """(K, k0): the last power kept, and the first level of the tail evaluated in plain floats
+    (levels ``3 .. k0-1`` are double-double)."""
+    if tmax == 0.0:
+        return 0, 3
+    lt, lw, lg = math.log2(tmax), math.log2(max(wsum, 1e-300)), math.log2(tol) - 3
+    big_k = next((k for k in range(1, _MAX_K + 1) if lw + (k + 1) * lt - math.log2(k + 1) <= lg), None)
+    if big_k is None:
+        raise ArithmeticError("series too long")
+    big_k = max(big_k, 2)  # the remainder bound T**(K-2) S3 needs K >= 2 (|t|**(K+1) <= T**(K-2) |t|**3)
+    k0 = next((k for k in range(3, big_k + 1) if lw + (k - 3) * lt - 53 + 3 * lt <= lg), big_k + 1)
+    return big_k, k0
+
+
+_DD_COEF = {}
+
+
+def _coef_dd(k: int) -> tuple[float, float]:
+    """``(-1)**(k+1) / k`` as a double-double ``ch + cl`` (within ``u**2 / k``)."""
+    if k not in _DD_COEF:
+        c = Fraction((-1) ** (k + 1), k)
+        ch = float(c)
+        _DD_COEF[k] = (ch, float(c - Fraction(ch)))
+    return _DD_COEF[k]
+
+
+def _tail(t: np.ndarray, st: tuple, p2: np.ndarray, e2: np.ndarray, big_k: int, k0: int) -> tuple[np.ndarray, np.ndarray]:
+    """``g = sum_{k=3..K} (-1)**(k+1) t**k / k`` as ``gh + gl`` (see the module docstring)."""
+    top = min(k0, big_k)  # the level x holds when the double-double levels start
+    x = np.full_like(t, _coef_dd(big_k)[0])
+    for k in range(big_k - 1, top - 1, -1):  # plain float Horner: levels K-1 .. k0
+        x *= t
+        x += _coef_dd(k)[0]
+    xl = np.full_like(t, _coef_dd(big_k)[1] if k0 > big_k else 0.0)
+    for k in range(top - 1, 2, -1):  # double-double Horner: levels k0-1 .. 3
+        ch, cl = _coef_dd(k)
+        p, e = two_prod(t, x, sa=st)
+        e += t * xl
+        s = p + ch  # fast two-sum: |ch| >= 1/k > |p|
+        f = p - (s - ch)
+        f += cl + e
+        x = s + f
+        xl = f - (x - s)
+    h3, l3 = two_prod(p2, t, sb=st)
+    l3 += e2 * t
+    gh, gl = two_prod(h3, x)
+    gl += h3 * xl + l3 * x
+    return gh, gl
+
+
+def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, sink: "_SeriesSink") -> None:
+    """Add ``sum_i w_i log(1 + t_i)``; ``t`` exact, ``|t| < 2**-B``."""
+    tmax = float(np.max(np.abs(t))) if t.size else 0.0
+    if not tmax < 2.0**-B:
+        raise ArithmeticError("reduction failed")
+    big_k, k0 = _choose_orders(tmax, float(wsum), float(tol))
+    if big_k == 0:
+        return
+    T = Fraction(tmax)
+    rows: list[tuple[int, np.ndarray]] = []  # (key, vector): key 1 -> coefficient 1, key 2 -> -1/2
+
+    def push(key: int, v: np.ndarray, exact_w: bool = True, sv: tuple | None = None) -> None:
+        if w is None:
+            rows.append((key, v))
+        elif exact_w:
+            rows.extend((key, part) for part in two_prod(w, v, sa=ws, sb=sv))
+        else:
+            rows.append((key, w * v))
+
+    ws = split(w) if w is not None else None
+    st = split(t)
+    push(1, t, sv=st)
+    err, abs_err = Fraction(0), Fraction(0)  # relative to S3, and absolute
+    if big_k >= 2:
+        p2, e2 = two_prod(t, t, st, st)
+        push(2, p2)
+        # w * e2 rounded costs at most u |w e2| <= u**2 w T**2 per term: take it when that is small
+        cheap = w is not None and float(U * U * T * T * wsum) * 64 <= float(tol)
+        push(2, e2, exact_w=not cheap)
+        if cheap:
+            abs_err += U * U * T * T * wsum * (1 + U) / 2  # the coefficient of e2 is -1/2
+    if big_k >= 3:
+        gh, gl = _tail(t, st, p2, e2, big_k, k0)
+        push(1, gh)
+        push(1, gl, exact_w=False)
+        dd_levels = max(0, min(k0, big_k + 1) - 3)
+        err += T**dd_levels * U + 8 * U * U
+    cubes = np.abs(p2 * t) if big_k >= 2 else np.abs(t) ** 3
+    if w is not None:
+        cubes *= np.abs(w)
+    s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
+    err += T ** (big_k - 2) / ((big_k + 1) * (1 - T))
+    err = err * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
+    part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
+    mat = np.stack([v for _, v in rows])
+    exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
+                   [sink.errs[k] for k, _ in rows])
+    sink.err += err
+
+
+class _SeriesSink:
+    """Per-power exact accumulators across chunks: ``sums[k]``, ``errs[k]`` (coefficient
+    ``(-1)**(k+1) / k``), and the Fraction bound of the truncation and rounding errors."""
+
+    def __init__(self) -> None:
+        self.sums: dict[int, Dyadic] = defaultdict(Dyadic)
+        self.errs: dict[int, Dyadic] = defaultdict(Dyadic)
+        self.err = Fraction(0)
+
+    def into(self, acc: _Acc) -> None:
+        for k, d in self.sums.items():
+            acc.add(Fraction((-1) ** (k + 1), k) * d.value(), Fraction(1, k) * self.errs[k].value())
+        acc.add(Fraction(0), self.err)
+
+
+def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -> tuple[list, Fraction, Fraction]:
+    """Exact per-bucket weights and ``E = sum w_i e_i``, chunk by chunk.
+
+    Error-free extraction with global ``sigma_r = 2**k_r``, ``k_1 = ceil(log2 max|w|) + b``,
+    ``k_{r+1} = k_r - 53 + b`` where ``2**b >= n + 2``: each round's pieces are multiples of
+    ``2**(k_r - 53)`` and any subset of them adds up exactly (so ``numpy.bincount`` is exact, and
+    the int64 totals stay below ``2**53``). Returns ``(rounds, E, err)``: ``rounds`` as for
+    :func:`_table_part`, and ``err >= sum |w_i - extracted_i|``, at most ``tol``.
+    """
+    n = w.size
+    nbins = 2**INDEX_BITS
+    wmax = float(np.max(np.abs(w)))
+    kbits = int(n + 2).bit_length()
+    ks = [int(np.frexp(wmax)[1]) + kbits]
+    while n * pow2(ks[-1] - 53) > tol and ks[-1] - 53 > -1000:
+        ks.append(ks[-1] - 53 + kbits)
+    emin = int(e.min())
+    ne = int(e.max()) - emin + 1
+    bins = np.zeros((len(ks), nbins), dtype=np.int64)
+    ebins = np.zeros((len(ks), ne), dtype=np.int64)
+    sigmas = [np.ldexp(1.0, k) for k in ks]
+    units = [np.ldexp(1.0, k - 53) for k in ks]
+    step = CHUNK * 8  # bincount's output arrays are large: fewer, longer calls
+    for s in range(0, n, step):
+        res = w[s:s + step].copy()
+        jc, ec = j[s:s + step], e[s:s + step] - emin
+        for r, (sig, unit) in enumerate(zip(sigmas, units)):
+            q = (res + sig) - sig
+            res -= q
+            q /= unit
+            bins[r] += np.bincount(jc, weights=q, minlength=nbins).astype(np.int64)
+            ebins[r] += np.bincount(ec, weights=q, minlength=ne).astype(np.int64)
+    big_e = Dyadic()
+    evals = np.arange(emin, emin + ne, dtype=np.int64)
+    for r, k in enumerate(ks):
+        big_e.add_int(sum(int(c) * int(v) for c, v in zip(ebins[r].tolist(), evals.tolist()) if c), k - 53)
+    err = n * pow2(ks[-1] - 53)
+    return [(bins[r], ks[r] - 53) for r in range(len(ks))], big_e.value(), err
+
+
+def _reduce_all(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`reduce_exact` chunk by chunk (temporaries stay in cache)."""
+    n = y.size
+    e, j, t = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    for s in range(0, n, CHUNK):
+        e[s:s + CHUNK], j[s:s + CHUNK], t[s:s + CHUNK] = reduce_exact(y[s:s + CHUNK])
+    return e, j, t
+
+
+def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclosure | None:
+    """Enclose ``sum w_i log y_i`` for positive normal doubles ``y`` and weights ``w`` (None: all 1)
+    in ``[2**-900, 2**900]``; None if the bound cannot reach ``2**-rel_bits * max(1, |S|)``.
+    """
+    acc = _Acc()
+    n = y.size
+    if n == 0:
+        return Enclosure.exact(0)
+    e, j, t = _reduce_all(y)
+    nbins = 2**INDEX_BITS
+    lr = _float_logs()
+    if w is None:
+        big_e = int(e.sum())
+        counts = np.bincount(j, minlength=nbins)
+        est = abs(big_e * 0.6931471805599453 - float((counts * lr).sum()) + float(t.sum()))  # no BLAS: its threads stall on a busy machine
+    else:
+        est = abs(float((w * (e * 0.6931471805599453 - lr[j] + t)).sum()))
+    tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
+    if w is None:
+        folded = _table_part_small(j, acc) if n <= _SMALL else _table_part([(counts, 0)], Fraction(0), acc)
+        _log2_times(big_e - folded, Fraction(0), acc)
+    else:
+        e_span = max(abs(int(e.min())), abs(int(e.max())))
+        rounds, big_e, w_err = _weighted_bins(e, j, w, tol / (8 * (e_span + 1)))
+        folded = _table_part(rounds, w_err * Fraction(7, 10), acc)
+        _log2_times(big_e - folded, w_err * (e_span + 1), acc)
+    sink = _SeriesSink()
+    try:
+        step = CHUNK if w is None else CHUNK // 4  # weighted chunks carry about twice the rows
+        for s in range(0, n, step):
+            tc = t[s:s + step]
+            wc = None if w is None else w[s:s + step]
+            wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))
+            _series(tc, wc, wsum, tol * Fraction(tc.size, n), sink)
+    except ArithmeticError:
+        return None
+    sink.into(acc)
+    lo, hi = acc.value - acc.err, acc.value + acc.err
+    magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
+    if hi - lo > pow2(-rel_bits) * magnitude:
+        return None
+    return Enclosure(lo, hi)

@@ -1,0 +1,44 @@
+"""``symxent bench``: the table, the JSON shape, and a missing baseline library reported, not fatal."""
+
+from __future__ import annotations
+
+import json
+
+from symxent.cli import main
+from symxent.kernels import bench
+
+KEYS = {"name", "n", "k", "certified_digits", "baseline", "ratio", "contains_reference"}
+
+
+_REAL_RUN = bench.run_bench
+
+
+def _small(**kwargs):
+    return _REAL_RUN(quick=True, only=("bce_prob", "entropy", "kl_float_weights"), sizes=(2000,))
+
+
+def test_rows_have_the_documented_fields():
+    rows = _small()
+    assert {r["name"] for r in rows} == {"bce_prob", "entropy", "kl_float_weights"}
+    for r in rows:
+        assert KEYS <= set(r)
+        assert r["contains_reference"] is True
+        assert r["certified_digits"] >= 30
+        assert r["ratio"] > 0
+
+
+def test_missing_baseline_library_is_reported(monkeypatch):
+    monkeypatch.setattr(bench, "_optional", lambda name: None)
+    rows = bench.run_bench(quick=True, only=("bce_prob", "cce_prob"), sizes=(500,))
+    skl = [r for r in rows if "log_loss" in r["baseline"]]
+    assert skl and all("not installed" in r["baseline"] and r["ratio"] is None for r in skl)
+    assert "n/a" in bench.format_table(rows)
+
+
+def test_cli_json(monkeypatch, capsys):
+    monkeypatch.setattr(bench, "run_bench", _small)
+    assert main(["bench", "--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(KEYS <= set(r) for r in rows)
+    assert main(["bench", "--quick"]) == 0
+    assert "bce_prob" in capsys.readouterr().out
