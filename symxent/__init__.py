@@ -9,15 +9,15 @@ The public API is declared here, once; everything else is an implementation modu
 
 from ._version import __version__
 from .distributions import Categorical, SymbolicDistribution, bernoulli, symbolic_distribution
-from .errors import (BaseError, DomainError, InvalidNumberError, NormalizationError, ParseError,
+from .errors import (BaseError, DomainError, InvalidNumberError, NormalizationError, OverwriteError, ParseError,
                      PrecisionError, ShapeError, SymxentError, UnsupportedError)
 from .exact import MAX_DIGITS, CertifiedValue, closed_form, evaluate
-from .inputs import exact, parse_number
+from .inputs import exact as as_exact  # not "exact": that name is the symxent.exact subpackage
+from .inputs import parse_number
 from .logbase import unit_of
 from .derivation.verify import VerifyResult, verify
 from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
                        gaussian_nll, kl_divergence, log_loss, mse)
-from .errors import OverwriteError
 from .render.api import render as render_document
 from .worked import WorkedExample, worked_log_loss, worked_measure
 
@@ -29,7 +29,7 @@ __all__ = [
     "entropy", "cross_entropy", "kl_divergence", "binary_cross_entropy", "categorical_cross_entropy",
     "log_loss", "gaussian_nll", "mse",
     # exact inputs and certified values
-    "exact", "parse_number", "evaluate", "closed_form", "CertifiedValue", "MAX_DIGITS", "unit_of",
+    "as_exact", "parse_number", "evaluate", "closed_form", "CertifiedValue", "MAX_DIGITS", "unit_of",
     # proofs and claims
     "verify", "VerifyResult",
     # errors

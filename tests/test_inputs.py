@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symxent import InvalidNumberError, SymxentError, UnsupportedError, exact, parse_number
+from symxent import InvalidNumberError, SymxentError, UnsupportedError, parse_number
+from symxent import as_exact as exact
 from symxent.inputs import exact_number, parse_number_list
 
 R = sp.Rational
