@@ -24,7 +24,7 @@ from .problem import Problem
 from .terms import Terms
 
 __all__ = ["Case", "ConventionNaN", "LibraryValue", "read_result", "clip_exact", "float_complement",
-           "log_floor_split", "as_dtype", "one_hot"]
+           "log_floor_split", "as_dtype", "one_hot", "importable"]
 
 
 class ConventionNaN(Exception):
@@ -126,3 +126,15 @@ def clamped_log_terms(t: Terms, x: np.ndarray, w: np.ndarray, *, floor: float, c
 
 def not_nan(enclosure: Enclosure) -> Enclosure:
     return enclosure
+
+
+def importable(*modules: str) -> bool:
+    """True when every named module imports: the adapter's library is installed and loads."""
+    import importlib
+
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    except ImportError:
+        return False
+    return True

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .base import Case, ConventionNaN, read_result
+from .base import Case, ConventionNaN, importable, read_result
 from .oracle import math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms
@@ -26,12 +26,7 @@ NAME = "jax"
 
 
 def available() -> bool:
-    try:
-        import jax  # noqa: F401
-        import optax  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("jax", "optax")
 
 
 def version() -> str:

@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from .arrays import numpy_dtype
-from .base import Case, ConventionNaN, float_complement
+from .base import Case, ConventionNaN, float_complement, importable
 from .oracle import kl_terms, math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
@@ -25,11 +25,7 @@ NAME = "scipy"
 
 
 def available() -> bool:
-    try:
-        import scipy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("scipy")
 
 
 def version() -> str:

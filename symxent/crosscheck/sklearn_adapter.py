@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .base import Case, clip_exact, float_complement, one_hot
+from .base import Case, clip_exact, float_complement, importable, one_hot
 from .problem import Problem
 from .terms import Terms
 
@@ -22,11 +22,7 @@ NAME = "sklearn"
 
 
 def available() -> bool:
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("sklearn")
 
 
 def version() -> str:
