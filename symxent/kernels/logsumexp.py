@@ -1,0 +1,323 @@
+"""Certified ``sum_i w_i LSE(z_i)`` over logit rows at float speed.
+
+``LSE(z_i) = m_i + log(S_i)`` with ``m_i = max_k z_ik`` and ``S_i = sum_k exp(z_ik - m_i)``, so
+``S_i >= 1`` (the maximal entry contributes ``exp(0) = 1`` exactly) and every term is at most 1.
+Errors are therefore measured *relative to the term*: an element computed with relative error
+``eps`` moves ``S_i`` by at most ``eps S_i``, whatever ``K`` is.
+
+Method (every step vectorised NumPy over chunks of rows; ``u = 2**-53``)
+------------------------------------------------------------------------
+1. **Clamp and exact difference.** ``zc = max(z, fl(m - 90))`` (``-inf`` entries too). A
+   replaced entry had ``exp(z - m) <= exp(fl(m - 90) - m) < 2**-129`` and is counted as
+   ``exp(zc - m)``, equally small: each costs at most ``2**-128`` absolute. Knuth's TwoSum gives
+   ``zc - m = dh + dl`` exactly (``|dh| <= 90.01``).
+2. **Reduction** ``d = c L + r`` with ``L = ln 2 / 4096`` and ``c = rint(dh 4096 / ln 2)`` (an
+   integer of at most 20 bits). ``L = L1 + L2 + L3 + eta`` with ``L1, L2`` of 33 bits (so ``c L1``,
+   ``c L2`` are exact) and ``|eta| <= 2**-130``. Three TwoSums give ``r = rh + y1 + y3 + y2 - c L3
+   - c eta`` exactly; ``rl = fl(fl(fl(y1 + y3) + y2) - fl(c L3))``. With ``RMAX = max |rh|``
+   (checked at run time, the kernel declines above ``2**-13``), the bounds ``|x2| <= X2 = 128 u +
+   C |L2|``, ``|x1| <= RMAX (1 + u) + X2``, ``|y1| + |y3| + |y2| + |c L3| <= Y`` give
+   ``|r - rh - rl| <= eps_r = 3.03 u Y + u C |L3| + C 2**-130`` (``C = max |c|``).
+3. ``exp(c L) = 2**a B_b`` exactly (``c = 4096 a + b``), ``B_b = 2**(b/4096)`` stored as three
+   doubles (within ``2**-150 B_b``, from mpmath at 320 bits); ``W_i = 2**a B_i`` are exact.
+4. **exp(r)** ``= 1 + rh + p2/2 + H3 + sigma + e_x`` where ``rh**2 = p2 + e2`` and
+   ``p2 rh = p3 + e3`` (Dekker's products, exact), ``p3 fl(1/6) = H3 + H3l`` (exact), and
+   ``sigma`` is the float sum of the small terms ``rl + e2/2 + rh rl + H3l + p3 c6l +
+   (e3 + e2 rh + 3 p2 rl) fl(1/6) + p2**2 P(rh)`` with ``P(x) = 1/24 + x/120 + x**2/720 +
+   x**3/5040`` in Horner. Comparing term by term with the series of ``exp(rh + rho)``
+   (``|rho| <= RL + eps_r``) bounds ``|e_x|`` by ``eps_exp`` (see :func:`_exp_error`): the
+   dropped cross terms of ``rho``, the truncation ``R**8 / 8! e**R``, and ``12 u`` times the sum
+   of the magnitudes of the small terms for their rounding.
+5. **Products with W** as exact pairs: ``W1 rh``, ``W1 p2/2``, ``W1 H3`` (Dekker), and one
+   float array ``T = W2 + (lows + W1 sigma + W2 (rh + p2/2 + H3) + W3)`` whose rounding and
+   omitted terms (``W2 sigma``, ``W3 X``, ``W eta``) are bounded relative to ``W <= e**R E``.
+   Altogether every element is within ``eps_el E`` (about ``2**-105``), plus ``2**-1000``
+   absolute for gradual underflow in the products.
+6. **Exact row sums.** The five arrays are summed row by row by error-free extraction with
+   *global* splitters (every entry is at most 2): ``sigma_1 = 2**k1`` with ``2**b >= n + 2``
+   entries per row, ``k1 = b + 2``, ``k_{j+1} = k_j - 52 + b``; every extracted piece is a
+   multiple of ``2**(k_j - 53)`` and any row of them adds up exactly in floats. Rounds stop
+   when ``n`` times the largest residual is below ``2**-118``; that product is the residual bound.
+   The exact per-round row totals are renormalised to a double-double ``Sh + Sl`` (TwoSums,
+   ``|Sl| <= u Sh``), their rounding bounded per row.
+7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
+   (:func:`symxent.kernels.api._one_weight_vector`, its own certified bound), ``sum w_i m_i``
+   exactly by Dekker products and extraction, and ``|log S_i - log(Sh_i + Sl_i)| <= 1.01 err_i``
+   since ``S_i >= 1`` and ``err_i <= 2**-90``.
+
+The width ``hi - lo <= 2**-rel_bits max(1, |S|)`` is checked at the end (``|S| <= sum
+w_i |LSE_i|``); when it fails, or the data are outside what the argument covers (NaN, ``+inf``,
+``|m_i| > 2**60``, nonzero ``|m_i| < 2**-60`` with weights, weights outside ``[2**-900,
+2**900]``, a failed FP environment probe), the kernel returns ``None``. A double-double
+pipeline reaches about ``2**-105`` per row: ``rel_bits`` up to about 104 (more for rows with
+large ``|LSE|``); beyond that it declines and the exact reference path answers.
+
+>>> import numpy as np
+>>> logsumexp_sum(np.array([[0.0, 0.0]])).decimal(20)     # log 2
+'0.69314718055994530942'
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from ..exact.enclosure import Enclosure
+from . import fpenv
+from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
+from .eft import exact_sum, pow2, sum_upper, two_prod
+
+__all__ = ["logsumexp_sum"]
+
+J = 12  # 4096-entry table of 2**(b/4096)
+CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
+U = 2.0**-53
+_CHUNK = 1 << 16  # elements per chunk of rows
+_RMAX_OK = 2.0**-13
+
+
+def _split_bits(v: Fraction, bits: int) -> Fraction:
+    """``v`` rounded to ``bits`` significant bits (toward zero)."""
+    e = v.numerator.bit_length() - v.denominator.bit_length()
+    scale = pow2(bits - e)
+    return Fraction(math.floor(v * scale)) / scale
+
+
+@lru_cache(maxsize=1)
+def _constants() -> tuple[float, float, float, float, np.ndarray, np.ndarray, np.ndarray]:
+    """``(INV, L1, L2, L3, B1, B2, B3)`` as described in the module docstring."""
+    with mpmath.workprec(320):
+        ln2 = mpmath.log(2)
+        big_l = Fraction(int(mpmath.floor(mpmath.ldexp(ln2, 320)))) / 2**320 / 4096  # within 2**-320
+        l1 = _split_bits(big_l, 33)
+        l2 = _split_bits(big_l - l1, 33)
+        l3 = float(big_l - l1 - l2)
+        assert abs(big_l - l1 - l2 - Fraction(l3)) < pow2(-131)
+        inv = float(4096 / ln2)
+        b1, b2, b3 = np.empty(4096), np.empty(4096), np.empty(4096)
+        for b in range(4096):
+            v = mpmath.power(2, mpmath.mpf(b) / 4096)
+            h = float(v)
+            m = float(v - h)
+            b1[b], b2[b], b3[b] = h, m, float(v - h - m)
+    return inv, float(l1), float(l2), l3, b1, b2, b3
+
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Knuth: ``a + b = s + e`` exactly."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+def _reduce(dh: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple]:
+    """``(c, rh, rl, eps_r)``: ``dh + dl = c L + rh + rl`` within ``eps_r``."""
+    inv, l1, l2, l3 = _constants()[:4]
+    c = np.rint(dh * inv)
+    x1, y1 = _two_sum(dh, -(c * l1))
+    x2, y2 = _two_sum(dl, -(c * l2))
+    rh, y3 = _two_sum(x1, x2)
+    rl = y1 + y3
+    rl += y2
+    rl -= c * l3
+    cmax = float(-c.min()) if c.size else 0.0
+    rmax = float(max(rh.max(), -rh.min())) if rh.size else 0.0
+    x2m = (128 * U + cmax * abs(l2)) * (1 + U)
+    x1m = rmax * (1 + U) + x2m
+    y = (U * (x1m + rmax + x2m) + cmax * abs(l3) * (1 + U)) * 1.01
+    eps_r = 3.03 * U * y + U * cmax * abs(l3) + cmax * 2.0**-130
+    return c, rh, rl, (rmax, y * 1.01, eps_r)
+
+
+def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float, float]:
+    """``(eps_el, R, sum of magnitudes of the small terms)``; see steps 4 and 5."""
+    big_r = (rmax + rl_max + eps_r) * 1.001
+    p = rl_max + eps_r
+    s_sigma = (rl_max + U * big_r**2 + big_r * rl_max + U * big_r**3 + (2 * U * big_r**3 + 3 * big_r**2 * rl_max) / 6
+               + big_r**3 * rl_max / 6 + big_r**4 / 20) * 1.01
+    eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 2 * U * U * big_r**3 + U * big_r**2 * rl_max
+               + big_r**3 * (2 * U * p + eps_r) / 6 + big_r**4 * p / 20 + 2 * U * big_r**4 + 12 * U * s_sigma
+               + big_r**8 / 40000)
+    xm = big_r + big_r**2 + big_r**3 + s_sigma
+    theta = (U * big_r * 2 + s_sigma + U * xm + 2.0**-105) * 1.01
+    eps_el = (eps_exp + U * s_sigma + 2.0**-105 * xm + 2.0**-150 * (1 + xm) + 8 * U * theta) * math.exp(big_r)
+    return eps_el * 1.1, big_r, s_sigma
+
+
+def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float], float] | None:
+    """The five arrays whose row sums give ``S_i`` (step 5), their magnitude bounds and
+    ``eps_el``; None when the reduction bound fails."""
+    b1t, b2t, b3t = _constants()[4:]
+    dh, dl = _two_sum(zc, -m[:, None])
+    c, rh, rl, (rmax, rl_max, eps_r) = _reduce(dh, dl)
+    if not rmax <= _RMAX_OK:
+        return None
+    eps_el, big_r, s_sigma = _exp_error(rmax, rl_max, eps_r)
+    ci = c.astype(np.int64)
+    a, b = ci >> J, ci & ((1 << J) - 1)
+    w1, w2, w3 = np.ldexp(b1t[b], a), np.ldexp(b2t[b], a), np.ldexp(b3t[b], a)
+    p2, e2 = two_prod(rh, rh)
+    p3, e3 = two_prod(p2, rh)
+    c6h = 1.0 / 6.0
+    c6l = float(Fraction(1, 6) - Fraction(c6h))
+    h3, h3l = two_prod(p3, np.full_like(p3, c6h))
+    poly = rh * (1.0 / 5040.0)
+    poly += 1.0 / 720.0
+    poly *= rh
+    poly += 1.0 / 120.0
+    poly *= rh
+    poly += 1.0 / 24.0
+    poly *= p2 * p2
+    sig = e2 * 0.5
+    sig += rl
+    sig += rh * rl
+    sig += h3l
+    sig += p3 * c6l
+    sig += (e3 + e2 * rh + 3.0 * p2 * rl) * c6h
+    sig += p3 * rl * c6h  # the r**4 / 24 term's share of rl: 4 rh**3 rl / 24
+    sig += poly
+    h2 = p2 * 0.5
+    a2, a3 = two_prod(w1, rh)
+    a4, a5 = two_prod(w1, h2)
+    a6, a7 = two_prod(w1, h3)
+    tiny = a3 + a5
+    tiny += a7
+    tiny += w1 * sig
+    tiny += w2 * (rh + h2 + h3)
+    tiny += w3
+    mags = [1.0, big_r * 1.001, big_r**2 / 2 * 1.001, big_r**3 / 6 * 1.01, 2.0**-52, 2.0**-52]
+    return [w1, a2, a4, a6, w2, tiny], mags, eps_el
+
+
+def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact row sums of the arrays, all entries at most 2 and ``|arrays[i]| <= mags[i]``
+    (step 6): ``(Sh, Sl, err)`` with ``|sum - Sh - Sl| <= err`` per row and ``|Sl| <= u Sh``."""
+    rows, k = arrays[0].shape
+    n = k * len(arrays)
+    bits = int(n + 2).bit_length()
+    kj = bits + 2
+    work = [a.copy() for a in arrays]
+    mags = list(mags)
+    totals = []
+    q = np.empty_like(work[0])
+    while True:
+        if kj - 53 < -1000:
+            raise ArithmeticError("extraction unit would underflow")
+        sig, unit = 2.0**kj, 2.0 ** (kj - 53)
+        tot = np.zeros(rows)
+        for i, v in enumerate(work):
+            if mags[i] >= unit / 2:  # else every piece is 0: sig + v rounds to sig
+                np.add(v, sig, out=q)
+                q -= sig
+                v -= q
+                tot += q.sum(axis=1)  # multiples of unit, |partial sums| < sig: exact
+                mags[i] = float(max(v.max(), -v.min()))
+        totals.append(tot)
+        res = max(mags)
+        if res == 0.0 or n * res <= 2.0**-118:
+            break
+        kj = kj - 52 + bits
+    totals.append(np.zeros(rows))
+    sh, sl = _two_sum(totals[0], totals[1])  # exact
+    err = np.full(rows, n * res)
+    rest = np.zeros(rows)
+    for t in reversed(totals[2:]):  # the small ones, smallest first
+        rest += t
+        err += U * np.abs(rest)
+    sl += rest
+    err += U * np.abs(sl)
+    s2 = sh + sl
+    sl = sl - (s2 - sh)  # FastTwoSum (|sh| >= |sl|): exact, |sl| <= ulp(s2)/2 <= u s2
+    return s2, sl, err * (1 + 8 * U)
+
+
+def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | None:
+    """Enclose ``sum_i w_i LSE(z_i)`` (the contract of :mod:`symxent.exact.sums`), or None.
+
+    >>> import numpy as np
+    >>> logsumexp_sum(np.array([[1.0, float("-inf")]])).decimal(10)
+    '1.000000000'
+    """
+    if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
+        return None
+    if not 1 <= rel_bits <= 200:
+        return None
+    zs = as_float64(z, 2)
+    if zs is None or np.isnan(zs).any() or (zs == np.inf).any():
+        return None
+    ws = None
+    if w is not None:
+        ws = as_float64(w, 1)
+        if ws is None or ws.shape[0] != zs.shape[0] or not np.all(np.isfinite(ws)) or (ws < 0).any():
+            return None
+        keep = ws != 0
+        if not keep.all():
+            zs, ws = zs[keep], ws[keep]
+        if not _weights_ok(ws):
+            return None
+        if ws.size and np.all(ws == 1.0):
+            ws = None
+    n, k = zs.shape
+    if n == 0:
+        return Enclosure.exact(0)
+    if k == 0:
+        return _NEG_INF
+    m = zs.max(axis=1)
+    if (m == -np.inf).any():
+        return _NEG_INF
+    am = np.abs(m)
+    if am.max() > 2.0**60 or (ws is not None and ((am > 0) & (am < 2.0**-60)).any()):
+        return None
+    try:
+        return _kernel(zs, m, ws, rel_bits)
+    except ArithmeticError:
+        return None
+
+
+def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:
+    n, k = zs.shape
+    step = max(1, _CHUNK // k)
+    sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
+    for s in range(0, n, step):
+        zc = zs[s:s + step]
+        mc = m[s:s + step]
+        low = mc - CUT
+        clamped = (zc < low[:, None]).sum(axis=1)
+        zc = np.maximum(zc, low[:, None])
+        got = _terms(zc, mc)
+        if got is None:
+            return None
+        arrays, mags, eps_el = got
+        h, l, e = _row_sums(arrays, mags)
+        sh[s:s + step], sl[s:s + step] = h, l
+        err[s:s + step] = e + eps_el * (h * 1.001) + clamped * 2.0**-128 + k * 2.0**-1000
+    if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
+        return None
+    # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
+    log_part = _one_weight_vector(sh, sl, ws, rel_bits + 4)
+    if log_part is None:
+        return None
+    mid, rad = log_part
+    errs = err * 1.01 if ws is None else err * 1.01 * ws
+    rad += sum_upper(errs) * (1 + 4 * pow2(-53))
+    est = abs(float(mid)) + float(np.sum(np.abs(m) if ws is None else np.abs(m) * ws))
+    tol = pow2(-rel_bits - 6) * Fraction(max(1.0, est))
+    if ws is None:
+        mv, me = exact_sum(m, tol)
+    else:
+        p, e = two_prod(ws, m)
+        mv, me = exact_sum(p, tol / 2)
+        v2, e2 = exact_sum(e, tol / 2)
+        mv, me = mv + v2, me + e2 + n * pow2(-1000)
+    mid, rad = mid + mv, rad + me
+    lo, hi = _outward(mid - rad, mid + rad, rel_bits + 8)
+    magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
+    if hi - lo > pow2(-rel_bits) * magnitude:
+        return None
+    return Enclosure(lo, hi)
