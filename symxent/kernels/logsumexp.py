@@ -70,7 +70,7 @@ import numpy as np
 from ..exact.enclosure import Enclosure
 from . import fpenv
 from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
-from .eft import exact_sum, pow2, sum_upper, two_prod
+from .eft import exact_sum, pow2, split, sum_upper, two_prod
 
 __all__ = ["logsumexp_sum"]
 
@@ -79,6 +79,11 @@ CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
 U = 2.0**-53
 _CHUNK = 1 << 16  # elements per chunk of rows
 _RMAX_OK = 2.0**-13
+_POW2_OFFSET = 160
+_POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
+_C6H = 1.0 / 6.0
+_C6L = float(Fraction(1, 6) - Fraction(_C6H))  # within u**2 / 6 of 1/6 - _C6H
+_C6_SPLIT = tuple(float(v[0]) for v in split(np.array([_C6H])))
 
 
 def _split_bits(v: Fraction, bits: int) -> Fraction:
@@ -160,13 +165,17 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float]
         return None
     eps_el, big_r, s_sigma = _exp_error(rmax, rl_max, eps_r)
     ci = c.astype(np.int64)
-    a, b = ci >> J, ci & ((1 << J) - 1)
-    w1, w2, w3 = np.ldexp(b1t[b], a), np.ldexp(b2t[b], a), np.ldexp(b3t[b], a)
-    p2, e2 = two_prod(rh, rh)
-    p3, e3 = two_prod(p2, rh)
-    c6h = 1.0 / 6.0
-    c6l = float(Fraction(1, 6) - Fraction(c6h))
-    h3, h3l = two_prod(p3, np.full_like(p3, c6h))
+    scale = _POW2[(ci >> J) + _POW2_OFFSET]  # 2**a, a >= -132: exact products below
+    b = ci & ((1 << J) - 1)
+    w1, w2, w3 = b1t[b], b2t[b], b3t[b]
+    w1 *= scale
+    w2 *= scale
+    w3 *= scale
+    srh = split(rh)
+    p2, e2 = two_prod(rh, rh, srh, srh)
+    sp2 = split(p2)
+    p3, e3 = two_prod(p2, rh, sp2, srh)
+    h3, h3l = two_prod(p3, _C6H, sb=_C6_SPLIT)
     poly = rh * (1.0 / 5040.0)
     poly += 1.0 / 720.0
     poly *= rh
@@ -178,14 +187,15 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float]
     sig += rl
     sig += rh * rl
     sig += h3l
-    sig += p3 * c6l
-    sig += (e3 + e2 * rh + 3.0 * p2 * rl) * c6h
-    sig += p3 * rl * c6h  # the r**4 / 24 term's share of rl: 4 rh**3 rl / 24
+    sig += p3 * _C6L
+    # r**3 / 6 beyond p3 / 6, and the r**4 / 24 term's share of rl (4 rh**3 rl / 24)
+    sig += (e3 + e2 * rh + (3.0 * p2 + p3) * rl) * _C6H
     sig += poly
     h2 = p2 * 0.5
-    a2, a3 = two_prod(w1, rh)
-    a4, a5 = two_prod(w1, h2)
-    a6, a7 = two_prod(w1, h3)
+    sw1 = split(w1)
+    a2, a3 = two_prod(w1, rh, sw1, srh)
+    a4, a5 = two_prod(w1, h2, sw1, (sp2[0] * 0.5, sp2[1] * 0.5))  # halving is exact
+    a6, a7 = two_prod(w1, h3, sw1)
     tiny = a3 + a5
     tiny += a7
     tiny += w1 * sig
@@ -196,15 +206,15 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float]
 
 
 def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact row sums of the arrays, all entries at most 2 and ``|arrays[i]| <= mags[i]``
+    """Row sums of the arrays (overwritten), all entries at most 2 and ``|arrays[i]| <= mags[i]``
     (step 6): ``(Sh, Sl, err)`` with ``|sum - Sh - Sl| <= err`` per row and ``|Sl| <= u Sh``."""
     rows, k = arrays[0].shape
     n = k * len(arrays)
     bits = int(n + 2).bit_length()
     kj = bits + 2
-    work = [a.copy() for a in arrays]
-    mags = list(mags)
+    work, mags = list(arrays), list(mags)
     totals = []
+    err = 0.0
     q = np.empty_like(work[0])
     while True:
         if kj - 53 < -1000:
@@ -215,26 +225,34 @@ def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, 
             if mags[i] >= unit / 2:  # else every piece is 0: sig + v rounds to sig
                 np.add(v, sig, out=q)
                 q -= sig
-                v -= q
+                v -= q  # exact, |v| <= unit now
                 tot += q.sum(axis=1)  # multiples of unit, |partial sums| < sig: exact
-                mags[i] = float(max(v.max(), -v.min()))
+                mags[i] = unit
         totals.append(tot)
-        res = max(mags)
-        if res == 0.0 or n * res <= 2.0**-118:
+        if len(work) == 1:
             break
+        merge_err = k * len(work) * U * sum(mags) * 1.01
+        if merge_err <= 2.0**-112:  # add the residuals up in floats (rounding bounded per row)
+            for v in work[1:]:
+                work[0] += v
+            err += merge_err
+            mags = [sum(mags) * (1 + len(work) * U)]
+            work = work[:1]
         kj = kj - 52 + bits
-    totals.append(np.zeros(rows))
+    last = work[0].sum(axis=1)  # the final residual, |v| <= mags[0]: rounding <= (k-1) u k mags[0]
+    err += k * k * U * mags[0] * 1.01
+    totals.append(last)
     sh, sl = _two_sum(totals[0], totals[1])  # exact
-    err = np.full(rows, n * res)
     rest = np.zeros(rows)
+    errs = np.full(rows, err)
     for t in reversed(totals[2:]):  # the small ones, smallest first
         rest += t
-        err += U * np.abs(rest)
+        errs += U * np.abs(rest)
     sl += rest
-    err += U * np.abs(sl)
+    errs += U * np.abs(sl)
     s2 = sh + sl
     sl = sl - (s2 - sh)  # FastTwoSum (|sh| >= |sl|): exact, |sl| <= ulp(s2)/2 <= u s2
-    return s2, sl, err * (1 + 8 * U)
+    return s2, sl, errs * (1 + 8 * U)
 
 
 def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | None:
@@ -272,7 +290,7 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
     if (m == -np.inf).any():
         return _NEG_INF
     am = np.abs(m)
-    if am.max() > 2.0**60 or (ws is not None and ((am > 0) & (am < 2.0**-60)).any()):
+    if am.max() > 2.0**60:
         return None
     try:
         return _kernel(zs, m, ws, rel_bits)
