@@ -76,9 +76,10 @@ __all__ = ["logsumexp_sum"]
 
 J = 12  # 4096-entry table of 2**(b/4096)
 CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
+CUT_BOUND = 90.005  # |dh| <= CUT_BOUND: fl(m - CUT) is within 2**-8 of m - CUT for |m| <= 2**44
+M_MAX = 2.0**44
 U = 2.0**-53
 _CHUNK = 1 << 16  # elements per chunk of rows
-_RMAX_OK = 2.0**-13
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
 _C6H = 1.0 / 6.0
@@ -94,15 +95,15 @@ def _split_bits(v: Fraction, bits: int) -> Fraction:
 
 
 @lru_cache(maxsize=1)
-def _constants() -> tuple[float, float, float, float, np.ndarray, np.ndarray, np.ndarray]:
-    """``(INV, L1, L2, L3, B1, B2, B3)`` as described in the module docstring."""
+def _constants() -> tuple[float, float, float, float, np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """``(INV, L1, L2, L3, B1, B2, B3, eps_el, R)`` as described in the module docstring."""
     with mpmath.workprec(320):
         ln2 = mpmath.log(2)
-        big_l = Fraction(int(mpmath.floor(mpmath.ldexp(ln2, 320)))) / 2**320 / 4096  # within 2**-320
+        big_l = Fraction(int(mpmath.floor(mpmath.ldexp(ln2, 320))), 2**320 * 4096)  # within 2**-320
         l1 = _split_bits(big_l, 33)
         l2 = _split_bits(big_l - l1, 33)
         l3 = float(big_l - l1 - l2)
-        assert abs(big_l - l1 - l2 - Fraction(l3)) < pow2(-131)
+        eta = abs(big_l - l1 - l2 - Fraction(l3)) + pow2(-300)  # + the error of big_l itself
         inv = float(4096 / ln2)
         b1, b2, b3 = np.empty(4096), np.empty(4096), np.empty(4096)
         for b in range(4096):
@@ -110,7 +111,19 @@ def _constants() -> tuple[float, float, float, float, np.ndarray, np.ndarray, np
             h = float(v)
             m = float(v - h)
             b1[b], b2[b], b3[b] = h, m, float(v - h - m)
-    return inv, float(l1), float(l2), l3, b1, b2, b3
+    eps_el, big_r = _a_priori(float(big_l), abs(float(l2)), abs(l3), float(eta))
+    return inv, float(l1), float(l2), l3, b1, b2, b3, eps_el, big_r
+
+
+def _a_priori(big_l: float, l2: float, l3: float, eta: float) -> tuple[float, float]:
+    """``(eps_el, R)`` from the bounds of steps 2-5."""
+    cm = CUT_BOUND * 4096 / math.log(2) + 1.0  # |c| <= 90.005 * 4096 / ln 2 + 1 < 2**19.03
+    rh_max = big_l / 2 + 2.0**-43
+    x2 = (CUT_BOUND * U + cm * l2) * (1 + U)
+    x1 = rh_max * (1 + U) + x2
+    y = (U * (x1 + rh_max + x2) + cm * l3 * (1 + U)) * 1.01  # >= |y1| + |y3| + |y2| + |fl(c L3)|
+    eps_r = 3.03 * U * y + U * cm * l3 + cm * eta
+    return _exp_error(rh_max, y * (1 + 3 * U), eps_r)
 
 
 def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,49 +134,44 @@ def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, e
 
 
-def _reduce(dh: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple]:
-    """``(c, rh, rl, eps_r)``: ``dh + dl = c L + rh + rl`` within ``eps_r``."""
+def _reduce(dh: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(c, rh, rl)``: ``dh + dl = c L + rh + rl`` within ``eps_r`` (step 2)."""
     inv, l1, l2, l3 = _constants()[:4]
-    c = np.rint(dh * inv)
-    x1, y1 = _two_sum(dh, -(c * l1))
-    x2, y2 = _two_sum(dl, -(c * l2))
-    rh, y3 = _two_sum(x1, x2)
-    rl = y1 + y3
+    c = dh * inv
+    np.rint(c, out=c)
+    x1, y1 = _two_sum(dh, c * -l1)
+    x2, y2 = _two_sum(dl, c * -l2)
+    rh, rl = _two_sum(x1, x2)
+    rl += y1
     rl += y2
     rl -= c * l3
-    cmax = float(-c.min()) if c.size else 0.0
-    rmax = float(max(rh.max(), -rh.min())) if rh.size else 0.0
-    x2m = (128 * U + cmax * abs(l2)) * (1 + U)
-    x1m = rmax * (1 + U) + x2m
-    y = (U * (x1m + rmax + x2m) + cmax * abs(l3) * (1 + U)) * 1.01
-    eps_r = 3.03 * U * y + U * cmax * abs(l3) + cmax * 2.0**-130
-    return c, rh, rl, (rmax, y * 1.01, eps_r)
+    return c, rh, rl
 
 
-def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float, float]:
-    """``(eps_el, R, sum of magnitudes of the small terms)``; see steps 4 and 5."""
+def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float]:
+    """``(eps_el, R)``: the relative error bound of one term (steps 4 and 5)."""
     big_r = (rmax + rl_max + eps_r) * 1.001
     p = rl_max + eps_r
-    s_sigma = (rl_max + U * big_r**2 + big_r * rl_max + U * big_r**3 + (2 * U * big_r**3 + 3 * big_r**2 * rl_max) / 6
-               + big_r**3 * rl_max / 6 + big_r**4 / 20) * 1.01
-    eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 2 * U * U * big_r**3 + U * big_r**2 * rl_max
-               + big_r**3 * (2 * U * p + eps_r) / 6 + big_r**4 * p / 20 + 2 * U * big_r**4 + 12 * U * s_sigma
+    p4 = big_r**4 / 20  # the r**4 polynomial term
+    s5 = (U * big_r**2 / 2 + big_r * rl_max + U * big_r**3 / 3 + (2 * U * big_r**3 + 4 * big_r**2 * rl_max) / 6) * 1.01
+    s_sigma = s5 + rl_max + p4  # >= |sigma| and its partial sums
+    eps_sigma = U * (14 * s5 + 2 * rl_max + p4) * 1.01  # rounding of sigma, small terms first
+    eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 2 * U * U * big_r**3 + U * big_r**2 * p
+               + big_r**3 * (2 * U * p + eps_r) / 6 + big_r**4 * p / 20 + 2 * U * big_r**4 + eps_sigma
                + big_r**8 / 40000)
     xm = big_r + big_r**2 + big_r**3 + s_sigma
-    theta = (U * big_r * 2 + s_sigma + U * xm + 2.0**-105) * 1.01
-    eps_el = (eps_exp + U * s_sigma + 2.0**-105 * xm + 2.0**-150 * (1 + xm) + 8 * U * theta) * math.exp(big_r)
-    return eps_el * 1.1, big_r, s_sigma
+    small_t = (2 * U * big_r + U * xm + 2.0**-105) * 1.01  # the terms of tiny before W1 sigma
+    eps_tiny = U * (8 * small_t + 2 * s_sigma) * 1.01
+    eps_el = (eps_exp + U * (s_sigma + eps_exp) + 2.0**-105 * (xm + eps_exp) + 2.0**-150 * (1 + xm)
+              + eps_tiny) * math.exp(big_r)
+    return eps_el * 1.1, big_r
 
 
-def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float], float] | None:
-    """The five arrays whose row sums give ``S_i`` (step 5), their magnitude bounds and
-    ``eps_el``; None when the reduction bound fails."""
-    b1t, b2t, b3t = _constants()[4:]
+def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
+    """The six arrays whose row sums give ``S_i`` within ``eps_el S_i`` (steps 1-5)."""
+    b1t, b2t, b3t = _constants()[4:7]
     dh, dl = _two_sum(zc, -m[:, None])
-    c, rh, rl, (rmax, rl_max, eps_r) = _reduce(dh, dl)
-    if not rmax <= _RMAX_OK:
-        return None
-    eps_el, big_r, s_sigma = _exp_error(rmax, rl_max, eps_r)
+    c, rh, rl = _reduce(dh, dl)
     ci = c.astype(np.int64)
     scale = _POW2[(ci >> J) + _POW2_OFFSET]  # 2**a, a >= -132: exact products below
     b = ci & ((1 << J) - 1)
@@ -183,26 +191,31 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> tuple[list[np.ndarray], list[float]
     poly *= rh
     poly += 1.0 / 24.0
     poly *= p2 * p2
-    sig = e2 * 0.5
-    sig += rl
+    sig = e2 * 0.5  # the small terms first, then rl and the r**4 polynomial (step 4)
     sig += rh * rl
     sig += h3l
     sig += p3 * _C6L
     # r**3 / 6 beyond p3 / 6, and the r**4 / 24 term's share of rl (4 rh**3 rl / 24)
     sig += (e3 + e2 * rh + (3.0 * p2 + p3) * rl) * _C6H
+    sig += rl
     sig += poly
     h2 = p2 * 0.5
     sw1 = split(w1)
     a2, a3 = two_prod(w1, rh, sw1, srh)
     a4, a5 = two_prod(w1, h2, sw1, (sp2[0] * 0.5, sp2[1] * 0.5))  # halving is exact
     a6, a7 = two_prod(w1, h3, sw1)
-    tiny = a3 + a5
+    tiny = a3 + a5  # the small terms first, W1 sigma last (step 5)
     tiny += a7
-    tiny += w1 * sig
     tiny += w2 * (rh + h2 + h3)
     tiny += w3
-    mags = [1.0, big_r * 1.001, big_r**2 / 2 * 1.001, big_r**3 / 6 * 1.01, 2.0**-52, 2.0**-52]
-    return [w1, a2, a4, a6, w2, tiny], mags, eps_el
+    tiny += w1 * sig
+    return [w1, a2, a4, a6, w2, tiny]
+
+
+def _magnitudes() -> list[float]:
+    """Bounds of the entries of the six arrays of :func:`_terms` (``W <= 1``)."""
+    big_r = _constants()[8]
+    return [1.0, big_r * 1.001, big_r**2 / 2 * 1.001, big_r**3 / 6 * 1.01, 2.0**-52, 2.0**-52]
 
 
 def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -290,7 +303,7 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
     if (m == -np.inf).any():
         return _NEG_INF
     am = np.abs(m)
-    if am.max() > 2.0**60:
+    if am.max() > M_MAX:
         return None
     try:
         return _kernel(zs, m, ws, rel_bits)
@@ -302,19 +315,13 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     n, k = zs.shape
     step = max(1, _CHUNK // k)
     sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
+    eps_el = _constants()[7]
     for s in range(0, n, step):
-        zc = zs[s:s + step]
         mc = m[s:s + step]
-        low = mc - CUT
-        clamped = (zc < low[:, None]).sum(axis=1)
-        zc = np.maximum(zc, low[:, None])
-        got = _terms(zc, mc)
-        if got is None:
-            return None
-        arrays, mags, eps_el = got
-        h, l, e = _row_sums(arrays, mags)
+        zc = np.maximum(zs[s:s + step], (mc - CUT)[:, None])
+        h, l, e = _row_sums(_terms(zc, mc), _magnitudes())
         sh[s:s + step], sl[s:s + step] = h, l
-        err[s:s + step] = e + eps_el * (h * 1.001) + clamped * 2.0**-128 + k * 2.0**-1000
+        err[s:s + step] = e + eps_el * (h * 1.001) + k * (2.0**-128 + 2.0**-1000)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
         return None
     # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
