@@ -2,59 +2,66 @@
 
 ``LSE(z_i) = m_i + log(S_i)`` with ``m_i = max_k z_ik`` and ``S_i = sum_k exp(z_ik - m_i)``, so
 ``S_i >= 1`` (the maximal entry contributes ``exp(0) = 1`` exactly) and every term is at most 1.
-Errors are therefore measured *relative to the term*: an element computed with relative error
-``eps`` moves ``S_i`` by at most ``eps S_i``, whatever ``K`` is.
+Errors are therefore measured *relative to the term*: terms computed with relative error
+``eps`` move ``S_i`` by at most ``eps S_i``, whatever ``K`` is.
 
-Method (every step vectorised NumPy over chunks of rows; ``u = 2**-53``)
-------------------------------------------------------------------------
-1. **Clamp and exact difference.** ``zc = max(z, fl(m - 90))`` (``-inf`` entries too). A
-   replaced entry had ``exp(z - m) <= exp(fl(m - 90) - m) < 2**-129`` and is counted as
-   ``exp(zc - m)``, equally small: each costs at most ``2**-128`` absolute. Knuth's TwoSum gives
-   ``zc - m = dh + dl`` exactly (``|dh| <= 90.01``).
-2. **Reduction** ``d = c L + r`` with ``L = ln 2 / 4096`` and ``c = rint(dh 4096 / ln 2)`` (an
-   integer of at most 20 bits). ``L = L1 + L2 + L3 + eta`` with ``L1, L2`` of 33 bits (so ``c L1``,
-   ``c L2`` are exact) and ``|eta| <= 2**-130``. Three TwoSums give ``r = rh + y1 + y3 + y2 - c L3
-   - c eta`` exactly; ``rl = fl(fl(fl(y1 + y3) + y2) - fl(c L3))``. With ``RMAX = max |rh|``
-   (checked at run time, the kernel declines above ``2**-13``), the bounds ``|x2| <= X2 = 128 u +
-   C |L2|``, ``|x1| <= RMAX (1 + u) + X2``, ``|y1| + |y3| + |y2| + |c L3| <= Y`` give
-   ``|r - rh - rl| <= eps_r = 3.03 u Y + u C |L3| + C 2**-130`` (``C = max |c|``).
-3. ``exp(c L) = 2**a B_b`` exactly (``c = 4096 a + b``), ``B_b = 2**(b/4096)`` stored as three
-   doubles (within ``2**-150 B_b``, from mpmath at 320 bits); ``W_i = 2**a B_i`` are exact.
-4. **exp(r)** ``= 1 + rh + p2/2 + H3 + sigma + e_x`` where ``rh**2 = p2 + e2`` and
+Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 4096``)
+-------------------------------------------------------------------------------
+1. **Clamp and exact difference.** Only ``|m_i| <= 2**44`` is accepted, so ``fl(m - 90)`` is
+   within ``2**-8`` of ``m - 90``. ``zc = max(z, fl(m - 90))`` (``-inf`` entries too): a replaced
+   entry had ``exp(z - m) < 2**-129`` and is counted as ``exp(zc - m)``, equally small; each
+   costs at most ``2**-128`` absolute (``K 2**-128`` is added per row). Knuth's TwoSum gives
+   ``zc - m = dh + dl`` exactly, ``-90.005 <= dh <= 0``, ``|dl| <= u |dh|``.
+2. **Reduction** ``d = c L + r``, ``c = rint(fl(dh * INV))`` with ``INV = fl(1/L)`` (``|c| <
+   2**19.03``). ``L = L1 + L2 + L3 + eta`` (``L1``, ``L2`` of 33 bits, so ``c L1`` and ``c L2``
+   are exact; ``|eta| < 2**-127``, constants from mpmath at 320 bits). TwoSums
+   ``dh - c L1 = x1 + y1``, ``dl - c L2 = x2 + y2``, ``x1 + x2 = rh + y3`` are exact, so
+   ``r = rh + y3 + y1 + y2 - c L3 - c eta``; ``rl = fl(fl(fl(y3 + y1) + y2) - fl(c L3))``.
+   A priori: ``|dh - c/INV| <= (1/2 + 2**-33)/INV`` and ``|c| |1/INV - L| < 2**-46``, hence
+   ``|rh| <= L/2 + 2**-43``; with ``|y1| <= u |x1|``, ``|y3| <= u |rh|``, ``|y2| <= u |x2|``
+   this bounds ``|rl| <= RL`` and ``|r - rh - rl| <= eps_r`` (:func:`_a_priori`).
+3. **Table.** ``exp(c L) = 2**a B_b`` exactly (``c = 4096 a + b``, ``0 <= b < 4096``), with
+   ``B_b = 2**(b/4096)`` stored as three doubles ``B1 + B2 + B3`` (within ``2**-150 B_b``);
+   ``W_j = 2**a B_j`` are exact (``a >= -132``).
+4. **exp(r)** ``= 1 + rh + p2/2 + H3 + sigma + e_x``, where ``rh**2 = p2 + e2`` and
    ``p2 rh = p3 + e3`` (Dekker's products, exact), ``p3 fl(1/6) = H3 + H3l`` (exact), and
-   ``sigma`` is the float sum of the small terms ``rl + e2/2 + rh rl + H3l + p3 c6l +
-   (e3 + e2 rh + 3 p2 rl) fl(1/6) + p2**2 P(rh)`` with ``P(x) = 1/24 + x/120 + x**2/720 +
-   x**3/5040`` in Horner. Comparing term by term with the series of ``exp(rh + rho)``
-   (``|rho| <= RL + eps_r``) bounds ``|e_x|`` by ``eps_exp`` (see :func:`_exp_error`): the
-   dropped cross terms of ``rho``, the truncation ``R**8 / 8! e**R``, and ``12 u`` times the sum
-   of the magnitudes of the small terms for their rounding.
-5. **Products with W** as exact pairs: ``W1 rh``, ``W1 p2/2``, ``W1 H3`` (Dekker), and one
-   float array ``T = W2 + (lows + W1 sigma + W2 (rh + p2/2 + H3) + W3)`` whose rounding and
-   omitted terms (``W2 sigma``, ``W3 X``, ``W eta``) are bounded relative to ``W <= e**R E``.
-   Altogether every element is within ``eps_el E`` (about ``2**-105``), plus ``2**-1000``
-   absolute for gradual underflow in the products.
-6. **Exact row sums.** The five arrays are summed row by row by error-free extraction with
-   *global* splitters (every entry is at most 2): ``sigma_1 = 2**k1`` with ``2**b >= n + 2``
-   entries per row, ``k1 = b + 2``, ``k_{j+1} = k_j - 52 + b``; every extracted piece is a
-   multiple of ``2**(k_j - 53)`` and any row of them adds up exactly in floats. Rounds stop
-   when ``n`` times the largest residual is below ``2**-118``; that product is the residual bound.
-   The exact per-round row totals are renormalised to a double-double ``Sh + Sl`` (TwoSums,
-   ``|Sl| <= u Sh``), their rounding bounded per row.
+   ``sigma`` is the float sum, small terms first, of ``e2/2 + rh rl + H3l + p3 c6l + (e3 + e2 rh
+   + (3 p2 + p3) rl) fl(1/6) + rl + p2**2 P(rh)``, ``P(x) = 1/24 + x/120 + x**2/720 +
+   x**3/5040`` by Horner (``c6l = fl(1/6 - fl(1/6))``). Comparing term by term with the series
+   of ``exp(rh + rho)`` (``rho = rl + (r - rh - rl)``) bounds ``|e_x|``: the cross terms of
+   ``rho`` that are dropped, the rounding of ``P`` and of ``sigma``, and the truncation
+   ``R**8 e**R / 8!`` (:func:`_exp_error`).
+5. **Products with W.** ``W1 rh``, ``W1 p2/2`` and ``W1 H3`` as exact Dekker pairs; ``W1``,
+   the three high parts, ``W2`` and one float array ``tiny`` (the three low parts, ``W2 (rh +
+   p2/2 + H3)``, ``W3`` and, last, ``W1 sigma``) are summed. Omitted (``W2 sigma``, ``W3 X``,
+   ``W eta``) and rounded terms are bounded relative to ``W <= e**R E``: every term is within
+   ``eps_el E``, ``eps_el < 2**-105.8`` (plus ``2**-1000`` absolute per term for underflow).
+6. **Exact row sums.** Error-free extraction with *global* splitters (every entry is at most
+   2): ``sigma_1 = 2**k1`` with ``2**b >= n + 2`` (``n`` entries per row), ``k1 = b + 2``,
+   ``k_{j+1} = k_j - 52 + b``; the pieces are multiples of ``2**(k_j - 53)`` and a row of them
+   adds up exactly in floats, the residuals are at most ``2**(k_j - 53)``. Once ``K`` times the
+   number of arrays times ``u`` times their residual bounds is below ``2**-112``, the residual
+   arrays are added in floats (that much added to the bound), one more round is extracted, and
+   the last residual is row-summed in floats (``(K-1) u`` times ``K`` times its bound). The exact
+   round totals become a double-double ``Sh + Sl`` (TwoSum, then the small totals in floats
+   with their rounding bounded per row, then FastTwoSum, so ``|Sl| <= u Sh``).
 7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
-   (:func:`symxent.kernels.api._one_weight_vector`, its own certified bound), ``sum w_i m_i``
-   exactly by Dekker products and extraction, and ``|log S_i - log(Sh_i + Sl_i)| <= 1.01 err_i``
-   since ``S_i >= 1`` and ``err_i <= 2**-90``.
+   (:func:`symxent.kernels.api._one_weight_vector`, with its own certified bound),
+   ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
+   <= 1.01 err_i`` because ``S_i >= 1`` and ``err_i <= 2**-90`` (checked).
 
 The width ``hi - lo <= 2**-rel_bits max(1, |S|)`` is checked at the end (``|S| <= sum
-w_i |LSE_i|``); when it fails, or the data are outside what the argument covers (NaN, ``+inf``,
-``|m_i| > 2**60``, nonzero ``|m_i| < 2**-60`` with weights, weights outside ``[2**-900,
-2**900]``, a failed FP environment probe), the kernel returns ``None``. A double-double
-pipeline reaches about ``2**-105`` per row: ``rel_bits`` up to about 104 (more for rows with
-large ``|LSE|``); beyond that it declines and the exact reference path answers.
+w_i |LSE_i|``). When it fails, or the data are outside what the argument covers (NaN, ``+inf``,
+``|m_i| > 2**44``, weights outside ``[2**-900, 2**900]``, a failed probe of the FP
+environment), the kernel returns ``None`` and the exact reference path answers. The pipeline
+is double-double: about ``2**-105`` per row, so ``rel_bits`` up to about ``104 + log2(mean
+|LSE|)`` is certified.
 
 >>> import numpy as np
->>> logsumexp_sum(np.array([[0.0, 0.0]])).decimal(20)     # log 2
+>>> logsumexp_sum(np.array([[0.0, 0.0]]), rel_bits=100).decimal(20)     # log 2
 '0.69314718055994530942'
+>>> logsumexp_sum(np.array([[0.0, 0.0]]), rel_bits=128) is None          # beyond double-double
+True
 """
 
 from __future__ import annotations
@@ -79,7 +86,7 @@ CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
 CUT_BOUND = 90.005  # |dh| <= CUT_BOUND: fl(m - CUT) is within 2**-8 of m - CUT for |m| <= 2**44
 M_MAX = 2.0**44
 U = 2.0**-53
-_CHUNK = 1 << 16  # elements per chunk of rows
+_CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**17)
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
 _C6H = 1.0 / 6.0
@@ -272,7 +279,7 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
     """Enclose ``sum_i w_i LSE(z_i)`` (the contract of :mod:`symxent.exact.sums`), or None.
 
     >>> import numpy as np
-    >>> logsumexp_sum(np.array([[1.0, float("-inf")]])).decimal(10)
+    >>> logsumexp_sum(np.array([[1.0, float("-inf")]]), rel_bits=90).decimal(10)
     '1.000000000'
     """
     if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
