@@ -160,3 +160,11 @@ def test_declines(z, w, bits):
 def test_declined_bad_input_is_reported_by_the_reference():
     with pytest.raises(DomainError):
         sums.logsumexp_sum(np.array([[0.0, float("nan")]]), rel_bits=90)
+
+
+def test_bench_row_for_logits():
+    from symxent.kernels import bench
+
+    (row,) = bench.run_bench(quick=True, only=("cce_logits",))
+    assert row["name"] == "cce_logits" and row["k"] == 1000
+    assert row["contains_reference"] is True and row["certified_digits"] >= 30
