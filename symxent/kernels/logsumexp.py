@@ -166,16 +166,18 @@ def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float]:
     eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 2 * U * U * big_r**3 + U * big_r**2 * p
                + big_r**3 * (2 * U * p + eps_r) / 6 + big_r**4 * p / 20 + 2 * U * big_r**4 + eps_sigma
                + big_r**8 / 40000)
-    xm = big_r + big_r**2 + big_r**3 + s_sigma
-    small_t = (2 * U * big_r + U * xm + 2.0**-105) * 1.01  # the terms of tiny before W1 sigma
-    eps_tiny = U * (8 * small_t + 2 * s_sigma) * 1.01
-    eps_el = (eps_exp + U * (s_sigma + eps_exp) + 2.0**-105 * (xm + eps_exp) + 2.0**-150 * (1 + xm)
+    xm = big_r + big_r**2 + big_r**3 + s_sigma  # >= |qh + ql|
+    ql_max = (2 * U * big_r + s_sigma) * 1.01
+    eps_ql = U * (2 * U * big_r + ql_max) * 1.01  # ql = fl(fl(e1 + e2) + sigma)
+    small_t = (2 * U * big_r + 2.0**-105) * 1.01  # the terms of tiny before W1 ql
+    eps_tiny = U * (4 * small_t + 2 * (small_t + ql_max)) * 1.01
+    eps_el = (eps_exp + eps_ql + U * (ql_max + eps_exp) + 2.0**-105 * (xm + eps_exp) + 2.0**-150 * (1 + xm)
               + eps_tiny) * math.exp(big_r)
     return eps_el * 1.1, big_r
 
 
 def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
-    """The six arrays whose row sums give ``S_i`` within ``eps_el S_i`` (steps 1-5)."""
+    """The four arrays whose row sums give ``S_i`` within ``eps_el S_i`` (steps 1-5)."""
     b1t, b2t, b3t = _constants()[4:7]
     dh, dl = _two_sum(zc, -m[:, None])
     c, rh, rl = _reduce(dh, dl)
@@ -207,22 +209,30 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
     sig += rl
     sig += poly
     h2 = p2 * 0.5
-    sw1 = split(w1)
-    a2, a3 = two_prod(w1, rh, sw1, srh)
-    a4, a5 = two_prod(w1, h2, sw1, (sp2[0] * 0.5, sp2[1] * 0.5))  # halving is exact
-    a6, a7 = two_prod(w1, h3, sw1)
-    tiny = a3 + a5  # the small terms first, W1 sigma last (step 5)
-    tiny += a7
-    tiny += w2 * (rh + h2 + h3)
+    s1, ql = _fast_two_sum(rh, h2)  # |rh| >= |h2|
+    qh, e = _fast_two_sum(s1, h3)  # |s1| >= |h3|
+    ql += e
+    ql += sig  # exp(r) = 1 + qh + ql + e_x (step 5)
+    a2, a3 = two_prod(w1, qh)
+    tiny = w2 * qh  # the small terms first, W1 ql last (step 5)
+    tiny += a3
     tiny += w3
-    tiny += w1 * sig
-    return [w1, a2, a4, a6, w2, tiny]
+    tiny += w1 * ql
+    return [w1, a2, w2, tiny]
+
+
+def _fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dekker: ``a + b = s + e`` exactly when ``|a| >= |b|``."""
+    s = a + b
+    e = s - a
+    np.subtract(b, e, out=e)
+    return s, e
 
 
 def _magnitudes() -> list[float]:
-    """Bounds of the entries of the six arrays of :func:`_terms` (``W <= 1``)."""
+    """Bounds of the entries of the four arrays of :func:`_terms` (``W <= 1``)."""
     big_r = _constants()[8]
-    return [1.0, big_r * 1.001, big_r**2 / 2 * 1.001, big_r**3 / 6 * 1.01, 2.0**-52, 2.0**-52]
+    return [1.0, (big_r + big_r**2) * 1.01, 2.0**-52, 2.0**-52]
 
 
 def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
