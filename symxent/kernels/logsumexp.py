@@ -5,37 +5,42 @@
 Errors are therefore measured *relative to the term*: terms computed with relative error
 ``eps`` move ``S_i`` by at most ``eps S_i``, whatever ``K`` is.
 
-Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 4096``)
--------------------------------------------------------------------------------
+Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16``)
+--------------------------------------------------------------------------------
 1. **Clamp and exact difference.** Only ``|m_i| <= 2**44`` is accepted, so ``fl(m - 90)`` is
    within ``2**-8`` of ``m - 90``. ``zc = max(z, fl(m - 90))`` (``-inf`` entries too): a replaced
    entry had ``exp(z - m) < 2**-129`` and is counted as ``exp(zc - m)``, equally small; each
    costs at most ``2**-128`` absolute (``K 2**-128`` is added per row). Knuth's TwoSum gives
    ``zc - m = dh + dl`` exactly, ``-90.005 <= dh <= 0``, ``|dl| <= u |dh|``.
-2. **Reduction** ``d = c L + r``, ``c = rint(fl(dh * INV))`` with ``INV = fl(1/L)`` (``|c| <
-   2**19.03``). ``L = L1 + L2 + L3 + eta`` (``L1``, ``L2`` of 33 bits, so ``c L1`` and ``c L2``
-   are exact; ``|eta| < 2**-127``, constants from mpmath at 320 bits). TwoSums
-   ``dh - c L1 = x1 + y1``, ``dl - c L2 = x2 + y2``, ``x1 + x2 = rh + y3`` are exact, so
-   ``r = rh + y3 + y1 + y2 - c L3 - c eta``; ``rl = fl(fl(fl(y3 + y1) + y2) - fl(c L3))``.
-   A priori: ``|dh - c/INV| <= (1/2 + 2**-33)/INV`` and ``|c| |1/INV - L| < 2**-46``, hence
-   ``|rh| <= L/2 + 2**-43``; with ``|y1| <= u |x1|``, ``|y3| <= u |rh|``, ``|y2| <= u |x2|``
-   this bounds ``|rl| <= RL`` and ``|r - rh - rl| <= eps_r`` (:func:`_a_priori`).
-3. **Table.** ``exp(c L) = 2**a B_b`` exactly (``c = 4096 a + b``, ``0 <= b < 4096``), with
-   ``B_b = 2**(b/4096)`` stored as three doubles ``B1 + B2 + B3`` (within ``2**-150 B_b``);
-   ``W_j = 2**a B_j`` are exact (``a >= -132``).
-4. **exp(r)** ``= 1 + rh + p2/2 + H3 + sigma + e_x``, where ``rh**2 = p2 + e2`` and
-   ``p2 rh = p3 + e3`` (Dekker's products, exact), ``p3 fl(1/6) = H3 + H3l`` (exact), and
-   ``sigma`` is the float sum, small terms first, of ``e2/2 + rh rl + H3l + p3 c6l + (e3 + e2 rh
-   + (3 p2 + p3) rl) fl(1/6) + rl + p2**2 P(rh)``, ``P(x) = 1/24 + x/120 + x**2/720 +
-   x**3/5040`` by Horner (``c6l = fl(1/6 - fl(1/6))``). Comparing term by term with the series
-   of ``exp(rh + rho)`` (``rho = rl + (r - rh - rl)``) bounds ``|e_x|``: the cross terms of
-   ``rho`` that are dropped, the rounding of ``P`` and of ``sigma``, and the truncation
-   ``R**8 e**R / 8!`` (:func:`_exp_error`).
-5. **Products with W.** ``W1 rh``, ``W1 p2/2`` and ``W1 H3`` as exact Dekker pairs; ``W1``,
-   the three high parts, ``W2`` and one float array ``tiny`` (the three low parts, ``W2 (rh +
-   p2/2 + H3)``, ``W3`` and, last, ``W1 sigma``) are summed. Omitted (``W2 sigma``, ``W3 X``,
-   ``W eta``) and rounded terms are bounded relative to ``W <= e**R E``: every term is within
-   ``eps_el E``, ``eps_el < 2**-105.8`` (plus ``2**-1000`` absolute per term for underflow).
+2. **Reduction** ``d = c L + r``, ``c = rint(fl(dh * INV))``, ``INV = fl(1/L)``, ``|c| <
+   2**23.03``. ``L = L1 + L2 + L3 + L4 + eta`` with ``L1, L2, L3`` of 29 bits (so ``c Lk`` is
+   exact), ``|L - L1| < 2**-45``, ``|L - L1 - L2| < 2**-74``, ``|L4| < 2**-103``,
+   ``|eta| < 2**-156`` (mpmath at 340 bits, checked at import). ``x1 = dh - c L1`` is exact:
+   for ``c != 0``, ``|dh| >= 2**-18`` so both are multiples of ``2**-70`` (``L1`` lies on the grid
+   ``2**-45``) and ``|x1| < 2**-17``. TwoSums ``dl - c L2 = x2 + y2``, ``x2 - c L3 = x3 + y3``,
+   ``x1 + x3 = rh + y4`` are exact, so ``r = rh + y4 + y3 + y2 - c L4 - c eta``, and
+   ``rl = fl(fl(fl(y4 + y3) + y2) - fl(c L4))``. A priori ``|dh - c/INV| <= (1/2 + 2**-29.9)/INV``
+   and ``|c| |1/INV - L| <= 2**-46.5``, hence ``|rh| <= L/2 + 2**-44 < 2**-17.5``; with
+   ``|y4| <= u |rh|``, ``|y3|, |y2| <= 2**-74.8`` this bounds ``|rl| <= RL ~ 2**-70`` and
+   ``|r - rh - rl| <= eps_r ~ 2**-122`` (:func:`_a_priori`).
+3. **Table.** ``exp(c L) = 2**a B_b`` exactly (``c = 2**16 a + b``, ``0 <= b < 2**16``), with
+   ``B_b = 2**(b/2**16)`` stored as three doubles ``B1 + B2 + B3`` (within ``2**-150 B_b``;
+   built from two 256-entry fixed-point tables at 340 bits); ``W_j = 2**a B_j`` are exact
+   (``a >= -130``).
+4. **exp(r)** ``= 1 + rh + p2/2 + H3 + sigma + e_x`` with ``rh**2 = p2 + e2`` (Dekker's
+   product, exact), ``H3 = fl(fl(p2 rh) fl(1/6))`` (within ``0.7 u R**3`` of ``rh**3/6``), and
+   ``sigma = fl(e2/2 + rl s1 + p2**2 (1/24 + rh/120) + rl)`` summed in that order, where
+   ``s1 = fl(rh + p2/2)`` (``rl s1`` carries the cross terms ``rho (rh + rh**2/2)`` of
+   ``r**2/2`` and ``r**3/6``). Comparing term by term with the series of ``exp(rh + rho)``
+   (``rho = rl + (r - rh - rl)``, ``|rho| <= RL + eps_r``) bounds ``|e_x|``: the dropped cross
+   terms of ``rho``, the rounding of ``H3``, of the quartic and of ``sigma``, and the truncation
+   ``R**6 e**R / 6!`` (:func:`_exp_error`).
+5. **Products with W.** FastTwoSums (``|rh| >= |p2/2|``, ``|s1| >= |H3|``) give ``1 + qh + ql``
+   with ``ql = fl(fl(e1 + e2') + sigma)``; ``W1 qh = a2 + a3`` (Dekker). The four arrays ``W1``,
+   ``a2``, ``W2`` and ``tiny = fl(W2 qh + a3 + W3 + W1 ql)`` are summed. Omitted (``W2 ql``,
+   ``W3 (qh + ql)``, ``W eta``) and rounded terms are bounded relative to ``W <= e**R E``: every
+   term is within ``eps_el E``, ``eps_el < 2**-105.9`` (plus ``2**-1000`` absolute per term for
+   gradual underflow).
 6. **Exact row sums.** Error-free extraction with *global* splitters (every entry is at most
    2): ``sigma_1 = 2**k1`` with ``2**b >= n + 2`` (``n`` entries per row), ``k1 = b + 2``,
    ``k_{j+1} = k_j - 52 + b``; the pieces are multiples of ``2**(k_j - 53)`` and a row of them
@@ -81,7 +86,8 @@ from .eft import exact_sum, pow2, split, sum_upper, two_prod
 
 __all__ = ["logsumexp_sum"]
 
-J = 12  # 4096-entry table of 2**(b/4096)
+J = 16  # 65536-entry table of 2**(b/2**J)
+N_TAB = 1 << J
 CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
 CUT_BOUND = 90.005  # |dh| <= CUT_BOUND: fl(m - CUT) is within 2**-8 of m - CUT for |m| <= 2**44
 M_MAX = 2.0**44
@@ -90,46 +96,67 @@ _CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
 _C6H = 1.0 / 6.0
-_C6L = float(Fraction(1, 6) - Fraction(_C6H))  # within u**2 / 6 of 1/6 - _C6H
-_C6_SPLIT = tuple(float(v[0]) for v in split(np.array([_C6H])))
+_PREC = 340  # fixed-point bits of the constants
 
 
 def _split_bits(v: Fraction, bits: int) -> Fraction:
-    """``v`` rounded to ``bits`` significant bits (toward zero)."""
+    """``v > 0`` truncated to ``bits`` significant bits."""
     e = v.numerator.bit_length() - v.denominator.bit_length()
     scale = pow2(bits - e)
     return Fraction(math.floor(v * scale)) / scale
 
 
+def _three_doubles(v: int, frac_bits: int) -> tuple[float, float, float]:
+    """``v / 2**frac_bits`` (``v > 0``) as three truncated doubles, within ``2**-150`` relative."""
+    out = []
+    for _ in range(3):
+        if v <= 0:
+            out.append(0.0)
+            continue
+        sh = max(v.bit_length() - 53, 0)
+        top = v >> sh
+        out.append(math.ldexp(float(top), sh - frac_bits))  # exact: at most 53 bits
+        v -= top << sh
+    return out[0], out[1], out[2]
+
+
 @lru_cache(maxsize=1)
-def _constants() -> tuple[float, float, float, float, np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """``(INV, L1, L2, L3, B1, B2, B3, eps_el, R)`` as described in the module docstring."""
-    with mpmath.workprec(320):
+def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``B_b = 2**(b / 2**J)`` for ``0 <= b < 2**J`` as three doubles each (step 3): products of
+    two 256-entry fixed-point tables (mpmath at ``_PREC + 20`` bits), each entry within a few
+    units of ``2**-_PREC``, far inside the ``2**-150`` relative that the bound uses."""
+    with mpmath.workprec(_PREC + 20):
+        hi = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / 256), _PREC))) for i in range(256)]
+        lo = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / N_TAB), _PREC))) for i in range(256)]
+    cols = np.empty((3, N_TAB))
+    for b in range(N_TAB):
+        cols[:, b] = _three_doubles(hi[b >> 8] * lo[b & 255], 2 * _PREC)
+    return cols[0].copy(), cols[1].copy(), cols[2].copy()
+
+
+@lru_cache(maxsize=1)
+def _constants() -> tuple[float, float, float, float, float, float, float]:
+    """``(INV, L1, L2, L3, L4, eps_el, R)`` as described in the module docstring."""
+    with mpmath.workprec(_PREC):
         ln2 = mpmath.log(2)
-        big_l = Fraction(int(mpmath.floor(mpmath.ldexp(ln2, 320))), 2**320 * 4096)  # within 2**-320
-        l1 = _split_bits(big_l, 33)
-        l2 = _split_bits(big_l - l1, 33)
-        l3 = float(big_l - l1 - l2)
-        eta = abs(big_l - l1 - l2 - Fraction(l3)) + pow2(-300)  # + the error of big_l itself
-        inv = float(4096 / ln2)
-        b1, b2, b3 = np.empty(4096), np.empty(4096), np.empty(4096)
-        for b in range(4096):
-            v = mpmath.power(2, mpmath.mpf(b) / 4096)
-            h = float(v)
-            m = float(v - h)
-            b1[b], b2[b], b3[b] = h, m, float(v - h - m)
-    eps_el, big_r = _a_priori(float(big_l), abs(float(l2)), abs(l3), float(eta))
-    return inv, float(l1), float(l2), l3, b1, b2, b3, eps_el, big_r
+        big_l = Fraction(int(mpmath.floor(mpmath.ldexp(ln2, _PREC - 20))), 2 ** (_PREC - 20) * N_TAB)
+        inv = float(N_TAB / ln2)
+    l1 = _split_bits(big_l, 29)
+    l2 = _split_bits(big_l - l1, 29)
+    l3 = _split_bits(big_l - l1 - l2, 29)
+    l4 = float(big_l - l1 - l2 - l3)
+    eta = abs(big_l - l1 - l2 - l3 - Fraction(l4)) + pow2(-300)  # + the error of big_l itself
+    assert big_l - l1 < pow2(-45) and big_l - l1 - l2 < pow2(-74) and big_l - l1 - l2 - l3 < pow2(-103)
+    eps_el, big_r = _a_priori(float(big_l), abs(l4), float(eta))
+    return inv, float(l1), float(l2), float(l3), l4, eps_el, big_r
 
 
-def _a_priori(big_l: float, l2: float, l3: float, eta: float) -> tuple[float, float]:
+def _a_priori(big_l: float, l4: float, eta: float) -> tuple[float, float]:
     """``(eps_el, R)`` from the bounds of steps 2-5."""
-    cm = CUT_BOUND * 4096 / math.log(2) + 1.0  # |c| <= 90.005 * 4096 / ln 2 + 1 < 2**19.03
-    rh_max = big_l / 2 + 2.0**-43
-    x2 = (CUT_BOUND * U + cm * l2) * (1 + U)
-    x1 = rh_max * (1 + U) + x2
-    y = (U * (x1 + rh_max + x2) + cm * l3 * (1 + U)) * 1.01  # >= |y1| + |y3| + |y2| + |fl(c L3)|
-    eps_r = 3.03 * U * y + U * cm * l3 + cm * eta
+    cm = CUT_BOUND * N_TAB / math.log(2) + 1.0  # |c| <= 90.005 * 2**16 / ln 2 + 1 < 2**23.03
+    rh_max = big_l / 2 + 2.0**-44
+    y = (U * rh_max + 2 * 2.0**-74.8 + cm * l4 * (1 + U)) * 1.01  # >= |y4| + |y3| + |y2| + |fl(c L4)|
+    eps_r = 3.03 * U * y + U * cm * l4 + cm * eta
     return _exp_error(rh_max, y * (1 + 3 * U), eps_r)
 
 
@@ -141,17 +168,27 @@ def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return s, e
 
 
+def _fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dekker: ``a + b = s + e`` exactly when ``|a| >= |b|``."""
+    s = a + b
+    e = s - a
+    np.subtract(b, e, out=e)
+    return s, e
+
+
 def _reduce(dh: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(c, rh, rl)``: ``dh + dl = c L + rh + rl`` within ``eps_r`` (step 2)."""
-    inv, l1, l2, l3 = _constants()[:4]
+    inv, l1, l2, l3, l4 = _constants()[:5]
     c = dh * inv
     np.rint(c, out=c)
-    x1, y1 = _two_sum(dh, c * -l1)
+    x1 = c * l1
+    np.subtract(dh, x1, out=x1)  # exact (step 2)
     x2, y2 = _two_sum(dl, c * -l2)
-    rh, rl = _two_sum(x1, x2)
-    rl += y1
+    x3, y3 = _two_sum(x2, c * -l3)
+    rh, rl = _two_sum(x1, x3)
+    rl += y3
     rl += y2
-    rl -= c * l3
+    rl -= c * l4
     return c, rh, rl
 
 
@@ -159,13 +196,12 @@ def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float]:
     """``(eps_el, R)``: the relative error bound of one term (steps 4 and 5)."""
     big_r = (rmax + rl_max + eps_r) * 1.001
     p = rl_max + eps_r
-    p4 = big_r**4 / 20  # the r**4 polynomial term
-    s5 = (U * big_r**2 / 2 + big_r * rl_max + U * big_r**3 / 3 + (2 * U * big_r**3 + 4 * big_r**2 * rl_max) / 6) * 1.01
-    s_sigma = s5 + rl_max + p4  # >= |sigma| and its partial sums
-    eps_sigma = U * (14 * s5 + 2 * rl_max + p4) * 1.01  # rounding of sigma, small terms first
-    eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 2 * U * U * big_r**3 + U * big_r**2 * p
-               + big_r**3 * (2 * U * p + eps_r) / 6 + big_r**4 * p / 20 + 2 * U * big_r**4 + eps_sigma
-               + big_r**8 / 40000)
+    poly = big_r**4 / 20
+    s_a = (U * big_r**2 / 2 + rl_max * big_r * 1.01) * 1.01  # e2/2 + rl s1
+    s_sigma = (s_a + poly + rl_max) * 1.01  # >= |sigma| and its partial sums
+    eps_sigma = U * (3 * s_a + poly + s_sigma) * 1.01
+    eps_exp = (eps_r * (1 + big_r + big_r**2) + p * p * (1 + big_r) + 0.7 * U * big_r**3 + U * big_r**2 * p
+               + big_r**3 * p / 5 + U * big_r**4 / 2 + U * p * big_r + big_r**6 / 700 + eps_sigma)
     xm = big_r + big_r**2 + big_r**3 + s_sigma  # >= |qh + ql|
     ql_max = (2 * U * big_r + s_sigma) * 1.01
     eps_ql = U * (2 * U * big_r + ql_max) * 1.01  # ql = fl(fl(e1 + e2) + sigma)
@@ -178,40 +214,31 @@ def _exp_error(rmax: float, rl_max: float, eps_r: float) -> tuple[float, float]:
 
 def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
     """The four arrays whose row sums give ``S_i`` within ``eps_el S_i`` (steps 1-5)."""
-    b1t, b2t, b3t = _constants()[4:7]
+    b1t, b2t, b3t = _table()
     dh, dl = _two_sum(zc, -m[:, None])
     c, rh, rl = _reduce(dh, dl)
     ci = c.astype(np.int64)
     scale = _POW2[(ci >> J) + _POW2_OFFSET]  # 2**a, a >= -132: exact products below
-    b = ci & ((1 << J) - 1)
-    w1, w2, w3 = b1t[b], b2t[b], b3t[b]
+    b = ci & (N_TAB - 1)
+    w1, w2, w3 = np.take(b1t, b), np.take(b2t, b), np.take(b3t, b)
     w1 *= scale
     w2 *= scale
     w3 *= scale
     srh = split(rh)
     p2, e2 = two_prod(rh, rh, srh, srh)
-    sp2 = split(p2)
-    p3, e3 = two_prod(p2, rh, sp2, srh)
-    h3, h3l = two_prod(p3, _C6H, sb=_C6_SPLIT)
-    poly = rh * (1.0 / 5040.0)
-    poly += 1.0 / 720.0
-    poly *= rh
-    poly += 1.0 / 120.0
-    poly *= rh
+    h2 = p2 * 0.5
+    h3 = p2 * rh
+    h3 *= _C6H
+    s1, e1 = _fast_two_sum(rh, h2)  # |rh| >= |h2|
+    qh, ql = _fast_two_sum(s1, h3)  # |s1| >= |h3|
+    poly = rh * (1.0 / 120.0)
     poly += 1.0 / 24.0
     poly *= p2 * p2
-    sig = e2 * 0.5  # the small terms first, then rl and the r**4 polynomial (step 4)
-    sig += rh * rl
-    sig += h3l
-    sig += p3 * _C6L
-    # r**3 / 6 beyond p3 / 6, and the r**4 / 24 term's share of rl (4 rh**3 rl / 24)
-    sig += (e3 + e2 * rh + (3.0 * p2 + p3) * rl) * _C6H
-    sig += rl
+    sig = e2 * 0.5  # the small terms first (step 4)
+    sig += rl * s1  # rl (rh + rh**2 / 2): the cross terms of r**2 / 2 and r**3 / 6
     sig += poly
-    h2 = p2 * 0.5
-    s1, ql = _fast_two_sum(rh, h2)  # |rh| >= |h2|
-    qh, e = _fast_two_sum(s1, h3)  # |s1| >= |h3|
-    ql += e
+    sig += rl
+    ql += e1
     ql += sig  # exp(r) = 1 + qh + ql + e_x (step 5)
     a2, a3 = two_prod(w1, qh)
     tiny = w2 * qh  # the small terms first, W1 ql last (step 5)
@@ -221,17 +248,9 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
     return [w1, a2, w2, tiny]
 
 
-def _fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dekker: ``a + b = s + e`` exactly when ``|a| >= |b|``."""
-    s = a + b
-    e = s - a
-    np.subtract(b, e, out=e)
-    return s, e
-
-
 def _magnitudes() -> list[float]:
     """Bounds of the entries of the four arrays of :func:`_terms` (``W <= 1``)."""
-    big_r = _constants()[8]
+    big_r = _constants()[6]
     return [1.0, (big_r + big_r**2) * 1.01, 2.0**-52, 2.0**-52]
 
 
@@ -332,7 +351,7 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     n, k = zs.shape
     step = max(1, _CHUNK // k)
     sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
-    eps_el = _constants()[7]
+    eps_el = _constants()[5]
     for s in range(0, n, step):
         mc = m[s:s + step]
         zc = np.maximum(zs[s:s + step], (mc - CUT)[:, None])
