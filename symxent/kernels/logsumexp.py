@@ -17,8 +17,10 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
    exact), ``|L - L1| < 2**-45``, ``|L - L1 - L2| < 2**-74``, ``|L4| < 2**-103``,
    ``|eta| < 2**-156`` (mpmath at 340 bits, checked at import). ``x1 = dh - c L1`` is exact:
    for ``c != 0``, ``|dh| >= 2**-18`` so both are multiples of ``2**-70`` (``L1`` lies on the grid
-   ``2**-45``) and ``|x1| < 2**-17``. TwoSums ``dl - c L2 = x2 + y2``, ``x2 - c L3 = x3 + y3``,
-   ``x1 + x3 = rh + y4`` are exact, so ``r = rh + y4 + y3 + y2 - c L4 - c eta``, and
+   ``2**-45``) and ``|x1| < 2**-17``. ``dl - c L2 = x2 + y2`` and ``x2 - c L3 = x3 + y3`` are
+   exact FastTwoSums (``L2 = 2**-46.07 > 90.005 u >= |dl|``, so for ``c != 0`` the first operand
+   is the larger, also in the second; for ``c = 0`` the other operand is 0; both checked at
+   import), ``x1 + x3 = rh + y4`` a TwoSum, so ``r = rh + y4 + y3 + y2 - c L4 - c eta``, and
    ``rl = fl(fl(fl(y4 + y3) + y2) - fl(c L4))``. A priori ``|dh - c/INV| <= (1/2 + 2**-29.9)/INV``
    and ``|c| |1/INV - L| <= 2**-46.5``, hence ``|rh| <= L/2 + 2**-44 < 2**-17.5``; with
    ``|y4| <= u |rh|``, ``|y3|, |y2| <= 2**-74.8`` this bounds ``|rl| <= RL ~ 2**-70`` and
@@ -92,6 +94,7 @@ CUT = 90.0  # entries below m - CUT are clamped (exp(-90) < 2**-129)
 CUT_BOUND = 90.005  # |dh| <= CUT_BOUND: fl(m - CUT) is within 2**-8 of m - CUT for |m| <= 2**44
 M_MAX = 2.0**44
 U = 2.0**-53
+_U = Fraction(1, 2**53)
 _CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**17)
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
@@ -147,6 +150,8 @@ def _constants() -> tuple[float, float, float, float, float, float, float]:
     l4 = float(big_l - l1 - l2 - l3)
     eta = abs(big_l - l1 - l2 - l3 - Fraction(l4)) + pow2(-300)  # + the error of big_l itself
     assert big_l - l1 < pow2(-45) and big_l - l1 - l2 < pow2(-74) and big_l - l1 - l2 - l3 < pow2(-103)
+    # the FastTwoSums of _reduce: |c L2| > u 90.005 >= |dl| and |c| (L2 - u 90.005) > |c L3| for c != 0
+    assert l2 > Fraction(CUT_BOUND) * _U * Fraction(101, 100) and l2 - Fraction(CUT_BOUND) * _U > 2 * l3
     eps_el, big_r = _a_priori(float(big_l), abs(l4), float(eta))
     return inv, float(l1), float(l2), float(l3), l4, eps_el, big_r
 
@@ -183,8 +188,8 @@ def _reduce(dh: np.ndarray, dl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     np.rint(c, out=c)
     x1 = c * l1
     np.subtract(dh, x1, out=x1)  # exact (step 2)
-    x2, y2 = _two_sum(dl, c * -l2)
-    x3, y3 = _two_sum(x2, c * -l3)
+    x2, y2 = _fast_two_sum(c * -l2, dl)  # |c L2| >= |dl| unless c = 0 (step 2)
+    x3, y3 = _fast_two_sum(x2, c * -l3)  # |x2| >= |c L3|
     rh, rl = _two_sum(x1, x3)
     rl += y3
     rl += y2
