@@ -114,6 +114,17 @@ def test_wide_row_k_1e5():
     _check(z, bits=90)
 
 
+def test_wide_rows_go_by_column_blocks(monkeypatch):
+    from symxent.kernels import logsumexp as module
+
+    rng = np.random.default_rng(11)
+    z = np.round(rng.normal(size=(2, 5000)) * 30, 2)
+    z[1, ::3] = NEG_INF
+    z[0, 4999] = 200.0  # the maximum in the last block
+    monkeypatch.setattr(module, "_WIDE", 1024)
+    _check(z, bits=90)
+
+
 def test_mean_ce_float64_is_correctly_rounded(monkeypatch):
     rng = np.random.default_rng(3)
     z = rng.normal(size=(40, 30)) * 5

@@ -96,6 +96,7 @@ M_MAX = 2.0**44
 U = 2.0**-53
 _U = Fraction(1, 2**53)
 _CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**17)
+_WIDE = 1 << 17  # wider rows go by blocks of columns (memory stays a few MB)
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
 _C6H = 1.0 / 6.0
@@ -304,9 +305,8 @@ def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, 
         errs += U * np.abs(rest)
     sl += rest
     errs += U * np.abs(sl)
-    s2 = sh + sl
-    sl = sl - (s2 - sh)  # FastTwoSum (|sh| >= |sl|): exact, |sl| <= ulp(s2)/2 <= u s2
-    return s2, sl, errs * (1 + 8 * U)
+    sh, sl = _two_sum(sh, sl)  # exact; |sl| <= ulp(sh)/2 <= u |sh|
+    return sh, sl, errs * (1 + 8 * U)
 
 
 def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | None:
@@ -352,6 +352,24 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
         return None
 
 
+def _block_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sh, Sl, err)`` for a block of rows; rows wider than ``_WIDE`` go by column blocks
+    (their double-doubles added by TwoSums, each rounding of the low parts bounded)."""
+    low = (m - CUT)[:, None]
+    k = z.shape[1]
+    if k <= _WIDE:
+        return _row_sums(_terms(np.maximum(z, low), m), _magnitudes())
+    sh, sl, err = np.zeros(len(m)), np.zeros(len(m)), np.zeros(len(m))
+    for c0 in range(0, k, _WIDE):
+        h, l, e = _row_sums(_terms(np.maximum(z[:, c0:c0 + _WIDE], low), m), _magnitudes())
+        sh, t = _two_sum(sh, h)
+        t += l
+        t += sl
+        err += e + U * (np.abs(sl) + 2 * np.abs(t))  # the two roundings just made
+        sh, sl = _two_sum(sh, t)
+    return sh, sl, err * (1 + 4 * U)
+
+
 def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:
     n, k = zs.shape
     step = max(1, _CHUNK // k)
@@ -359,8 +377,7 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     eps_el = _constants()[5]
     for s in range(0, n, step):
         mc = m[s:s + step]
-        zc = np.maximum(zs[s:s + step], (mc - CUT)[:, None])
-        h, l, e = _row_sums(_terms(zc, mc), _magnitudes())
+        h, l, e = _block_sums(zs[s:s + step], mc)
         sh[s:s + step], sl[s:s + step] = h, l
         err[s:s + step] = e + eps_el * (h * 1.001) + k * (2.0**-128 + 2.0**-1000)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
