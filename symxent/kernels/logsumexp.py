@@ -51,7 +51,8 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
    arrays are added in floats (that much added to the bound), one more round is extracted, and
    the last residual is row-summed in floats (``(K-1) u`` times ``K`` times its bound). The exact
    round totals become a double-double ``Sh + Sl`` (TwoSum, then the small totals in floats
-   with their rounding bounded per row, then FastTwoSum, so ``|Sl| <= u Sh``).
+   with their rounding bounded per row, then a TwoSum, so ``|Sl| <= u Sh``). Rows wider than
+   ``2**17`` go by blocks of columns whose double-doubles are added by TwoSums.
 7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
    (:func:`symxent.kernels.api._one_weight_vector`, with its own certified bound),
    ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
