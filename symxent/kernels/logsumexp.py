@@ -52,7 +52,8 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
    the last residual is row-summed in floats (``(K-1) u`` times ``K`` times its bound). The exact
    round totals become a double-double ``Sh + Sl`` (TwoSum, then the small totals in floats
    with their rounding bounded per row, then a TwoSum, so ``|Sl| <= u Sh``). Rows wider than
-   ``2**17`` go by blocks of columns whose double-doubles are added by TwoSums.
+   ``2**14`` go by blocks of columns: the splitters depend only on the row width (and a-priori
+   bounds), so the blocks' round totals add up exactly and only the last residuals add in floats.
 7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
    (:func:`symxent.kernels.api._one_weight_vector`, with its own certified bound),
    ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
@@ -97,7 +98,7 @@ M_MAX = 2.0**44
 U = 2.0**-53
 _U = Fraction(1, 2**53)
 _CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**17)
-_WIDE = 1 << 17  # wider rows go by blocks of columns (memory stays a few MB)
+_WIDE = 1 << 14  # wider rows go by blocks of columns (cache-sized, like _CHUNK)
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
 _C6H = 1.0 / 6.0
@@ -261,11 +262,14 @@ def _magnitudes() -> list[float]:
     return [1.0, (big_r + big_r**2) * 1.01, 2.0**-52, 2.0**-52]
 
 
-def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row sums of the arrays (overwritten), all entries at most 2 and ``|arrays[i]| <= mags[i]``
-    (step 6): ``(Sh, Sl, err)`` with ``|sum - Sh - Sl| <= err`` per row and ``|Sl| <= u Sh``."""
+def _extract(arrays: list[np.ndarray], mags: list[float], width: int) -> tuple[list[np.ndarray], np.ndarray, float]:
+    """Step 6 on one block of columns of rows ``width`` wide (all entries at most 2,
+    ``|arrays[i]| <= mags[i]``; the arrays are overwritten): the exact row totals of each
+    extraction round, the float row sums of the last residual, and the bound of the roundings.
+    The splitters depend only on ``width`` and ``mags``, so blocks of the same rows can add their
+    round totals exactly."""
     rows, k = arrays[0].shape
-    n = k * len(arrays)
+    n = width * len(arrays)
     bits = int(n + 2).bit_length()
     kj = bits + 2
     work, mags = list(arrays), list(mags)
@@ -287,20 +291,24 @@ def _row_sums(arrays: list[np.ndarray], mags: list[float]) -> tuple[np.ndarray, 
         totals.append(tot)
         if len(work) == 1:
             break
-        merge_err = k * len(work) * U * sum(mags) * 1.01
-        if merge_err <= 2.0**-112:  # add the residuals up in floats (rounding bounded per row)
+        if width * len(work) * U * sum(mags) * 1.01 <= 2.0**-112:  # add the residuals in floats
             for v in work[1:]:
                 work[0] += v
-            err += merge_err
+            err += k * len(work) * U * sum(mags) * 1.01
             mags = [sum(mags) * (1 + len(work) * U)]
             work = work[:1]
         kj = kj - 52 + bits
-    last = work[0].sum(axis=1)  # the final residual, |v| <= mags[0]: rounding <= (k-1) u k mags[0]
-    err += k * k * U * mags[0] * 1.01
-    totals.append(last)
-    sh, sl = _two_sum(totals[0], totals[1])  # exact
-    rest = np.zeros(rows)
-    errs = np.full(rows, err)
+    err += k * k * U * mags[0] * 1.01  # the float row sum of the last residual, |v| <= mags[0]
+    return totals, work[0].sum(axis=1), err
+
+
+def _double_double(totals: list[np.ndarray], last: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sh, Sl, err)`` from exact round totals (decreasing) and the float ``last``: a TwoSum of
+    the two largest, the rest added in floats smallest first (each rounding bounded), a TwoSum
+    at the end so that ``|Sl| <= u |Sh|``."""
+    sh, sl = _two_sum(totals[0], totals[1] if len(totals) > 1 else np.zeros_like(last))  # exact
+    rest = last.copy()
+    errs = err.copy()
     for t in reversed(totals[2:]):  # the small ones, smallest first
         rest += t
         errs += U * np.abs(rest)
@@ -354,21 +362,22 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
 
 
 def _block_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(Sh, Sl, err)`` for a block of rows; rows wider than ``_WIDE`` go by column blocks
-    (their double-doubles added by TwoSums, each rounding of the low parts bounded)."""
+    """``(Sh, Sl, err)`` for a block of rows; rows wider than ``_WIDE`` go by blocks of columns
+    whose round totals add up exactly (same splitters) and whose last residuals add in floats."""
     low = (m - CUT)[:, None]
-    k = z.shape[1]
-    if k <= _WIDE:
-        return _row_sums(_terms(np.maximum(z, low), m), _magnitudes())
-    sh, sl, err = np.zeros(len(m)), np.zeros(len(m)), np.zeros(len(m))
-    for c0 in range(0, k, _WIDE):
-        h, l, e = _row_sums(_terms(np.maximum(z[:, c0:c0 + _WIDE], low), m), _magnitudes())
-        sh, t = _two_sum(sh, h)
-        t += l
-        t += sl
-        err += e + U * (np.abs(sl) + 2 * np.abs(t))  # the two roundings just made
-        sh, sl = _two_sum(sh, t)
-    return sh, sl, err * (1 + 4 * U)
+    width = z.shape[1]
+    totals: list[np.ndarray] = []
+    last, err = np.zeros(len(m)), np.zeros(len(m))
+    for c0 in range(0, width, _WIDE):
+        tots, lst, e = _extract(_terms(np.maximum(z[:, c0:c0 + _WIDE], low), m), _magnitudes(), width)
+        if not totals:
+            totals = tots
+        else:
+            for acc, t in zip(totals, tots):
+                acc += t  # multiples of the same unit, below the same splitter: exact
+        last += lst
+        err += e + U * np.abs(last)
+    return _double_double(totals, last, err)
 
 
 def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:
