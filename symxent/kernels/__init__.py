@@ -13,5 +13,6 @@
 """
 
 from .api import group_repeats, log_sum
+from .logsumexp import logsumexp_sum
 
-__all__ = ["log_sum", "group_repeats"]
+__all__ = ["log_sum", "logsumexp_sum", "group_repeats"]

@@ -125,10 +125,11 @@ def _cce_logits(n: int, k: int, repeats: int, rng: np.random.Generator) -> dict:
     lab = rng.integers(0, k, n)
     ours = lambda: losses.categorical_ce_logits(lab, z)  # noqa: E731
     result = ours()
-    sub = z[: min(n, 3)]
+    sub = z[: min(n, 8)]
     from ..exact.sums import logsumexp_sum
 
-    ok = _contains(logsumexp_sum(sub, rel_bits=128), reference_logsumexp_sum(sub, rel_bits=256))
+    # at the kernel's working precision (at 128 bits it declines and the reference would answer)
+    ok = _contains(logsumexp_sum(sub, rel_bits=100), reference_logsumexp_sum(sub, rel_bits=256))
     sps = _optional("scipy.special")
     if sps is None:
         return _row("cce_logits", n, k, result.digits, "scipy.special.logsumexp (not installed)", None, ok, "<= 3.0")
@@ -190,7 +191,7 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
     if "cce_prob" in only:
         rows.append(_cce_prob(2000 if quick else 10**4, 1000, repeats, rng))
     if "cce_logits" in only:
-        rows.append(_cce_logits(3 if quick else 10, 1000, 1, rng))
+        rows.append(_cce_logits(2000 if quick else 10**4, 1000, repeats, rng))
     return rows
 
 
