@@ -90,16 +90,21 @@ def _correction(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None, rel_bits: 
 
 
 def _weights_ok(w: np.ndarray) -> bool:
-    a = np.abs(w[w != 0])
-    return bool(a.size == 0 or (a.min() >= 2.0**-900 and a.max() <= 2.0**900))
+    """Nonzero weights (non-negative, checked by the caller) within ``[2**-900, 2**900]``."""
+    if w.size == 0:
+        return True
+    lo = w.min()
+    if lo == 0:
+        lo = w[w != 0].min(initial=np.inf)
+    return bool(lo >= 2.0**-900 and w.max() <= 2.0**900)
 
 
 def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
                        rel_bits: int) -> tuple[Fraction, Fraction] | None:
     """``sum w log(y + yl)`` as ``(value, half-width)``, or None."""
     if w is not None:
-        keep = w != 0
-        if not keep.all():
+        if w.size and w.min() == 0:
+            keep = w != 0
             y, w = y[keep], w[keep]
             yl = None if yl is None else yl[keep]
         if not _weights_ok(w):
@@ -144,8 +149,10 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
             xi, weights = xs[weights], None
         else:
             keep = weights != 0
-            xi, weights = xs[keep], weights[keep]
-            if weights.size and np.all(weights == 1.0):
+            xi = xs
+            if not keep.all():
+                xi, weights = xs[keep], weights[keep]
+            if weights.size and weights[0] == 1.0 and np.all(weights == 1.0):
                 weights = None
         if xi.size == 0:
             continue

@@ -55,6 +55,7 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
+from .wlog import series_order, weighted_log1p
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -126,6 +127,33 @@ def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
     return logs, inexact, limbs
 
 
+@lru_cache(maxsize=1)
+def _limbs16() -> np.ndarray:
+    """The table logs cut into 16-bit int64 limbs."""
+    logs = reduction_table().log_r
+    nlimbs = -(-max(logs).bit_length() // 16)
+    raw = np.frombuffer(b"".join(v.to_bytes(2 * nlimbs, "little") for v in logs), dtype=np.uint16)
+    return raw.reshape(len(logs), nlimbs).astype(np.int64)
+
+
+def _dot_large(counts: np.ndarray, idx: np.ndarray) -> int:
+    """``sum counts_i * log_r[idx_i] * 2**FRAC_BITS`` exactly, for ``|counts| < 2**62`` and at most
+    ``2**15`` terms: the counts are cut into non-negative 27-bit pieces and a signed top piece
+    (arithmetic shift) below ``2**27`` in magnitude, so every int64 product with a 16-bit limb is
+    below ``2**43`` and a sum of ``2**15`` of them below ``2**58``: NumPy's int64 matmul is exact."""
+    limbs = _limbs16()[idx]
+    top = int(np.abs(counts).max()).bit_length() + 1 if counts.size else 1
+    total, shift, rest = 0, 0, counts
+    while True:
+        last = shift + 27 >= top
+        piece = rest if last else rest & ((1 << 27) - 1)
+        parts = (piece @ limbs).tolist()
+        total += sum(v << (16 * i) for i, v in enumerate(parts)) << shift
+        if last:
+            return total
+        rest, shift = rest >> 27, shift + 27
+
+
 def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     """Add ``-sum_j W_j log r_j`` for bucket weights given as rounds ``[(counts, e), ...]``
     (``W_j = sum counts_j 2**e``, plus ``w_err`` for the weights left out); bucket 0
@@ -135,10 +163,12 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     dot, folded, used = Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
         absolute = int(np.abs(counts[inexact]).sum())
+        nz = np.flatnonzero(counts[1:]) + 1
         if absolute < 2**38:  # int64 limb products cannot overflow: exact in NumPy
-            nz = np.flatnonzero(counts[1:]) + 1
             parts = (counts[nz] @ limbs[nz]).tolist()
             dot.add_int(sum(v << (_LIMB * i) for i, v in enumerate(parts)), e - FRAC_BITS)
+        elif int(np.abs(counts).max()) < 2**62:
+            dot.add_int(_dot_large(counts[nz], nz), e - FRAC_BITS)
         else:
             dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
         folded.add_int(int(counts[0]), e)
@@ -262,6 +292,31 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     sink.err += err
 
 
+def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_SeriesSink") -> bool:
+    """Add ``sum w_i log(1 + t_i)`` through :func:`.wlog.weighted_log1p` (two exactly summed rows,
+    a relative error per element) when its bound, ``rel * sum w |t|``, is at most ``tol / 2``;
+    False (nothing added) otherwise, and the caller takes the fully exact :func:`_series`.
+
+    ``sum w |t| <= sum |a| (1 + 2**-13)``: ``|a| >= |w Lh| (1 - u)`` and ``|Lh| >= |t| (1 - 2**-14)``
+    (``|log(1+t) - t| <= t**2 / (2 (1 - |t|))`` and ``Lh`` is within ``3 u |t|`` of it).
+    """
+    tmax = float(np.max(np.abs(t))) if t.size else 0.0
+    big_k = series_order(tmax)
+    if big_k is None:
+        raise ArithmeticError("reduction failed")
+    if tmax == 0.0:
+        return True
+    a, c, rel = weighted_log1p(t, w, big_k)
+    s1 = sum_upper(np.abs(a)) * (1 + pow2(-13))
+    err = rel * s1 + t.size * 24 * ABS_UNDERFLOW
+    if err > tol / 2:
+        return False
+    part = float(tol) / 4 * (1 - 2.0**-20)
+    exact_sum_rows(np.stack([a, c]), [part, part], [sink.sums[1], sink.sums[1]], [sink.errs[1], sink.errs[1]])
+    sink.err += err
+    return True
+
+
 class _SeriesSink:
     """Per-power exact accumulators across chunks: ``sums[k]``, ``errs[k]`` (coefficient
     ``(-1)**(k+1) / k``), and the Fraction bound of the truncation and rounding errors."""
@@ -277,7 +332,60 @@ class _SeriesSink:
         acc.add(Fraction(0), self.err)
 
 
+_MAX_KEYS = 1 << 19  # joint (exponent, bucket) bins: at most 16 exponents of 32768 buckets
+
+
 def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -> tuple[list, Fraction, Fraction]:
+    """:func:`_weighted_bins_separate` with one ``bincount`` per round on the joint key
+    ``(e_i, j_i)``, and rounds sized by the fullest joint bin rather than by ``n``.
+
+    With ``c`` the largest number of elements sharing a key and ``2**b >= c + 2``, the same
+    extraction (``sigma_r = 2**k_r``, ``k_1 = ceil(log2 max|w|) + b``, ``k_{r+1} = k_r - 53 + b``)
+    keeps every bin total a multiple of ``2**(k_r - 53)`` below ``2**k_r``, hence exact in the float
+    accumulator of ``numpy.bincount``; each round now moves ``53 - b`` bits instead of
+    ``53 - log2(n)``. ``W_j`` and ``E`` are integer sums over the joint bins. Falls back to the
+    separate version when the exponents span more than 16 values.
+    """
+    nbins = 2**INDEX_BITS
+    emin = int(e.min())
+    ne = int(e.max()) - emin + 1
+    if ne * nbins > _MAX_KEYS:
+        return _weighted_bins_separate(e, j, w, tol)
+    n = w.size
+    key = e - emin
+    key <<= INDEX_BITS
+    key += j
+    kbits = int(int(np.bincount(key).max()) + 2).bit_length()
+    wmax = float(np.max(np.abs(w)))
+    ks = [int(np.frexp(wmax)[1]) + kbits]
+    while n * pow2(ks[-1] - 53) > tol and ks[-1] - 53 > -1000:
+        ks.append(ks[-1] - 53 + kbits)
+    sigmas = [np.ldexp(1.0, k) for k in ks]
+    units = [np.ldexp(1.0, 53 - k) for k in ks]  # reciprocals: exact powers of two
+    bins = np.zeros((len(ks), ne * nbins), dtype=np.int64)
+    step = CHUNK * 8
+    for s in range(0, n, step):
+        res = w[s:s + step].copy()
+        kc = key[s:s + step]
+        q = np.empty_like(res)
+        for r, (sig, unit) in enumerate(zip(sigmas, units)):
+            np.add(res, sig, out=q)
+            q -= sig
+            res -= q
+            q *= unit
+            bins[r] += np.bincount(kc, weights=q, minlength=ne * nbins).astype(np.int64)
+    big_e = Dyadic()
+    rounds = []
+    evals = list(range(emin, emin + ne))
+    for r, k in enumerate(ks):
+        joint = bins[r].reshape(ne, nbins)  # |entries| < 2**53, ne <= 16: int64 row sums exact
+        per_e = joint.sum(axis=1).tolist()
+        big_e.add_int(sum(c * v for c, v in zip(per_e, evals)), k - 53)
+        rounds.append((joint.sum(axis=0), k - 53))
+    return rounds, big_e.value(), n * pow2(ks[-1] - 53)
+
+
+def _weighted_bins_separate(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -> tuple[list, Fraction, Fraction]:
     """Exact per-bucket weights and ``E = sum w_i e_i``, chunk by chunk.
 
     Error-free extraction with global ``sigma_r = 2**k_r``, ``k_1 = ceil(log2 max|w|) + b``,
@@ -317,13 +425,23 @@ def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -
     return [(bins[r], ks[r] - 53) for r in range(len(ks))], big_e.value(), err
 
 
-def _reduce_all(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`reduce_exact` chunk by chunk (temporaries stay in cache)."""
+def _reduce_all(y: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """:func:`reduce_exact` chunk by chunk (temporaries stay in cache); with weights, also the
+    float estimate ``sum w (e log 2 - log r_j + t)`` of the sum (it only sizes the tolerance)."""
     n = y.size
     e, j, t = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    lr = _float_logs()
+    est = 0.0
     for s in range(0, n, CHUNK):
-        e[s:s + CHUNK], j[s:s + CHUNK], t[s:s + CHUNK] = reduce_exact(y[s:s + CHUNK])
-    return e, j, t
+        ec, jc, tc = reduce_exact(y[s:s + CHUNK])
+        e[s:s + CHUNK], j[s:s + CHUNK], t[s:s + CHUNK] = ec, jc, tc
+        if w is not None:
+            v = ec * 0.6931471805599453
+            v -= lr[jc]
+            v += tc
+            v *= w[s:s + CHUNK]
+            est += float(v.sum())
+    return e, j, t, est
 
 
 def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclosure | None:
@@ -334,15 +452,14 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     n = y.size
     if n == 0:
         return Enclosure.exact(0)
-    e, j, t = _reduce_all(y)
+    e, j, t, est = _reduce_all(y, w)
     nbins = 2**INDEX_BITS
     lr = _float_logs()
     if w is None:
         big_e = int(e.sum())
         counts = np.bincount(j, minlength=nbins)
-        est = abs(big_e * 0.6931471805599453 - float((counts * lr).sum()) + float(t.sum()))  # no BLAS: its threads stall on a busy machine
-    else:
-        est = abs(float((w * (e * 0.6931471805599453 - lr[j] + t)).sum()))
+        est = big_e * 0.6931471805599453 - float((counts * lr).sum()) + float(t.sum())  # no BLAS: its threads stall on a busy machine
+    est = abs(est)
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
         folded = _table_part_small(j, acc) if n <= _SMALL else _table_part([(counts, 0)], Fraction(0), acc)
@@ -354,12 +471,15 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         _log2_times(big_e - folded, w_err * (e_span + 1), acc)
     sink = _SeriesSink()
     try:
-        step = CHUNK if w is None else CHUNK // 4  # weighted chunks carry about twice the rows
+        step = CHUNK if w is None else CHUNK // 2
         for s in range(0, n, step):
             tc = t[s:s + step]
             wc = None if w is None else w[s:s + step]
+            part_tol = tol * Fraction(tc.size, n)
+            if wc is not None and _series_weighted_fast(tc, wc, part_tol, sink):
+                continue
             wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))
-            _series(tc, wc, wsum, tol * Fraction(tc.size, n), sink)
+            _series(tc, wc, wsum, part_tol, sink)
     except ArithmeticError:
         return None
     sink.into(acc)
