@@ -136,6 +136,12 @@ def _limbs16() -> np.ndarray:
     return raw.reshape(len(logs), nlimbs).astype(np.int64)
 
 
+def _int_sum(a: np.ndarray) -> int:
+    """The exact sum of at most ``2**15`` int64 entries below ``2**62`` in magnitude (31-bit pieces:
+    no int64 overflow)."""
+    return (int((a >> 31).sum()) << 31) + int((a & ((1 << 31) - 1)).sum())
+
+
 def _dot_large(counts: np.ndarray, idx: np.ndarray) -> int:
     """``sum counts_i * log_r[idx_i] * 2**FRAC_BITS`` exactly, for ``|counts| < 2**62`` and at most
     ``2**15`` terms: the counts are cut into non-negative 27-bit pieces and a signed top piece
@@ -162,7 +168,7 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     logs, inexact, limbs = _table_arrays()
     dot, folded, used = Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
-        absolute = int(np.abs(counts[inexact]).sum())
+        absolute = _int_sum(np.abs(counts[inexact]))
         nz = np.flatnonzero(counts[1:]) + 1
         if absolute < 2**38:  # int64 limb products cannot overflow: exact in NumPy
             parts = (counts[nz] @ limbs[nz]).tolist()
@@ -378,8 +384,10 @@ def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -
     rounds = []
     evals = list(range(emin, emin + ne))
     for r, k in enumerate(ks):
-        joint = bins[r].reshape(ne, nbins)  # |entries| < 2**53, ne <= 16: int64 row sums exact
-        per_e = joint.sum(axis=1).tolist()
+        joint = bins[r].reshape(ne, nbins)  # |entries| < 2**53, ne <= 16: int64 column sums exact
+        # a row holds 2**15 entries: sum their 26-bit pieces (below 2**42 each) and recombine
+        hi, lo = (joint >> 26).sum(axis=1).tolist(), (joint & ((1 << 26) - 1)).sum(axis=1).tolist()
+        per_e = [(h << 26) + l for h, l in zip(hi, lo)]
         big_e.add_int(sum(c * v for c, v in zip(per_e, evals)), k - 53)
         rounds.append((joint.sum(axis=0), k - 53))
     return rounds, big_e.value(), n * pow2(ks[-1] - 53)
