@@ -90,21 +90,20 @@ def _correction(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None, rel_bits: 
 
 
 def _weights_ok(w: np.ndarray) -> bool:
-    """Nonzero weights (non-negative, checked by the caller) within ``[2**-900, 2**900]``."""
+    """Every weight (non-zero by now; negative ones come from ``1 - w`` split in two) has its
+    magnitude within ``[2**-900, 2**900]``."""
     if w.size == 0:
         return True
-    lo = w.min()
-    if lo == 0:
-        lo = w[w != 0].min(initial=np.inf)
-    return bool(lo >= 2.0**-900 and w.max() <= 2.0**900)
+    a = np.abs(w)
+    return bool(a.min() >= 2.0**-900 and a.max() <= 2.0**900)
 
 
 def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
                        rel_bits: int) -> tuple[Fraction, Fraction] | None:
     """``sum w log(y + yl)`` as ``(value, half-width)``, or None."""
     if w is not None:
-        if w.size and w.min() == 0:
-            keep = w != 0
+        keep = w != 0
+        if not keep.all():
             y, w = y[keep], w[keep]
             yl = None if yl is None else yl[keep]
         if not _weights_ok(w):
