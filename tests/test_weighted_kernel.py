@@ -63,6 +63,24 @@ def test_series_order_declines_an_unreduced_t():
 
 # ------------------------------------------------------------------ exact table dot, joint bins
 
+def test_sparse_table_matches_the_bins():
+    rng = np.random.default_rng(21)
+    n = 3000
+    x = np.ldexp(rng.random(n) + 0.5, rng.integers(-40, 3, n))
+    w = rng.random(n) * np.ldexp(1.0, rng.integers(-30, 30, n))
+    x[::50] = 0.5  # bucket 0 (r = 2) is folded into log 2
+    e, j, t, _ = logsum._reduce_all(x, w)
+    tol = Fraction(1, 2**160)
+    acc_sparse, acc_bins = logsum._Acc(), logsum._Acc()
+    folded, big_e, err = logsum._weighted_table_sparse(e, j, w, tol, acc_sparse)
+    rounds, big_e2, err2 = logsum._weighted_bins_separate(e, j, w, tol)
+    folded2 = logsum._table_part(rounds, err2 * Fraction(7, 10), acc_bins)
+    slack = 50 * (err + err2)
+    assert abs(folded - folded2) <= slack and abs(big_e - big_e2) <= slack
+    assert abs(acc_sparse.value - acc_bins.value) <= acc_sparse.err + acc_bins.err
+    _check(x, w)
+
+
 @pytest.mark.parametrize("mag", [10, 40, 53, 57, 61])
 def test_table_dot_is_exact_for_large_counts(mag):
     logs = reduction_table().log_r
@@ -75,7 +93,7 @@ def test_table_dot_is_exact_for_large_counts(mag):
 @pytest.mark.parametrize("spread", [4, 60])  # few exponents: joint bins; many: the separate rounds
 def test_joint_and_separate_bucket_weights_agree(spread):
     rng = np.random.default_rng(spread)
-    n = 5000
+    n = 40_000  # above the sparse limit: the kernel check below goes through the bins too
     x = np.ldexp(rng.random(n) + 0.5, rng.integers(-spread, 0, n))
     w = rng.random(n) * np.ldexp(1.0, rng.integers(-20, 20, n))
     e, j, t, _ = logsum._reduce_all(x, w)

@@ -338,6 +338,56 @@ class _SeriesSink:
         acc.add(Fraction(0), self.err)
 
 
+_SPARSE_N = 1 << 15
+
+
+@lru_cache(maxsize=1)
+def _body_limbs16() -> np.ndarray:
+    """:func:`_limbs16` with the row of bucket 0 (``r = 2``, folded into ``log 2``) zeroed."""
+    limbs = _limbs16().copy()
+    limbs[0] = 0
+    return limbs
+
+
+def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction,
+                           acc: _Acc) -> tuple[Fraction, Fraction, Fraction]:
+    """For at most ``2**15`` terms: add ``-sum_i w_i log r_{j_i}`` (bucket 0 left out) into
+    ``acc`` and return ``(folded, E, err)`` as :func:`_weighted_bins` and :func:`_table_part`
+    together would, without scanning the 32768 buckets.
+
+    The weights are extracted exactly per element (``sigma_r = 2**k_r``, ``k_1 = ceil(log2
+    max|w|) + 2``, ``k_{r+1} = k_r - 51``: every residual stays below ``sigma/4``), each piece is an
+    integer ``q_i < 2**52`` times ``2**(k_r - 53)``, and ``sum_i q_i log r_{j_i}`` is an int64
+    matrix product of 27-bit pieces of ``q`` with 16-bit limbs of the logs (terms below ``2**43``,
+    at most ``2**15`` of them: exact). ``E = sum q_i e_i`` likewise (``|e| < 2**11``).
+    """
+    n = w.size
+    logs, inexact, _ = _table_arrays()
+    lj = _body_limbs16()[j]
+    inex = inexact[j]
+    zero = j == 0
+    wmax = float(np.max(np.abs(w)))
+    ks = [int(np.frexp(wmax)[1]) + 2]
+    while n * pow2(ks[-1] - 53) > tol and ks[-1] - 53 > -1000:
+        ks.append(ks[-1] - 51)
+    dot, folded, used, big_e = Dyadic(), Dyadic(), Dyadic(), Dyadic()
+    res = w.copy()
+    for k in ks:
+        sig = np.ldexp(1.0, k)
+        q = (res + sig) - sig
+        res -= q
+        qi = (q * np.ldexp(1.0, 53 - k)).astype(np.int64)
+        lo, hi = qi & ((1 << 27) - 1), qi >> 27
+        plo, phi = (lo @ lj).tolist(), (hi @ lj).tolist()
+        dot.add_int(sum((a + (b << 27)) << (16 * i) for i, (a, b) in enumerate(zip(plo, phi))), k - 53 - FRAC_BITS)
+        folded.add_int(_int_sum(qi[zero]), k - 53)
+        used.add_int(_int_sum(np.abs(qi[inex])), k - 53)
+        big_e.add_int(int((lo * e).sum()) + (int((hi * e).sum()) << 27), k - 53)
+    err = n * pow2(ks[-1] - 53)
+    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + err * Fraction(7, 10))
+    return folded.value(), big_e.value(), err
+
+
 _MAX_KEYS = 1 << 19  # joint (exponent, bucket) bins: at most 16 exponents of 32768 buckets
 
 
@@ -368,18 +418,17 @@ def _weighted_bins(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction) -
         ks.append(ks[-1] - 53 + kbits)
     sigmas = [np.ldexp(1.0, k) for k in ks]
     units = [np.ldexp(1.0, 53 - k) for k in ks]  # reciprocals: exact powers of two
-    bins = np.zeros((len(ks), ne * nbins), dtype=np.int64)
-    step = CHUNK * 8
+    pieces = np.empty((len(ks), n))
+    step = CHUNK // 2  # the extraction chunk by chunk in cache, then one bincount per round
     for s in range(0, n, step):
         res = w[s:s + step].copy()
-        kc = key[s:s + step]
-        q = np.empty_like(res)
         for r, (sig, unit) in enumerate(zip(sigmas, units)):
+            q = pieces[r, s:s + step]
             np.add(res, sig, out=q)
             q -= sig
             res -= q
             q *= unit
-            bins[r] += np.bincount(kc, weights=q, minlength=ne * nbins).astype(np.int64)
+    bins = [np.bincount(key, weights=pieces[r], minlength=ne * nbins).astype(np.int64) for r in range(len(ks))]
     big_e = Dyadic()
     rounds = []
     evals = list(range(emin, emin + ne))
@@ -474,8 +523,11 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
         e_span = max(abs(int(e.min())), abs(int(e.max())))
-        rounds, big_e, w_err = _weighted_bins(e, j, w, tol / (8 * (e_span + 1)))
-        folded = _table_part(rounds, w_err * Fraction(7, 10), acc)
+        if n <= _SPARSE_N:
+            folded, big_e, w_err = _weighted_table_sparse(e, j, w, tol / (8 * (e_span + 1)), acc)
+        else:
+            rounds, big_e, w_err = _weighted_bins(e, j, w, tol / (8 * (e_span + 1)))
+            folded = _table_part(rounds, w_err * Fraction(7, 10), acc)
         _log2_times(big_e - folded, w_err * (e_span + 1), acc)
     sink = _SeriesSink()
     try:
