@@ -341,12 +341,18 @@ class _SeriesSink:
 _SPARSE_N = 1 << 15
 
 
+_PIECE = 18  # bits of a weight piece in the sparse table product
+
+
 @lru_cache(maxsize=1)
-def _body_limbs16() -> np.ndarray:
-    """:func:`_limbs16` with the row of bucket 0 (``r = 2``, folded into ``log 2``) zeroed."""
-    limbs = _limbs16().copy()
-    limbs[0] = 0
-    return limbs
+def _sparse_table() -> np.ndarray:
+    """Per bucket, as float64: the 16-bit limbs of ``log r_j`` (row of bucket 0 zeroed: it is
+    folded into ``log 2``), then the indicator of bucket 0, then a free column (for ``e``)."""
+    limbs = _limbs16()
+    table = np.zeros((limbs.shape[0], limbs.shape[1] + 2))
+    table[1:, :limbs.shape[1]] = limbs[1:]
+    table[0, limbs.shape[1]] = 1.0
+    return table
 
 
 def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction,
@@ -356,35 +362,45 @@ def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fra
     together would, without scanning the 32768 buckets.
 
     The weights are extracted exactly per element (``sigma_r = 2**k_r``, ``k_1 = ceil(log2
-    max|w|) + 2``, ``k_{r+1} = k_r - 51``: every residual stays below ``sigma/4``), each piece is an
-    integer ``q_i < 2**52`` times ``2**(k_r - 53)``, and ``sum_i q_i log r_{j_i}`` is an int64
-    matrix product of 27-bit pieces of ``q`` with 16-bit limbs of the logs (terms below ``2**43``,
-    at most ``2**15`` of them: exact). ``E = sum q_i e_i`` likewise (``|e| < 2**11``).
+    max|w|) + 2``, ``k_{r+1} = k_r - 51``: every residual stays below ``sigma/4``), so each piece is
+    an integer ``|q_i| < 2**52`` times ``2**(k_r - 53)``. Each ``q`` is cut into three 18-bit
+    pieces (the top one signed), and one matrix product of the pieces with the per-element rows
+    (16-bit limbs of ``log r_j``, the indicator of bucket 0, ``e_i``; all below ``2**16``)
+    gives every ``sum_i piece_i * column_i``: integer terms below ``2**34``, at most ``2**15`` of
+    them, so every partial sum is an integer below ``2**49`` and the float64 product is exact in
+    any order of summation (BLAS included).
     """
     n = w.size
-    logs, inexact, _ = _table_arrays()
-    lj = _body_limbs16()[j]
-    inex = inexact[j]
-    zero = j == 0
+    table = _sparse_table()
+    nl = table.shape[1] - 2
+    rows = table[j]
+    rows[:, nl + 1] = e
     wmax = float(np.max(np.abs(w)))
     ks = [int(np.frexp(wmax)[1]) + 2]
     while n * pow2(ks[-1] - 53) > tol and ks[-1] - 53 > -1000:
         ks.append(ks[-1] - 51)
-    dot, folded, used, big_e = Dyadic(), Dyadic(), Dyadic(), Dyadic()
+    pieces = np.empty((3 * len(ks), n))
     res = w.copy()
-    for k in ks:
+    mask = (1 << _PIECE) - 1
+    for r, k in enumerate(ks):
         sig = np.ldexp(1.0, k)
         q = (res + sig) - sig
         res -= q
         qi = (q * np.ldexp(1.0, 53 - k)).astype(np.int64)
-        lo, hi = qi & ((1 << 27) - 1), qi >> 27
-        plo, phi = (lo @ lj).tolist(), (hi @ lj).tolist()
-        dot.add_int(sum((a + (b << 27)) << (16 * i) for i, (a, b) in enumerate(zip(plo, phi))), k - 53 - FRAC_BITS)
-        folded.add_int(_int_sum(qi[zero]), k - 53)
-        used.add_int(_int_sum(np.abs(qi[inex])), k - 53)
-        big_e.add_int(int((lo * e).sum()) + (int((hi * e).sum()) << 27), k - 53)
+        pieces[3 * r] = qi & mask
+        pieces[3 * r + 1] = (qi >> _PIECE) & mask
+        pieces[3 * r + 2] = qi >> (2 * _PIECE)
+    prod = (pieces @ rows).astype(np.int64).tolist()
+    dot, folded, big_e = Dyadic(), Dyadic(), Dyadic()
+    for r, k in enumerate(ks):
+        for p in range(3):
+            line, shift = prod[3 * r + p], k - 53 + _PIECE * p
+            dot.add_int(sum(v << (16 * i) for i, v in enumerate(line[:nl])), shift - FRAC_BITS)
+            folded.add_int(line[nl], shift)
+            big_e.add_int(line[nl + 1], shift)
     err = n * pow2(ks[-1] - 53)
-    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + err * Fraction(7, 10))
+    used = sum_upper(np.abs(w)) * 2  # >= sum_r sum_i |q_r,i|: the pieces never exceed |w_i| (1 + 2**-49)
+    acc.add(-dot.value(), used * pow2(-TRUST_BITS) + err * Fraction(7, 10))
     return folded.value(), big_e.value(), err
 
 
