@@ -142,22 +142,40 @@ def _int_sum(a: np.ndarray) -> int:
     return (int((a >> 31).sum()) << 31) + int((a & ((1 << 31) - 1)).sum())
 
 
+_PIECE = 18  # bits of a weight piece in the sparse table product
+
+
+@lru_cache(maxsize=1)
+def _sparse_table() -> np.ndarray:
+    """Per bucket, as float64: the 16-bit limbs of ``log r_j`` (row of bucket 0 zeroed: it is
+    folded into ``log 2``), then the indicator of bucket 0, then a free column (for ``e``)."""
+    limbs = _limbs16()
+    table = np.zeros((limbs.shape[0], limbs.shape[1] + 2))
+    table[1:, :limbs.shape[1]] = limbs[1:]
+    table[0, limbs.shape[1]] = 1.0
+    return table
+
+
 def _dot_large(counts: np.ndarray, idx: np.ndarray) -> int:
     """``sum counts_i * log_r[idx_i] * 2**FRAC_BITS`` exactly, for ``|counts| < 2**62`` and at most
-    ``2**15`` terms: the counts are cut into non-negative 27-bit pieces and a signed top piece
-    (arithmetic shift) below ``2**27`` in magnitude, so every int64 product with a 16-bit limb is
-    below ``2**43`` and a sum of ``2**15`` of them below ``2**58``: NumPy's int64 matmul is exact."""
-    limbs = _limbs16()[idx]
+    ``2**15`` terms (``idx`` distinct, none 0): the counts are cut into non-negative 18-bit pieces
+    and a signed top piece below ``2**18`` in magnitude, and one float64 matrix product with the
+    16-bit limbs of the logs gives every ``sum_i piece_i limb_i``: integer terms below ``2**34``,
+    at most ``2**15`` of them, so every partial sum is an integer below ``2**49`` and the product
+    is exact in any order of summation (BLAS included)."""
+    table = _sparse_table()
+    nl = table.shape[1] - 2
+    full = np.zeros(table.shape[0], dtype=np.int64)
+    full[idx] = counts
     top = int(np.abs(counts).max()).bit_length() + 1 if counts.size else 1
-    total, shift, rest = 0, 0, counts
-    while True:
-        last = shift + 27 >= top
-        piece = rest if last else rest & ((1 << 27) - 1)
-        parts = (piece @ limbs).tolist()
-        total += sum(v << (16 * i) for i, v in enumerate(parts)) << shift
-        if last:
-            return total
-        rest, shift = rest >> 27, shift + 27
+    npieces = max(1, -(-top // _PIECE))
+    pieces = np.empty((npieces, full.size))
+    mask = (1 << _PIECE) - 1
+    for p in range(npieces):
+        part = full >> (_PIECE * p)
+        pieces[p] = part if p == npieces - 1 else part & mask
+    prod = (pieces @ table[:, :nl]).astype(np.int64).tolist()
+    return sum(sum(v << (16 * i) for i, v in enumerate(line)) << (_PIECE * p) for p, line in enumerate(prod))
 
 
 def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
@@ -339,20 +357,6 @@ class _SeriesSink:
 
 
 _SPARSE_N = 1 << 15
-
-
-_PIECE = 18  # bits of a weight piece in the sparse table product
-
-
-@lru_cache(maxsize=1)
-def _sparse_table() -> np.ndarray:
-    """Per bucket, as float64: the 16-bit limbs of ``log r_j`` (row of bucket 0 zeroed: it is
-    folded into ``log 2``), then the indicator of bucket 0, then a free column (for ``e``)."""
-    limbs = _limbs16()
-    table = np.zeros((limbs.shape[0], limbs.shape[1] + 2))
-    table[1:, :limbs.shape[1]] = limbs[1:]
-    table[0, limbs.shape[1]] = 1.0
-    return table
 
 
 def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fraction,
