@@ -55,7 +55,7 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
-from .wlog import series_order, weighted_log1p
+from .wlog import Workspace, series_order, weighted_log1p
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -316,7 +316,8 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     sink.err += err
 
 
-def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_SeriesSink") -> bool:
+def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_SeriesSink",
+                          work: Workspace | None = None) -> bool:
     """Add ``sum w_i log(1 + t_i)`` through :func:`.wlog.weighted_log1p` (two exactly summed rows,
     a relative error per element) when its bound, ``rel * sum w |t|``, is at most ``tol / 2``;
     False (nothing added) otherwise, and the caller takes the fully exact :func:`_series`.
@@ -330,13 +331,16 @@ def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_S
         raise ArithmeticError("reduction failed")
     if tmax == 0.0:
         return True
-    a, c, rel = weighted_log1p(t, w, big_k)
-    s1 = sum_upper(np.abs(a)) * (1 + pow2(-13))
+    work = Workspace(t.size) if work is None else work
+    rows = work.rows[:, :t.size] if t.size < work.size else work.rows
+    a, c, rel = weighted_log1p(t, w, big_k, work, rows)
+    np.abs(a, out=work.get("tmp", t.size))
+    s1 = sum_upper(work.get("tmp", t.size)) * (1 + pow2(-13))
     err = rel * s1 + t.size * 24 * ABS_UNDERFLOW
     if err > tol / 2:
         return False
     part = float(tol) / 4 * (1 - 2.0**-20)
-    exact_sum_rows(np.stack([a, c]), [part, part], [sink.sums[1], sink.sums[1]], [sink.errs[1], sink.errs[1]])
+    exact_sum_rows(rows, [part, part], [sink.sums[1], sink.sums[1]], [sink.errs[1], sink.errs[1]])
     sink.err += err
     return True
 
@@ -552,11 +556,12 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     sink = _SeriesSink()
     try:
         step = CHUNK if w is None else CHUNK // 2
+        work = None if w is None else Workspace(min(step, n))
         for s in range(0, n, step):
             tc = t[s:s + step]
             wc = None if w is None else w[s:s + step]
             part_tol = tol * Fraction(tc.size, n)
-            if wc is not None and _series_weighted_fast(tc, wc, part_tol, sink):
+            if wc is not None and _series_weighted_fast(tc, wc, part_tol, sink, work):
                 continue
             wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))
             _series(tc, wc, wsum, part_tol, sink)

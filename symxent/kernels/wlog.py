@@ -52,9 +52,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .eft import U, split, two_prod
+from .eft import SPLITTER, U
 
-__all__ = ["weighted_log1p", "series_order", "REL_U2"]
+__all__ = ["weighted_log1p", "series_order", "relative_bound", "Workspace", "REL_U2"]
 
 REL_U2 = 13
 _THIRD_H = 1.0 / 3.0
@@ -80,52 +80,112 @@ def relative_bound(tmax: float, big_k: int) -> Fraction:
     return REL_U2 * U * U + T * T * Fraction(1, 2**78) + T**big_k / ((big_k + 1) * (1 - T))
 
 
-def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None) -> tuple[np.ndarray, np.ndarray, Fraction]:
+class Workspace:
+    """Named float64 buffers of one chunk length, allocated once per kernel call: every step
+    below writes into them (``out=``), so a chunk allocates nothing. (Fresh temporaries of a few
+    hundred KiB are served by ``mmap`` and page-fault on first touch, which made the cost of the
+    same arithmetic vary threefold with the chunk size and the allocator's history.)"""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._bufs: dict[str, np.ndarray] = {}
+        self.rows = np.empty((2, size))  # the two output rows (summed exactly, overwritten)
+
+    def get(self, name: str, m: int) -> np.ndarray:
+        buf = self._bufs.get(name)
+        if buf is None:
+            buf = self._bufs[name] = np.empty(self.size)
+        return buf[:m]
+
+
+def _split_into(a: np.ndarray, hi: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`.eft.split` with the same operations in the same order, into ``hi`` and ``lo``."""
+    np.multiply(a, SPLITTER, out=tmp)
+    np.subtract(tmp, a, out=hi)
+    np.subtract(tmp, hi, out=hi)
+    np.subtract(a, hi, out=lo)
+
+
+def _two_prod_into(a, b, ah, al, bh, bl, p, e, tmp) -> None:
+    """:func:`.eft.two_prod` with the same operations in the same order, into ``p`` and ``e``."""
+    np.multiply(a, b, out=p)
+    np.multiply(ah, bh, out=e)
+    e -= p
+    np.multiply(ah, bl, out=tmp)
+    e += tmp
+    np.multiply(al, bh, out=tmp)
+    e += tmp
+    np.multiply(al, bl, out=tmp)
+    e += tmp
+
+
+def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None,
+                   work: Workspace | None = None, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Fraction]:
     """``(a, c, rel)``: ``w log(1 + t) = a + c + eps`` per element, ``a`` and ``c`` doubles,
-    ``|eps| <= rel w |t|`` (``|t| < 2**-14``; see the module docstring)."""
-    tmax = float(np.max(np.abs(t))) if t.size else 0.0
+    ``|eps| <= rel w |t|`` (``|t| < 2**-14``; see the module docstring). ``out``: a ``(2, m)``
+    array to receive ``a`` and ``c``."""
+    m = t.size
+    tmax = float(np.max(np.abs(t))) if m else 0.0
     if big_k is None:
         big_k = series_order(tmax)
         if big_k is None:
             raise ArithmeticError("reduction failed")
-    st = split(t)
-    p2, e2 = two_prod(t, t, st, st)
-    # R = 1/5 - t/6 + ... + (-1)**(K+1) t**(K-5) / K
-    r = np.full_like(t, (-1) ** (big_k + 1) / big_k)
+    work = Workspace(m) if work is None else work
+    out = np.empty((2, m)) if out is None else out
+    g = lambda name: work.get(name, m)  # noqa: E731
+    tmp, th, tl = g("tmp"), g("th"), g("tl")
+    _split_into(t, th, tl, tmp)
+    p2, e2 = g("p2"), g("e2")
+    _two_prod_into(t, t, th, tl, th, tl, p2, e2, tmp)
+    # R = 1/5 - t/6 + ... + (-1)**(K+1) t**(K-5) / K, then m = p2 R
+    r = g("r")
+    r.fill((-1) ** (big_k + 1) / big_k)
     for k in range(big_k - 1, 4, -1):
         r *= t
         r += (-1) ** (k + 1) / k
-    r *= p2  # m
-    # C = 1/3 - t/4 + m as Ch + Cl
-    a4 = t * -0.25
-    ch = a4 + _THIRD_H
-    ce = _THIRD_H - ch
+    r *= p2
+    # C = 1/3 - t/4 + m as ch + ce
+    a4, ch, ce = g("a4"), g("ch"), g("ce")
+    np.multiply(t, -0.25, out=a4)
+    np.add(a4, _THIRD_H, out=ch)
+    np.subtract(_THIRD_H, ch, out=ce)
     ce += a4  # FastTwoSum: (1/3_hi - ch) + a4, exact
     ce += _THIRD_L
-    ce += r  # Cl
+    ce += r
     # t**3 = c3 + z
-    c3, d3 = two_prod(t, p2, sa=st)
-    z = t * e2
-    z += d3
+    ph, pl, c3, z = g("ph"), g("pl"), g("c3"), g("z")
+    _split_into(p2, ph, pl, tmp)
+    _two_prod_into(t, p2, th, tl, ph, pl, c3, z, tmp)  # z holds d3
+    np.multiply(t, e2, out=tmp)
+    tmp += z
+    z, tmp = tmp, z
     # g = t**3 C = gh + gl
-    gh, gl = two_prod(c3, ch)
+    c3h, c3l, chh, chl, gh, gl = g("c3h"), g("c3l"), g("chh"), g("chl"), g("gh"), g("gl")
+    _split_into(c3, c3h, c3l, tmp)
+    _split_into(ch, chh, chl, tmp)
+    _two_prod_into(c3, ch, c3h, c3l, chh, chl, gh, gl, tmp)
     ce *= c3
     z *= ch
     ce += z
     gl += ce
-    # log(1 + t) = t - p2/2 + g: Lh + Ll
-    h2 = p2 * -0.5
-    s1 = t + h2
-    r1 = t - s1
+    # log(1 + t) = t - p2/2 + g: lh + r1
+    h2, s1, r1, lh, r2 = g("h2"), g("s1"), g("r1"), g("lh"), g("r2")
+    np.multiply(p2, -0.5, out=h2)
+    np.add(t, h2, out=s1)
+    np.subtract(t, s1, out=r1)
     r1 += h2
-    lh = s1 + gh
-    r2 = s1 - lh
+    np.add(s1, gh, out=lh)
+    np.subtract(s1, lh, out=r2)
     r2 += gh
     r1 += r2
     e2 *= -0.5
     r1 += e2
     r1 += gl  # Ll
-    a, b = two_prod(w, lh)
+    wh, wl, lhh, lhl = g("wh"), g("wl"), g("lhh"), g("lhl")
+    _split_into(w, wh, wl, tmp)
+    _split_into(lh, lhh, lhl, tmp)
+    a, c = out[0], out[1]
+    _two_prod_into(w, lh, wh, wl, lhh, lhl, a, c, tmp)
     r1 *= w
-    b += r1
-    return a, b, relative_bound(tmax, big_k)
+    c += r1
+    return a, c, relative_bound(tmax, big_k)
