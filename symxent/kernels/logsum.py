@@ -127,10 +127,14 @@ def _table_arrays() -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
     return logs, inexact, limbs
 
 
+SHORT_BITS = 208  # the matrix-product table holds floor(log r_j * 2**208): 13 limbs of 16 bits
+
+
 @lru_cache(maxsize=1)
 def _limbs16() -> np.ndarray:
-    """The table logs cut into 16-bit int64 limbs."""
-    logs = reduction_table().log_r
+    """``floor(log r_j * 2**SHORT_BITS)`` cut into 16-bit int64 limbs (each entry is within
+    ``2**-SHORT_BITS + 2**-TRUST_BITS`` of the true logarithm)."""
+    logs = [v >> (FRAC_BITS - SHORT_BITS) for v in reduction_table().log_r]
     nlimbs = -(-max(logs).bit_length() // 16)
     raw = np.frombuffer(b"".join(v.to_bytes(2 * nlimbs, "little") for v in logs), dtype=np.uint16)
     return raw.reshape(len(logs), nlimbs).astype(np.int64)
@@ -147,7 +151,7 @@ _PIECE = 18  # bits of a weight piece in the sparse table product
 
 @lru_cache(maxsize=1)
 def _sparse_table() -> np.ndarray:
-    """Per bucket, as float64: the 16-bit limbs of ``log r_j`` (row of bucket 0 zeroed: it is
+    """Per bucket, as float64: the limbs of :func:`_limbs16` (row of bucket 0 zeroed: it is
     folded into ``log 2``), then the indicator of bucket 0, then a free column (for ``e``)."""
     limbs = _limbs16()
     table = np.zeros((limbs.shape[0], limbs.shape[1] + 2))
@@ -157,7 +161,7 @@ def _sparse_table() -> np.ndarray:
 
 
 def _dot_large(counts: np.ndarray, idx: np.ndarray) -> int:
-    """``sum counts_i * log_r[idx_i] * 2**FRAC_BITS`` exactly, for ``|counts| < 2**62`` and at most
+    """``sum counts_i * floor(log_r[idx_i] * 2**SHORT_BITS)`` exactly, for ``|counts| < 2**62`` and at most
     ``2**15`` terms (``idx`` distinct, none 0): the counts are cut into non-negative 18-bit pieces
     and a signed top piece below ``2**18`` in magnitude, and one float64 matrix product with the
     16-bit limbs of the logs gives every ``sum_i piece_i limb_i``: integer terms below ``2**34``,
@@ -184,7 +188,7 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     (``r_0 = 2``) is left out and its weight returned, to be folded into the coefficient of
     ``log 2``."""
     logs, inexact, limbs = _table_arrays()
-    dot, folded, used = Dyadic(), Dyadic(), Dyadic()
+    dot, folded, used, short = Dyadic(), Dyadic(), Dyadic(), Dyadic()
     for counts, e in rounds:
         absolute = _int_sum(np.abs(counts[inexact]))
         nz = np.flatnonzero(counts[1:]) + 1
@@ -192,12 +196,13 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
             parts = (counts[nz] @ limbs[nz]).tolist()
             dot.add_int(sum(v << (_LIMB * i) for i, v in enumerate(parts)), e - FRAC_BITS)
         elif int(np.abs(counts).max()) < 2**62:
-            dot.add_int(_dot_large(counts[nz], nz), e - FRAC_BITS)
+            dot.add_int(_dot_large(counts[nz], nz) << (FRAC_BITS - SHORT_BITS), e - FRAC_BITS)
+            short.add_int(absolute, e)
         else:
             dot.add_int(sum(map(mul, counts[1:].tolist(), logs[1:])), e - FRAC_BITS)
         folded.add_int(int(counts[0]), e)
         used.add_int(absolute, e)
-    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + w_err)
+    acc.add(-dot.value(), used.value() * pow2(-TRUST_BITS) + short.value() * pow2(-SHORT_BITS) + w_err)
     return folded.value()
 
 
@@ -373,7 +378,8 @@ def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fra
     max|w|) + 2``, ``k_{r+1} = k_r - 51``: every residual stays below ``sigma/4``), so each piece is
     an integer ``|q_i| < 2**52`` times ``2**(k_r - 53)``. Each ``q`` is cut into three 18-bit
     pieces (the top one signed), and one matrix product of the pieces with the per-element rows
-    (16-bit limbs of ``log r_j``, the indicator of bucket 0, ``e_i``; all below ``2**16``)
+    (16-bit limbs of ``floor(log r_j 2**SHORT_BITS)``, which is within ``2**-SHORT_BITS`` per
+    unit of weight, added to the width; the indicator of bucket 0; ``e_i``; all below ``2**16``)
     gives every ``sum_i piece_i * column_i``: integer terms below ``2**34``, at most ``2**15`` of
     them, so every partial sum is an integer below ``2**49`` and the float64 product is exact in
     any order of summation (BLAS included).
@@ -403,12 +409,12 @@ def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fra
     for r, k in enumerate(ks):
         for p in range(3):
             line, shift = prod[3 * r + p], k - 53 + _PIECE * p
-            dot.add_int(sum(v << (16 * i) for i, v in enumerate(line[:nl])), shift - FRAC_BITS)
+            dot.add_int(sum(v << (16 * i) for i, v in enumerate(line[:nl])), shift - SHORT_BITS)
             folded.add_int(line[nl], shift)
             big_e.add_int(line[nl + 1], shift)
     err = n * pow2(ks[-1] - 53)
     used = sum_upper(np.abs(w)) * 2  # >= sum_r sum_i |q_r,i|: the pieces never exceed |w_i| (1 + 2**-49)
-    acc.add(-dot.value(), used * pow2(-TRUST_BITS) + err * Fraction(7, 10))
+    acc.add(-dot.value(), used * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)) + err * Fraction(7, 10))
     return folded.value(), big_e.value(), err
 
 
