@@ -61,6 +61,17 @@ def test_series_order_declines_an_unreduced_t():
     assert series_order(0.0) == 5 and series_order(2.0**-14 - 2.0**-67) <= 12
 
 
+@pytest.mark.parametrize("tmax", [0.0, 2.0**-67, 2.0**-20, 3 * 2.0**-21, 2.0**-14 - 2.0**-67])
+def test_bounds_use_a_power_of_two_at_or_above_tmax(tmax):
+    from symxent.kernels import wlog
+
+    cap = Fraction(2) ** wlog._cap(tmax)
+    assert Fraction(tmax) <= cap <= max(2 * Fraction(tmax), Fraction(2) ** -1000) and cap <= Fraction(2) ** -14
+    k = series_order(tmax)
+    assert cap**k / ((k + 1) * (1 - cap)) <= Fraction(1, 2**106)
+    assert wlog.relative_bound(tmax, k) >= wlog.REL_U2 * Fraction(1, 2**106)
+
+
 # ------------------------------------------------------------------ exact table dot, joint bins
 
 def test_sparse_table_matches_the_bins():

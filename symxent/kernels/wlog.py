@@ -48,7 +48,9 @@ True
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,22 +64,43 @@ _THIRD_L = float(Fraction(1, 3) - Fraction(_THIRD_H))
 _MAX_K = 12
 
 
-def series_order(tmax: float) -> int | None:
-    """The smallest ``K`` in ``[5, 12]`` whose truncation ``T**K / ((K+1)(1-T))`` is below
-    ``u**2``, or None when ``T >= 2**-14`` (the bounds above assume it)."""
-    if not tmax < 2.0**-14:
-        return None
-    T = Fraction(tmax)
+def _cap(tmax: float) -> int:
+    """The exponent ``c`` of the power of two ``T = 2**c >= tmax`` used in the bounds (``T`` is a
+    valid bound for every ``|t|`` of the chunk; powers of two keep the bounds cacheable)."""
+    if tmax == 0.0:
+        return -1000
+    m, c = math.frexp(tmax)
+    return max(c - 1 if m == 0.5 else c, -1000)
+
+
+@lru_cache(maxsize=None)
+def _order_rel(c: int) -> tuple[int, Fraction] | None:
+    T = Fraction(2) ** c
     for k in range(5, _MAX_K + 1):
-        if T**k / ((k + 1) * (1 - T)) <= U * U:
-            return k
+        trunc = T**k / ((k + 1) * (1 - T))
+        if trunc <= U * U:
+            return k, REL_U2 * U * U + T * T * Fraction(1, 2**78) + trunc
     return None
 
 
+def series_order(tmax: float) -> int | None:
+    """The smallest ``K`` in ``[5, 12]`` whose truncation ``T**K / ((K+1)(1-T))`` is below
+    ``u**2`` (``T`` the power of two at or above ``tmax``), or None when ``tmax >= 2**-14`` (the
+    bounds above assume ``T <= 2**-14``)."""
+    if not tmax < 2.0**-14:
+        return None
+    found = _order_rel(_cap(tmax))
+    return None if found is None else found[0]
+
+
 def relative_bound(tmax: float, big_k: int) -> Fraction:
-    """The factor ``rel`` with ``|eps_i| <= rel * w_i |t_i|`` (module docstring)."""
-    T = Fraction(tmax)
-    return REL_U2 * U * U + T * T * Fraction(1, 2**78) + T**big_k / ((big_k + 1) * (1 - T))
+    """The factor ``rel`` with ``|eps_i| <= rel * w_i |t_i|`` (module docstring), for the ``K``
+    that :func:`series_order` chose."""
+    k, rel = _order_rel(_cap(tmax))
+    if k != big_k:
+        T = Fraction(2) ** _cap(tmax)
+        return REL_U2 * U * U + T * T * Fraction(1, 2**78) + T**big_k / ((big_k + 1) * (1 - T))
+    return rel
 
 
 class Workspace:
