@@ -206,19 +206,27 @@ def _table_part(rounds: list, w_err: Fraction, acc: _Acc) -> Fraction:
     return folded.value()
 
 
-_SMALL = 1 << 13
+@lru_cache(maxsize=1)
+def _table_columns() -> np.ndarray:
+    """The limbs of :func:`_sparse_table` transposed (``(13, 32768)``, contiguous), for
+    matrix-vector products with bucket counts."""
+    table = _sparse_table()
+    return np.ascontiguousarray(table[:, :table.shape[1] - 2].T)
 
 
-def _table_part_small(j: np.ndarray, acc: _Acc) -> int:
-    """:func:`_table_part` for unit weights and few terms: gather the limbs per term instead of
-    scanning all buckets (int64 sums of at most ``2**13`` limbs below ``2**24`` are exact)."""
-    logs, inexact, limbs = _table_arrays()
-    body = j[j != 0]
-    parts = limbs[body].sum(axis=0).tolist()
-    dot = sum(v << (_LIMB * i) for i, v in enumerate(parts))
-    used = int(np.count_nonzero(inexact[body]))
-    acc.add(-Fraction(dot, 2**FRAC_BITS), used * pow2(-TRUST_BITS))
-    return j.size - body.size
+def _table_part_counts(counts: np.ndarray, acc: _Acc) -> int:
+    """:func:`_table_part` for unit weights: ``counts_j`` terms in bucket ``j``. One float64
+    matrix-vector product with the 16-bit limbs of ``floor(log r_j 2**SHORT_BITS)`` is exact: its
+    terms are non-negative integers adding up to at most ``n 2**16 < 2**53``, so every partial sum
+    is exact in any order. Returns the count of bucket 0 (folded into ``log 2``)."""
+    n = int(counts.sum())
+    if n >= 2**36:
+        raise ArithmeticError("too many terms for the exact table product")
+    parts = (_table_columns() @ counts.astype(np.float64)).astype(np.int64).tolist()
+    dot = sum(v << (16 * i) for i, v in enumerate(parts))
+    used = int(counts[_table_arrays()[1]].sum())  # terms in buckets with an inexact logarithm
+    acc.add(-Fraction(dot, 2**SHORT_BITS), used * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)))
+    return int(counts[0])
 
 
 def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
@@ -549,7 +557,10 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     est = abs(est)
     tol = pow2(-rel_bits - 3) * Fraction(max(1.0, est))
     if w is None:
-        folded = _table_part_small(j, acc) if n <= _SMALL else _table_part([(counts, 0)], Fraction(0), acc)
+        try:
+            folded = _table_part_counts(counts, acc)
+        except ArithmeticError:
+            return None
         _log2_times(big_e - folded, Fraction(0), acc)
     else:
         e_span = max(abs(int(e.min())), abs(int(e.max())))
