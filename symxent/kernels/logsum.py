@@ -55,7 +55,7 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
-from .wlog import Workspace, series_order, weighted_log1p
+from .wlog import Workspace, _cap, series_order, weighted_log1p
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -279,15 +279,28 @@ def _tail(t: np.ndarray, st: tuple, p2: np.ndarray, e2: np.ndarray, big_k: int, 
     return gh, gl
 
 
+@lru_cache(maxsize=None)
+def _series_coef(cap: int, big_k: int, k0: int) -> Fraction:
+    """The factor of ``S3 >= sum w |t|**3`` in the bound of :func:`_series` for ``T = 2**cap``:
+    the tail's rounding (``T**(k0-3) u + 8 u**2`` when ``K >= 3``) plus the remainder
+    ``T**(K-2) / ((K+1)(1-T))``."""
+    T = pow2(cap)
+    coef = T ** (big_k - 2) / ((big_k + 1) * (1 - T))
+    if big_k >= 3:
+        coef += T ** max(0, min(k0, big_k + 1) - 3) * U + 8 * U * U
+    return coef
+
+
 def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, sink: "_SeriesSink") -> None:
     """Add ``sum_i w_i log(1 + t_i)``; ``t`` exact, ``|t| < 2**-B``."""
     tmax = float(np.max(np.abs(t))) if t.size else 0.0
     if not tmax < 2.0**-B:
         raise ArithmeticError("reduction failed")
-    big_k, k0 = _choose_orders(tmax, float(wsum), float(tol))
+    big_k, k0 = _choose_orders(tmax and float(pow2(_cap(tmax))), float(wsum), float(tol))
     if big_k == 0:
         return
-    T = Fraction(tmax)
+    cap = _cap(tmax)
+    T = pow2(cap)  # a power of two at or above every |t|: the bounds below are cached per (T, K, k0)
     rows: list[tuple[int, np.ndarray]] = []  # (key, vector): key 1 -> coefficient 1, key 2 -> -1/2
 
     def push(key: int, v: np.ndarray, exact_w: bool = True, sv: tuple | None = None) -> None:
@@ -314,14 +327,11 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
         gh, gl = _tail(t, st, p2, e2, big_k, k0)
         push(1, gh)
         push(1, gl, exact_w=False)
-        dd_levels = max(0, min(k0, big_k + 1) - 3)
-        err += T**dd_levels * U + 8 * U * U
     cubes = np.abs(p2 * t) if big_k >= 2 else np.abs(t) ** 3
     if w is not None:
         cubes *= np.abs(w)
     s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
-    err += T ** (big_k - 2) / ((big_k + 1) * (1 - T))
-    err = err * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
+    err = _series_coef(cap, big_k, k0) * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
     part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
     mat = np.stack([v for _, v in rows])
     exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
