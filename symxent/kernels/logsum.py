@@ -214,6 +214,13 @@ def _table_columns() -> np.ndarray:
     return np.ascontiguousarray(table[:, :table.shape[1] - 2].T)
 
 
+@lru_cache(maxsize=1)
+def _exact_buckets() -> np.ndarray:
+    """The few buckets whose term needs no table logarithm: bucket 0 (folded into ``log 2``)
+    and those with ``r_j = 1``."""
+    return np.flatnonzero(~_table_arrays()[1])
+
+
 def _table_part_counts(counts: np.ndarray, acc: _Acc) -> int:
     """:func:`_table_part` for unit weights: ``counts_j`` terms in bucket ``j``. One float64
     matrix-vector product with the 16-bit limbs of ``floor(log r_j 2**SHORT_BITS)`` is exact: its
@@ -224,7 +231,7 @@ def _table_part_counts(counts: np.ndarray, acc: _Acc) -> int:
         raise ArithmeticError("too many terms for the exact table product")
     parts = (_table_columns() @ counts.astype(np.float64)).astype(np.int64).tolist()
     dot = sum(v << (16 * i) for i, v in enumerate(parts))
-    used = int(counts[_table_arrays()[1]].sum())  # terms in buckets with an inexact logarithm
+    used = n - int(counts[_exact_buckets()].sum())  # terms in buckets with an inexact logarithm
     acc.add(-Fraction(dot, 2**SHORT_BITS), used * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)))
     return int(counts[0])
 
