@@ -13,7 +13,12 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
 2. **Exact integer parts.** ``E = sum w_i e_i`` and the per-bucket weights ``W_j`` are summed
    exactly (integers, or error-free extraction for float weights, :mod:`.eft`); the constants
    ``log 2`` and ``log r_j`` are known to ``2**-300``. Buckets with ``r_j = 2`` are folded into
-   ``E`` so that e.g. ``log 1`` comes out exactly 0.
+   ``E`` so that e.g. ``log 1`` comes out exactly 0. ``sum_j W_j log r_j`` is an exact float64
+   matrix product of integer pieces with 16-bit limbs of ``floor(log r_j 2**208)`` (terms and
+   partial sums are integers below ``2**53``, so any summation order is exact; the truncation,
+   ``2**-208`` per unit of weight, is added to the width). Float weights: up to ``2**15`` terms
+   per element (:func:`_weighted_table_sparse`), beyond that one ``bincount`` per extraction
+   round on the joint key ``(e_i, j_i)`` (:func:`_weighted_bins`).
 3. **Series.** ``log(1+t) = t - t**2/2 + g(t) + R_K`` with ``g = sum_{k=3..K} (-1)**(k+1) t**k/k``
    and ``|R_K| <= |t|**(K+1) / ((K+1)(1-|t|))``. ``t`` is exact and ``t**2 = p2 + e2`` exactly
    (Dekker's ``two_prod``). ``g`` is evaluated per element as a double-double ``gh + gl``: the
@@ -22,6 +27,11 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    double-double). The five arrays ``t, p2, e2, gh, gl`` (times ``w`` through ``two_prod`` when
    weighted) are summed by error-free extraction (:func:`.eft.exact_sum_rows`) chunk by chunk,
    into exact integer accumulators.
+   With float weights a chunk first tries :func:`.wlog.weighted_log1p`: ``log(1 + t)`` as a
+   double-double per element, one Dekker product with ``w``, two rows summed exactly, and a
+   relative error per element of at most ``rel * w |t|`` (``rel`` about ``14 u**2``, argued in
+   :mod:`.wlog`), taken only when ``rel * sum w |t|`` is below half the chunk's tolerance; the
+   fully exact rows above are the fallback.
 4. **Bound.** Per element, ``|g_computed - g| <= |t|**3 (T**(k0-3) u + 8 u**2)``: the plain
    levels are within ``u`` of their true value; each double-double level adds at most
    ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
