@@ -422,7 +422,7 @@ def _weighted_table_sparse(e: np.ndarray, j: np.ndarray, w: np.ndarray, tol: Fra
     n = w.size
     table = _sparse_table()
     nl = table.shape[1] - 2
-    rows = table[j]
+    rows = np.take(table, j, axis=0)
     rows[:, nl + 1] = e
     wmax = float(np.max(np.abs(w)))
     ks = [int(np.frexp(wmax)[1]) + 2]
