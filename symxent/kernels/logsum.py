@@ -348,6 +348,9 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
     if w is not None:
         cubes *= np.abs(w)
     s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
+    if w is None and big_k >= 2:
+        rows, fuse_err = _fuse_unit_rows(t, p2, e2, (gh, gl) if big_k >= 3 else None)
+        abs_err += fuse_err
     err = _series_coef(cap, big_k, k0) * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
     part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
     mat = np.stack([v for _, v in rows])
@@ -383,6 +386,31 @@ def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_S
     exact_sum_rows(rows, [part, part], [sink.sums[1], sink.sums[1]], [sink.errs[1], sink.errs[1]])
     sink.err += err
     return True
+
+
+def _fuse_unit_rows(t: np.ndarray, p2: np.ndarray, e2: np.ndarray,
+                    tail: tuple[np.ndarray, np.ndarray] | None) -> tuple[list, Fraction]:
+    """Unit weights: the five rows ``t, p2 (x -1/2), e2 (x -1/2), gh, gl`` folded into three,
+    ``t, hh, v``, and the bound of what the folding rounds.
+
+    ``h2 = -p2/2`` is exact; ``(hh, hl) = FastTwoSum(h2, gh)`` is exact because
+    ``|gh| <= 0.34 |t|**3 < t**2 / 2 <= |h2| (1 + u)``; ``v = fl(fl(hl + gl) - e2/2)`` rounds twice,
+    by at most ``2.02 u (|hl| + |gl| + |e2|/2)``, and ``|hl| <= u |hh| <= 0.5001 u t**2``,
+    ``|e2| / 2 <= 0.5001 u t**2``, ``|gl| <= 8 u |gh| <= 2**-9 u t**2``: at most ``2.1 u**2 t**2`` per
+    element, ``2.2 u**2 S2`` in all with ``S2`` a rounded-up ``sum p2`` (``t**2 <= p2 (1 + u)``).
+    Two rows fewer to extract exactly, for an error far inside the tolerance.
+    """
+    h2 = p2 * -0.5
+    if tail is None:
+        return [(1, t), (1, h2), (1, e2 * -0.5)], Fraction(0)
+    gh, gl = tail
+    hh = h2 + gh
+    hl = hh - h2
+    np.subtract(gh, hl, out=hl)
+    hl += gl
+    e2 = e2 * -0.5
+    hl += e2
+    return [(1, t), (1, hh), (1, hl)], Fraction(22, 10) * U * U * sum_upper(p2)
 
 
 class _SeriesSink:
