@@ -185,3 +185,28 @@ def test_kl_divergence_of_order_1e_minus_18():
     assert 1e-20 < abs(float(ref.lo)) < 1e-16
     assert _contains(r.enclosure, ref)
     assert r.float64 == ref.rounded("float64") and r.digits >= 30
+
+
+# ------------------------------------------------------------------ unit weights: three-row fast series
+
+def test_unit_fast_series_is_used_for_probabilities(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("the exact series was used")
+
+    monkeypatch.setattr(logsum, "_series", boom)
+    q = np.random.default_rng(14).random(5000) + 2.0**-40
+    got = kernels.log_sum(q, rel_bits=112)  # the first precision the losses ask for
+    ref = reference_log_sum(q, rel_bits=224)
+    assert _contains(got, ref) and got.hi - got.lo <= Fraction(1, 2**112) * abs(ref.lo)
+
+
+def test_unit_exact_series_takes_over_near_one(monkeypatch):
+    # x = 1 - k 2**-16: every t is near 2**-15 while the sum is small, so the bound of the
+    # three-row path (2**-77 sum |t|**3) is too coarse for 2**-128 and the exact rows answer
+    calls = []
+    real = logsum._series
+    monkeypatch.setattr(logsum, "_series", lambda *a: calls.append(1) or real(*a))
+    x = 1 - np.random.default_rng(15).integers(1, 4, 4000) * 2.0**-16
+    for bits in (112, 128):  # (at 136 bits both kernels decline these data: the reference path answers)
+        got = kernels.log_sum(x, rel_bits=bits)
+        assert calls and _contains(got, reference_log_sum(x, rel_bits=2 * bits))

@@ -65,7 +65,7 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from .eft import U, Dyadic, exact_sum_rows, pow2, split, sum_upper, two_prod
-from .wlog import Workspace, _cap, series_order, weighted_log1p
+from .wlog import Workspace, _cap, series_order, tail_parts, weighted_log1p
 from .table import B, FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed, reduction_table
 
 __all__ = ["kernel_log_sum", "reduce_exact", "ABS_UNDERFLOW"]
@@ -349,14 +349,64 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
         cubes *= np.abs(w)
     s3 = sum_upper(cubes) * (1 + 4 * U) + t.size * pow2(-1070)  # >= sum w |t|**3
     if w is None and big_k >= 2:
-        rows, fuse_err = _fuse_unit_rows(t, p2, e2, (gh, gl) if big_k >= 3 else None)
-        abs_err += fuse_err
+        fused = _fuse_unit_rows(t, p2, e2, (gh, gl) if big_k >= 3 else None, tol / 8)
+        if fused is not None:
+            rows, fuse_err = fused
+            abs_err += fuse_err
     err = _series_coef(cap, big_k, k0) * s3 + abs_err + t.size * big_k * ABS_UNDERFLOW
     part_tol = float(tol) / (2 * len(rows)) * (1 - 2.0**-20)
     mat = np.stack([v for _, v in rows])
     exact_sum_rows(mat, [part_tol * k for k, _ in rows], [sink.sums[k] for k, _ in rows],
                    [sink.errs[k] for k, _ in rows])
     sink.err += err
+
+
+def _series_unit_fast(t: np.ndarray, tol: Fraction, sink: "_SeriesSink", work: Workspace) -> bool:
+    """Unit weights: add ``sum log(1 + t_i)`` as three exactly summed rows ``t, hh, v`` built from
+    :func:`.wlog.tail_parts` when the bound fits in ``tol / 2``; False (nothing added) otherwise.
+
+    ``log(1 + t) = t + h2 + g`` with ``h2 = -t**2/2 = -(p2 + e2)/2``; ``(hh, hl) =
+    FastTwoSum(-p2/2, gh)`` is exact (``|gh| <= 0.34 |t|**3 < |p2|/2``) and ``v = fl(fl(hl + gl) -
+    e2/2)``. Per element the error is at most ``2**-78 |t|**3`` (``gh + gl`` against ``g``, see
+    :mod:`.wlog`) plus the truncation ``T**(K-2) |t|**3 / ((K+1)(1-T))`` plus the two roundings of
+    ``v``, ``2.02 u (|hl| + |gl| + |e2|/2) <= 2.1 u**2 t**2 + 2**-81 |t|**3`` (``|hl| <= u |hh|``,
+    ``|e2| <= u p2``, ``|gl| <= 2**-29.9 |t|**3``). Summed: ``S3 (2**-77 + trunc) + 2.2 u**2 S2``.
+    """
+    tmax = float(np.max(np.abs(t))) if t.size else 0.0
+    big_k = series_order(tmax)
+    if big_k is None:
+        raise ArithmeticError("reduction failed")
+    if tmax == 0.0:
+        return True
+    m = t.size
+    p2, e2, gh, gl = tail_parts(t, big_k, work)
+    tmp = work.get("tmp", m)
+    np.multiply(p2, t, out=tmp)
+    np.abs(tmp, out=tmp)
+    s3 = sum_upper(tmp) * (1 + 4 * U) + m * pow2(-1070)  # >= sum |t|**3
+    err = s3 * _unit_coef(_cap(tmax), big_k) + Fraction(22, 10) * U * U * sum_upper(p2) + m * 24 * ABS_UNDERFLOW
+    if err > tol / 2:
+        return False
+    rows = work.extra("rows3", (3, work.size))[:, :m]
+    rows[0] = t
+    hh, hl = rows[1], rows[2]
+    np.multiply(p2, -0.5, out=tmp)  # h2
+    np.add(tmp, gh, out=hh)
+    np.subtract(hh, tmp, out=hl)
+    np.subtract(gh, hl, out=hl)
+    hl += gl
+    e2 *= -0.5
+    hl += e2
+    part = float(tol) / 6 * (1 - 2.0**-20)
+    exact_sum_rows(rows, [part] * 3, [sink.sums[1]] * 3, [sink.errs[1]] * 3)
+    sink.err += err
+    return True
+
+
+@lru_cache(maxsize=None)
+def _unit_coef(cap: int, big_k: int) -> Fraction:
+    T = pow2(cap)
+    return pow2(-77) + T ** (big_k - 2) / ((big_k + 1) * (1 - T))
 
 
 def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_SeriesSink",
@@ -389,7 +439,7 @@ def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_S
 
 
 def _fuse_unit_rows(t: np.ndarray, p2: np.ndarray, e2: np.ndarray,
-                    tail: tuple[np.ndarray, np.ndarray] | None) -> tuple[list, Fraction]:
+                    tail: tuple[np.ndarray, np.ndarray] | None, budget: Fraction) -> tuple[list, Fraction] | None:
     """Unit weights: the five rows ``t, p2 (x -1/2), e2 (x -1/2), gh, gl`` folded into three,
     ``t, hh, v``, and the bound of what the folding rounds.
 
@@ -398,11 +448,15 @@ def _fuse_unit_rows(t: np.ndarray, p2: np.ndarray, e2: np.ndarray,
     by at most ``2.02 u (|hl| + |gl| + |e2|/2)``, and ``|hl| <= u |hh| <= 0.5001 u t**2``,
     ``|e2| / 2 <= 0.5001 u t**2``, ``|gl| <= 8 u |gh| <= 2**-9 u t**2``: at most ``2.1 u**2 t**2`` per
     element, ``2.2 u**2 S2`` in all with ``S2`` a rounded-up ``sum p2`` (``t**2 <= p2 (1 + u)``).
-    Two rows fewer to extract exactly, for an error far inside the tolerance.
+    Two rows fewer to extract exactly; None (keep the five rows) when that bound exceeds
+    ``budget`` (values near 1 at high precision: the sum is small, ``sum t**2`` is not).
     """
     h2 = p2 * -0.5
     if tail is None:
         return [(1, t), (1, h2), (1, e2 * -0.5)], Fraction(0)
+    err = Fraction(22, 10) * U * U * sum_upper(p2)
+    if err > budget:
+        return None
     gh, gl = tail
     hh = h2 + gh
     hl = hh - h2
@@ -410,7 +464,7 @@ def _fuse_unit_rows(t: np.ndarray, p2: np.ndarray, e2: np.ndarray,
     hl += gl
     e2 = e2 * -0.5
     hl += e2
-    return [(1, t), (1, hh), (1, hl)], Fraction(22, 10) * U * U * sum_upper(p2)
+    return [(1, t), (1, hh), (1, hl)], err
 
 
 class _SeriesSink:
@@ -628,11 +682,13 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     sink = _SeriesSink()
     try:
         step = CHUNK if w is None else CHUNK // 2
-        work = None if w is None else Workspace(min(step, n))
+        work = Workspace(min(step, n))
         for s in range(0, n, step):
             tc = t[s:s + step]
             wc = None if w is None else w[s:s + step]
             part_tol = tol * Fraction(tc.size, n)
+            if wc is None and _series_unit_fast(tc, part_tol, sink, work):
+                continue
             if wc is not None and _series_weighted_fast(tc, wc, part_tol, sink, work):
                 continue
             wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))

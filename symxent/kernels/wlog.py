@@ -56,7 +56,7 @@ import numpy as np
 
 from .eft import SPLITTER, U
 
-__all__ = ["weighted_log1p", "series_order", "relative_bound", "Workspace", "REL_U2"]
+__all__ = ["weighted_log1p", "tail_parts", "series_order", "relative_bound", "Workspace", "REL_U2"]
 
 REL_U2 = 13
 _THIRD_H = 1.0 / 3.0
@@ -114,6 +114,13 @@ class Workspace:
         self._bufs: dict[str, np.ndarray] = {}
         self.rows = np.empty((2, size))  # the two output rows (summed exactly, overwritten)
 
+    def extra(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A named buffer of another shape (allocated once)."""
+        buf = self._bufs.get(name)
+        if buf is None:
+            buf = self._bufs[name] = np.empty(shape)
+        return buf
+
     def get(self, name: str, m: int) -> np.ndarray:
         buf = self._bufs.get(name)
         if buf is None:
@@ -142,19 +149,11 @@ def _two_prod_into(a, b, ah, al, bh, bl, p, e, tmp) -> None:
     e += tmp
 
 
-def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None,
-                   work: Workspace | None = None, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Fraction]:
-    """``(a, c, rel)``: ``w log(1 + t) = a + c + eps`` per element, ``a`` and ``c`` doubles,
-    ``|eps| <= rel w |t|`` (``|t| < 2**-14``; see the module docstring). ``out``: a ``(2, m)``
-    array to receive ``a`` and ``c``."""
+def tail_parts(t: np.ndarray, big_k: int, work: Workspace) -> tuple[np.ndarray, ...]:
+    """Steps 1-5 of the module docstring: ``(p2, e2, gh, gl)`` with ``t**2 = p2 + e2`` exactly
+    and ``|gh + gl - g| <= 2**-78 |t|**3 + |t| T**K / ((K+1)(1-T))`` for
+    ``g = sum_{k>=3} (-1)**(k+1) t**k / k``. The arrays live in ``work``."""
     m = t.size
-    tmax = float(np.max(np.abs(t))) if m else 0.0
-    if big_k is None:
-        big_k = series_order(tmax)
-        if big_k is None:
-            raise ArithmeticError("reduction failed")
-    work = Workspace(m) if work is None else work
-    out = np.empty((2, m)) if out is None else out
     g = lambda name: work.get(name, m)  # noqa: E731
     tmp, th, tl = g("tmp"), g("th"), g("tl")
     _split_into(t, th, tl, tmp)
@@ -176,12 +175,11 @@ def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None,
     ce += _THIRD_L
     ce += r
     # t**3 = c3 + z
-    ph, pl, c3, z = g("ph"), g("pl"), g("c3"), g("z")
+    ph, pl, c3, z, z2 = g("ph"), g("pl"), g("c3"), g("z"), g("z2")
     _split_into(p2, ph, pl, tmp)
-    _two_prod_into(t, p2, th, tl, ph, pl, c3, z, tmp)  # z holds d3
-    np.multiply(t, e2, out=tmp)
-    tmp += z
-    z, tmp = tmp, z
+    _two_prod_into(t, p2, th, tl, ph, pl, c3, z2, tmp)  # z2 holds d3
+    np.multiply(t, e2, out=z)
+    z += z2
     # g = t**3 C = gh + gl
     c3h, c3l, chh, chl, gh, gl = g("c3h"), g("c3l"), g("chh"), g("chl"), g("gh"), g("gl")
     _split_into(c3, c3h, c3l, tmp)
@@ -191,6 +189,25 @@ def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None,
     z *= ch
     ce += z
     gl += ce
+    return p2, e2, gh, gl
+
+
+def weighted_log1p(t: np.ndarray, w: np.ndarray, big_k: int | None = None,
+                   work: Workspace | None = None, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Fraction]:
+    """``(a, c, rel)``: ``w log(1 + t) = a + c + eps`` per element, ``a`` and ``c`` doubles,
+    ``|eps| <= rel w |t|`` (``|t| < 2**-14``; see the module docstring). ``out``: a ``(2, m)``
+    array to receive ``a`` and ``c``."""
+    m = t.size
+    tmax = float(np.max(np.abs(t))) if m else 0.0
+    if big_k is None:
+        big_k = series_order(tmax)
+        if big_k is None:
+            raise ArithmeticError("reduction failed")
+    work = Workspace(m) if work is None else work
+    out = np.empty((2, m)) if out is None else out
+    g = lambda name: work.get(name, m)  # noqa: E731
+    p2, e2, gh, gl = tail_parts(t, big_k, work)
+    tmp = g("tmp")
     # log(1 + t) = t - p2/2 + g: lh + r1
     h2, s1, r1, lh, r2 = g("h2"), g("s1"), g("r1"), g("lh"), g("r2")
     np.multiply(p2, -0.5, out=h2)
