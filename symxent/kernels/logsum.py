@@ -31,7 +31,9 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    double-double per element, one Dekker product with ``w``, two rows summed exactly, and a
    relative error per element of at most ``rel * w |t|`` (``rel`` about ``14 u**2``, argued in
    :mod:`.wlog`), taken only when ``rel * sum w |t|`` is below half the chunk's tolerance; the
-   fully exact rows above are the fallback.
+   fully exact rows above are the fallback. With unit weights a chunk first tries
+   :func:`_series_unit_fast` (``t`` and ``-t**2/2 + g`` from the same double-double tail, three
+   exact rows, ``2**-77 sum |t|**3`` plus ``2.2 u**2 sum t**2``), under the same rule.
 4. **Bound.** Per element, ``|g_computed - g| <= |t|**3 (T**(k0-3) u + 8 u**2)``: the plain
    levels are within ``u`` of their true value; each double-double level adds at most
    ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
