@@ -90,8 +90,12 @@ def _correction(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None, rel_bits: 
 
 
 def _weights_ok(w: np.ndarray) -> bool:
-    a = np.abs(w[w != 0])
-    return bool(a.size == 0 or (a.min() >= 2.0**-900 and a.max() <= 2.0**900))
+    """Every weight (non-zero by now; negative ones come from ``1 - w`` split in two) has its
+    magnitude within ``[2**-900, 2**900]``."""
+    if w.size == 0:
+        return True
+    a = np.abs(w)
+    return bool(a.min() >= 2.0**-900 and a.max() <= 2.0**900)
 
 
 def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
@@ -100,8 +104,8 @@ def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | Non
     if w is not None:
         keep = w != 0
         if not keep.all():
-            y, w = y[keep], w[keep]
-            yl = None if yl is None else yl[keep]
+            y, w = np.compress(keep, y), np.compress(keep, w)
+            yl = None if yl is None else np.compress(keep, yl)
         if not _weights_ok(w):
             return None
     if y.size and y.min() < _TINY_NORMAL:
@@ -113,7 +117,8 @@ def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | Non
     if yl is not None:
         nz = yl != 0
         if nz.any():
-            cv, ce = _correction(y[nz], yl[nz], None if w is None else w[nz], rel_bits + 2,
+            cv, ce = _correction(np.compress(nz, y), np.compress(nz, yl),
+                                 None if w is None else np.compress(nz, w), rel_bits + 2,
                                  float(abs(mid)))
             mid, rad = mid + cv, rad + ce
     return mid, rad
@@ -141,11 +146,13 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
         if weights is None:
             xi = xs
         elif weights.dtype == np.bool_:
-            xi, weights = xs[weights], None
+            xi, weights = np.compress(weights, xs), None  # 3-4x faster than xs[mask]
         else:
             keep = weights != 0
-            xi, weights = xs[keep], weights[keep]
-            if weights.size and np.all(weights == 1.0):
+            xi = xs
+            if not keep.all():
+                xi, weights = np.compress(keep, xs), np.compress(keep, weights)
+            if weights.size and weights[0] == 1.0 and np.all(weights == 1.0):
                 weights = None
         if xi.size == 0:
             continue
