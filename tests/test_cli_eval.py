@@ -119,3 +119,14 @@ def test_tour_reproduces_every_figure(capsys):
                      "0.247"]:
         assert three_dp in out
     assert "reduces to 0" in out and "significant digit 17" in out
+
+
+def test_core_commands_work_without_the_optional_numpy():
+    """numpy is an extra: without it, the tour and eval still run, and check says what is missing."""
+    block = "import sys; sys.modules['numpy'] = None; from symxent.cli import main; "
+    tour = subprocess.run([sys.executable, "-c", block + "raise SystemExit(main(['tour']))"],
+                          capture_output=True, text=True, check=False)
+    assert tour.returncode == 0 and "3.287943094598899875288823851910263572361" in tour.stdout
+    check = subprocess.run([sys.executable, "-c", block + "raise SystemExit(main(['check', 'bce']))"],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 2 and "numpy" in check.stderr and "Traceback" not in check.stderr

@@ -26,8 +26,26 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
     for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").register(sub)
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ImportError as missing:  # a command whose optional extra is not installed
+            _register_unavailable(sub, name.removesuffix("_cmd"), missing)
+        else:
+            module.register(sub)
     return parser
+
+
+def _register_unavailable(sub, command: str, missing: ImportError) -> None:
+    """Keep the other commands working; this one explains which extra to install."""
+    need = missing.name or str(missing)
+    p = sub.add_parser(command, help=f"(needs {need}: not installed)", add_help=False)
+    p.add_argument("rest", nargs="*")
+
+    def run(_args) -> int:
+        raise SymxentError(f"'symxent {command}' needs the optional package {need!r}; "
+                           f"install it, e.g. pip install 'symxent[all-peers]'")
+
+    p.set_defaults(run=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
