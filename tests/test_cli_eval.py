@@ -127,6 +127,6 @@ def test_core_commands_work_without_the_optional_numpy():
     tour = subprocess.run([sys.executable, "-c", block + "raise SystemExit(main(['tour']))"],
                           capture_output=True, text=True, check=False)
     assert tour.returncode == 0 and "3.287943094598899875288823851910263572361" in tour.stdout
-    check = subprocess.run([sys.executable, "-c", block + "raise SystemExit(main(['check', 'bce']))"],
+    check = subprocess.run([sys.executable, "-c", block + "raise SystemExit(main(['check', 'bce', '--y', '1', '--q', '0.5']))"],
                            capture_output=True, text=True, check=False)
     assert check.returncode == 2 and "numpy" in check.stderr and "Traceback" not in check.stderr

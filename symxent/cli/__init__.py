@@ -38,7 +38,7 @@ def build_parser() -> Parser:
 def _register_unavailable(sub, command: str, missing: ImportError) -> None:
     """Keep the other commands working; this one explains which extra to install."""
     need = missing.name or str(missing)
-    p = sub.add_parser(command, help=f"(needs {need}: not installed)", add_help=False)
+    p = sub.add_parser(command, help=f"(needs {need}: not installed)", add_help=False, prefix_chars="\0")
     p.add_argument("rest", nargs="*")
 
     def run(_args) -> int:
