@@ -31,8 +31,9 @@ def _ref_log_sum(x, w, complement, w_complement, prec):
             weight = (1 - mpmath.mpf(wi)) if w_complement else mpmath.mpf(wi)
             if weight == 0:
                 continue
-            arg = (1 - mpmath.mpf(xi)) if complement else mpmath.mpf(xi)
-            total += weight * mpmath.log(arg)
+            # log1p(-x): 1 - x itself would round to 1 at prec bits for x below 2**-prec
+            value = mpmath.log1p(-mpmath.mpf(xi)) if complement else mpmath.log(mpmath.mpf(xi))
+            total += weight * value
         return total
 
 

@@ -32,8 +32,8 @@ Method (every step vectorised NumPy; a few dozen exact rational operations at th
    relative error per element of at most ``rel * w |t|`` (``rel`` about ``14 u**2``, argued in
    :mod:`.wlog`), taken only when ``rel * sum w |t|`` is below half the chunk's tolerance; the
    fully exact rows above are the fallback. With unit weights a chunk first tries
-   :func:`_series_unit_fast` (``t`` and ``-t**2/2 + g`` from the same double-double tail, three
-   exact rows, ``2**-77 sum |t|**3`` plus ``2.2 u**2 sum t**2``), under the same rule.
+   :func:`_series_unit_fast` (``t`` summed exactly as integers, :func:`_grid_sum`;
+   ``-t**2/2 + g`` from the same double-double tail as two exactly extracted rows, ``2**-77 sum |t|**3`` plus ``2.2 u**2 sum t**2``), under the same rule.
 4. **Bound.** Per element, ``|g_computed - g| <= |t|**3 (T**(k0-3) u + 8 u**2)``: the plain
    levels are within ``u`` of their true value; each double-double level adds at most
    ``2.5 u**2`` and shrinks what it inherits by ``|t| <= T``; ``t**3`` is within ``3 u**2``
@@ -366,6 +366,8 @@ def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, 
 def _series_unit_fast(t: np.ndarray, tol: Fraction, sink: "_SeriesSink", work: Workspace) -> bool:
     """Unit weights: add ``sum log(1 + t_i)`` as three exactly summed rows ``t, hh, v`` built from
     :func:`.wlog.tail_parts` when the bound fits in ``tol / 2``; False (nothing added) otherwise.
+    The row ``t`` is summed exactly through int64 (:func:`_grid_sum`, no residual); ``hh`` and
+    ``v`` by extraction, each to ``tol / 4``.
 
     ``log(1 + t) = t + h2 + g`` with ``h2 = -t**2/2 = -(p2 + e2)/2``; ``(hh, hl) =
     FastTwoSum(-p2/2, gh)`` is exact (``|gh| <= 0.34 |t|**3 < |p2|/2``) and ``v = fl(fl(hl + gl) -
@@ -389,9 +391,9 @@ def _series_unit_fast(t: np.ndarray, tol: Fraction, sink: "_SeriesSink", work: W
     err = s3 * _unit_coef(_cap(tmax), big_k) + Fraction(22, 10) * U * U * sum_upper(p2) + m * 24 * ABS_UNDERFLOW
     if err > tol / 2:
         return False
-    rows = work.extra("rows3", (3, work.size))[:, :m]
-    rows[0] = t
-    hh, hl = rows[1], rows[2]
+    sink.sums[1].add_int(_grid_sum(t, work.extra("ints", (work.size,))[:m].view(np.int64)), -T_GRID)
+    rows = work.extra("rows2", (2, work.size))[:, :m]
+    hh, hl = rows[0], rows[1]
     np.multiply(p2, -0.5, out=tmp)  # h2
     np.add(tmp, gh, out=hh)
     np.subtract(hh, tmp, out=hl)
@@ -399,10 +401,37 @@ def _series_unit_fast(t: np.ndarray, tol: Fraction, sink: "_SeriesSink", work: W
     hl += gl
     e2 *= -0.5
     hl += e2
-    part = float(tol) / 6 * (1 - 2.0**-20)
-    exact_sum_rows(rows, [part] * 3, [sink.sums[1]] * 3, [sink.errs[1]] * 3)
+    part = float(tol) / 4 * (1 - 2.0**-20)
+    exact_sum_rows(rows, [part] * 2, [sink.sums[1]] * 2, [sink.errs[1]] * 2)
     sink.err += err
     return True
+
+
+T_GRID = 53 + B  # every reduced t is a multiple of 2**-T_GRID (module docstring, step 1)
+_GRID_BLOCK = 1 << 10
+
+
+def _grid_sum(t: np.ndarray, ints: np.ndarray) -> int:
+    """``sum(t) * 2**T_GRID`` exactly, for reduced ``t`` (``|t| < 2**-B``), through int64.
+
+    ``t = m r_j - 1`` with ``m`` a multiple of ``2**-53`` and ``r_j`` of ``2**-B``, so
+    ``t 2**T_GRID`` is an integer below ``2**(53 + B - B) = 2**53`` in magnitude: the scaling by a
+    power of two and the conversion to int64 are exact, and a block of ``2**10`` of them adds up
+    below ``2**63`` (no int64 overflow); the block totals are added as Python integers. One
+    multiplication, one conversion and one sum replace the extraction rounds of a row.
+
+    >>> from fractions import Fraction
+    >>> e, j, t = reduce_exact(np.array([0.3, 0.7, 1e-300, 3.0]))
+    >>> Fraction(_grid_sum(t, np.empty(4, np.int64)), 2**T_GRID) == sum(map(Fraction, t.tolist()))
+    True
+    """
+    m = t.size
+    np.multiply(t, 2.0**T_GRID, out=ints, casting="unsafe")  # exact: an integer below 2**53
+    full = m - m % _GRID_BLOCK
+    total = int(ints[full:].sum())
+    if full:
+        total += sum(ints[:full].reshape(-1, _GRID_BLOCK).sum(axis=1).tolist())
+    return total
 
 
 @lru_cache(maxsize=None)

@@ -86,7 +86,7 @@ import numpy as np
 from ..exact.enclosure import Enclosure
 from . import fpenv
 from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
-from .eft import exact_sum, pow2, split, sum_upper, two_prod
+from .eft import SPLITTER, exact_sum, pow2, split, sum_upper, two_prod
 
 __all__ = ["logsumexp_sum"]
 
@@ -97,7 +97,7 @@ CUT_BOUND = 90.005  # |dh| <= CUT_BOUND: fl(m - CUT) is within 2**-8 of m - CUT 
 M_MAX = 2.0**44
 U = 2.0**-53
 _U = Fraction(1, 2**53)
-_CHUNK = 1 << 14  # elements per chunk of rows (measured: 2**14 beats 2**15..2**17)
+_CHUNK = 1 << 15  # elements per chunk of rows (measured with the scratch buffers: 2**15 ~ 2**16 < 2**14)
 _WIDE = 1 << 14  # wider rows go by blocks of columns (cache-sized, like _CHUNK)
 _POW2_OFFSET = 160
 _POW2 = np.ldexp(1.0, np.arange(-_POW2_OFFSET, 1))  # 2**a for a in [-160, 0]
@@ -256,6 +256,131 @@ def _terms(zc: np.ndarray, m: np.ndarray) -> list[np.ndarray]:
     return [w1, a2, w2, tiny]
 
 
+class _Scratch:
+    """Flat float64 and int64 buffers of ``_CHUNK`` entries, allocated once per kernel call and
+    viewed as ``(rows, width)`` blocks: :func:`_terms_into` writes every intermediate into them
+    (``out=``), so a block allocates nothing. (Fresh temporaries of a block, 128 KiB each, are
+    served by ``mmap`` and page-fault on first touch: the same arithmetic then varied about
+    threefold in time with the allocator's history.)"""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.f = [np.empty(size) for _ in range(13)]
+        self.i = [np.empty(size, np.int64) for _ in range(2)]
+
+    def views(self, shape: tuple[int, int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        m = shape[0] * shape[1]
+        return ([b[:m].reshape(shape) for b in self.f], [b[:m].reshape(shape) for b in self.i])
+
+
+def _split_to(a: np.ndarray, t: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> None:
+    """:func:`.eft.split` (same operations, same order) into ``hi`` and ``lo``; ``t`` scratch."""
+    np.multiply(a, SPLITTER, out=t)
+    np.subtract(t, a, out=hi)
+    np.subtract(t, hi, out=hi)
+    np.subtract(a, hi, out=lo)
+
+
+def _terms_into(z: np.ndarray, low: np.ndarray, m: np.ndarray, scratch: _Scratch) -> list[np.ndarray]:
+    """:func:`_terms` of ``max(z, low)`` with the same operations on the same values in the same
+    order (so steps 1-5 and their bounds hold as argued), every intermediate written into
+    ``scratch``; the returned arrays are views of it (valid until the next call). One change that
+    is not an operation change: the square ``rh * rh`` adds its cross product ``hi * lo`` twice
+    from one multiplication (Dekker's ``ah bl`` and ``al bh`` are the same double)."""
+    (b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12), (i0, i1) = scratch.views(z.shape)
+    inv, l1, l2, l3, l4 = _constants()[:5]
+    b1t, b2t, b3t = _table()
+    negm = -m[:, None]
+    zc = np.maximum(z, low, out=b3)
+    # step 1: dh + dl = zc - m (TwoSum): dh b0, dl b2
+    np.add(zc, negm, out=b0)
+    np.subtract(b0, zc, out=b1)  # bb
+    np.subtract(b0, b1, out=b2)
+    np.subtract(zc, b2, out=b2)
+    np.subtract(negm, b1, out=b1)
+    np.add(b2, b1, out=b2)
+    # step 2 (_reduce): c b3, x1 b1, x2 b4, y2 b5, x3 b2... rh b0, rl b7
+    c = np.multiply(b0, inv, out=b3)
+    np.rint(c, out=c)
+    np.multiply(c, l1, out=b1)
+    np.subtract(b0, b1, out=b1)  # x1, exact
+    np.multiply(c, -l2, out=b0)  # a
+    np.add(b0, b2, out=b4)  # x2
+    np.subtract(b4, b0, out=b5)
+    np.subtract(b2, b5, out=b5)  # y2
+    np.multiply(c, -l3, out=b0)  # b
+    np.add(b4, b0, out=b2)  # x3
+    np.subtract(b2, b4, out=b6)
+    np.subtract(b0, b6, out=b6)  # y3
+    rh = np.add(b1, b2, out=b0)  # TwoSum(x1, x3)
+    np.subtract(rh, b1, out=b4)  # bb
+    np.subtract(rh, b4, out=b7)
+    np.subtract(b1, b7, out=b7)
+    np.subtract(b2, b4, out=b4)
+    rl = np.add(b7, b4, out=b7)
+    rl += b6
+    rl += b5
+    np.multiply(c, l4, out=b1)
+    rl -= b1
+    # step 3: W = 2**a B_b: w1 b2, w2 b4, w3 b5
+    np.copyto(i0, c, casting="unsafe")  # c is an integer below 2**23.03: exact
+    np.right_shift(i0, J, out=i1)
+    i1 += _POW2_OFFSET
+    scale = np.take(_POW2, i1, out=b1)
+    np.bitwise_and(i0, N_TAB - 1, out=i1)
+    w1, w2, w3 = np.take(b1t, i1, out=b2), np.take(b2t, i1, out=b4), np.take(b3t, i1, out=b5)
+    w1 *= scale
+    w2 *= scale
+    w3 *= scale
+    # step 4: p2 b1, e2 b8 (rh hi b3, lo b6)
+    _split_to(rh, b1, b3, b6)
+    p2, e2 = np.multiply(rh, rh, out=b1), np.multiply(b3, b3, out=b8)
+    e2 -= p2
+    np.multiply(b3, b6, out=b9)
+    e2 += b9
+    e2 += b9
+    np.multiply(b6, b6, out=b9)
+    e2 += b9
+    h2 = np.multiply(p2, 0.5, out=b3)
+    h3 = np.multiply(p2, rh, out=b6)
+    h3 *= _C6H
+    s1 = np.add(rh, h2, out=b9)  # FastTwoSum(rh, h2): e1 b10
+    np.subtract(s1, rh, out=b10)
+    e1 = np.subtract(h2, b10, out=b10)
+    qh = np.add(s1, h3, out=b3)  # FastTwoSum(s1, h3): ql b11
+    np.subtract(qh, s1, out=b11)
+    ql = np.subtract(h3, b11, out=b11)
+    poly = np.multiply(rh, 1.0 / 120.0, out=b6)
+    poly += 1.0 / 24.0
+    np.multiply(p2, p2, out=b12)
+    poly *= b12
+    sig = np.multiply(e2, 0.5, out=b0)
+    np.multiply(rl, s1, out=b1)
+    sig += b1
+    sig += poly
+    sig += rl
+    ql += e1
+    ql += sig
+    # step 5: a2 b9, a3 b10, tiny b12 (w1 hi b1, lo b6; qh hi b7, lo b8)
+    _split_to(w1, b0, b1, b6)
+    _split_to(qh, b0, b7, b8)
+    a2 = np.multiply(w1, qh, out=b9)
+    a3 = np.multiply(b1, b7, out=b10)
+    a3 -= a2
+    np.multiply(b1, b8, out=b0)
+    a3 += b0
+    np.multiply(b6, b7, out=b0)
+    a3 += b0
+    np.multiply(b6, b8, out=b0)
+    a3 += b0
+    tiny = np.multiply(w2, qh, out=b12)
+    tiny += a3
+    tiny += w3
+    np.multiply(w1, ql, out=b0)
+    tiny += b0
+    return [w1, a2, w2, tiny]
+
+
 def _magnitudes() -> list[float]:
     """Bounds of the entries of the four arrays of :func:`_terms` (``W <= 1``)."""
     big_r = _constants()[6]
@@ -361,7 +486,7 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
         return None
 
 
-def _block_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _block_sums(z: np.ndarray, m: np.ndarray, scratch: _Scratch | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(Sh, Sl, err)`` for a block of rows; rows wider than ``_WIDE`` go by blocks of columns
     whose round totals add up exactly (same splitters) and whose last residuals add in floats."""
     low = (m - CUT)[:, None]
@@ -369,7 +494,12 @@ def _block_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     totals: list[np.ndarray] = []
     last, err = np.zeros(len(m)), np.zeros(len(m))
     for c0 in range(0, width, _WIDE):
-        tots, lst, e = _extract(_terms(np.maximum(z[:, c0:c0 + _WIDE], low), m), _magnitudes(), width)
+        zb = z[:, c0:c0 + _WIDE]
+        if scratch is None:
+            arrays = _terms(np.maximum(zb, low), m)
+        else:
+            arrays = _terms_into(zb, low, m, scratch)
+        tots, lst, e = _extract(arrays, _magnitudes(), width)
         if not totals:
             totals = tots
         else:
@@ -385,9 +515,10 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     step = max(1, _CHUNK // k)
     sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
     eps_el = _constants()[5]
+    scratch = _Scratch(step * min(k, _WIDE))
     for s in range(0, n, step):
         mc = m[s:s + step]
-        h, l, e = _block_sums(zs[s:s + step], mc)
+        h, l, e = _block_sums(zs[s:s + step], mc, scratch)
         sh[s:s + step], sl[s:s + step] = h, l
         err[s:s + step] = e + eps_el * (h * 1.001) + k * (2.0**-128 + 2.0**-1000)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:

@@ -107,13 +107,41 @@ def mean_bce(y: Any, q: Any) -> CertifiedLoss:
     if ys.size == 0:
         raise ShapeError("y is empty: the mean of no terms is undefined")
     n = ys.size
+    split = _hard_label_split(ys, qs)
 
     def compute(bits: int, reference: bool) -> Enclosure:
+        if split is not None and not reference:
+            s = log_sum(split[0], rel_bits=bits) + log_sum(split[1], complement=True, rel_bits=bits)
+            return s.scale(Fraction(-1, n))
         f = reference_log_sum if reference else log_sum
         s = f(qs, ys, rel_bits=bits) + f(qs, ys, complement=True, w_complement=True, rel_bits=bits)
         return s.scale(Fraction(-1, n))
 
     return _certify(compute)
+
+
+def _hard_label_split(ys: np.ndarray, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(q[y == 1], q[y == 0])`` when every label is 0 or 1 and every ``q`` a float64 in
+    ``[0, 1]``; None otherwise (the weighted sums then validate and report).
+
+    With hard labels ``sum y log q + (1 - y) log(1 - q)`` is exactly ``sum_{y=1} log q +
+    sum_{y=0} log(1 - q)``: two unit-weight sums, each ``q`` entering one of them, so neither
+    sum scans, validates or masks the weights of the other (the per-call costs of the weighted
+    form). ``q`` is checked on all entries, as the weighted form checks it.
+
+    >>> a, b = _hard_label_split(np.array([1.0, 0.0, 1.0]), np.array([0.25, 0.5, 0.75]))
+    >>> a.tolist(), b.tolist()
+    ([0.25, 0.75], [0.5])
+    >>> _hard_label_split(np.array([0.5]), np.array([0.5])) is None
+    True
+    """
+    if qs.dtype != np.float64 or not (qs.min() >= 0.0 and qs.max() <= 1.0):
+        return None
+    ones = ys == 1.0
+    n1 = int(np.count_nonzero(ones))
+    if n1 + int(np.count_nonzero(ys == 0.0)) != ys.size:
+        return None
+    return np.compress(ones, qs), np.compress(~ones, qs)
 
 
 def categorical_ce(labels: Any, probs: Any) -> CertifiedLoss:
