@@ -30,7 +30,7 @@ class BaseLog(sp.Function):
     nargs = 2
 
     @classmethod
-    def eval(cls, x, base):  # never evaluate on construction: the notation is the point
+    def eval(cls, x, base):  # safe: SymPy's Function.eval hook (returns None: never evaluates), not Python eval
         return None
 
     def doit(self, **hints):
@@ -47,7 +47,7 @@ class _Quantity(sp.Function):
     """An information quantity named by its arguments (symbols), never evaluated."""
 
     @classmethod
-    def eval(cls, *args):
+    def eval(cls, *args):  # safe: SymPy's Function.eval hook (returns None: never evaluates), not Python eval
         return None
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import sympy as sp
 
+from ..inputs import exact as as_exact
+
 from .document import derivation_display
 from .markdown import derivation_markdown
 from .escape import tex_text
@@ -27,7 +29,7 @@ def _claim(result: Any) -> str:
 
 def _point(result: Any) -> str:
     items = sorted(result.counterexample.items(), key=lambda kv: sp.default_sort_key(kv[0]))
-    return ",\\ ".join(f"{latex(k)} = {latex(sp.sympify(v))}" for k, v in items)
+    return ",\\ ".join(f"{latex(k)} = {latex(as_exact(v))}" for k, v in items)
 
 
 def verdict_markdown(result: Any) -> str:
