@@ -310,6 +310,18 @@ def _series_coef(cap: int, big_k: int, k0: int) -> Fraction:
     return coef
 
 
+
+def _fast_series_order(t: np.ndarray) -> tuple[float, int]:
+    """``(max |t|, series order)`` the fast paths need for this chunk (order 0: every ``t`` is 0).
+
+    Raises ArithmeticError when the reduction left a ``|t|`` beyond the table's range.
+    """
+    tmax = float(np.max(np.abs(t))) if t.size else 0.0
+    big_k = series_order(tmax)
+    if big_k is None:
+        raise ArithmeticError("reduction failed")
+    return tmax, (0 if tmax == 0.0 else big_k)
+
 def _series(t: np.ndarray, w: np.ndarray | None, wsum: Fraction, tol: Fraction, sink: "_SeriesSink") -> None:
     """Add ``sum_i w_i log(1 + t_i)``; ``t`` exact, ``|t| < 2**-B``."""
     tmax = float(np.max(np.abs(t))) if t.size else 0.0
@@ -376,11 +388,8 @@ def _series_unit_fast(t: np.ndarray, tol: Fraction, sink: "_SeriesSink", work: W
     ``v``, ``2.02 u (|hl| + |gl| + |e2|/2) <= 2.1 u**2 t**2 + 2**-81 |t|**3`` (``|hl| <= u |hh|``,
     ``|e2| <= u p2``, ``|gl| <= 2**-29.9 |t|**3``). Summed: ``S3 (2**-77 + trunc) + 2.2 u**2 S2``.
     """
-    tmax = float(np.max(np.abs(t))) if t.size else 0.0
-    big_k = series_order(tmax)
-    if big_k is None:
-        raise ArithmeticError("reduction failed")
-    if tmax == 0.0:
+    tmax, big_k = _fast_series_order(t)
+    if big_k == 0:
         return True
     m = t.size
     p2, e2, gh, gl = tail_parts(t, big_k, work)
@@ -449,11 +458,8 @@ def _series_weighted_fast(t: np.ndarray, w: np.ndarray, tol: Fraction, sink: "_S
     ``sum w |t| <= sum |a| (1 + 2**-13)``: ``|a| >= |w Lh| (1 - u)`` and ``|Lh| >= |t| (1 - 2**-14)``
     (``|log(1+t) - t| <= t**2 / (2 (1 - |t|))`` and ``Lh`` is within ``3 u |t|`` of it).
     """
-    tmax = float(np.max(np.abs(t))) if t.size else 0.0
-    big_k = series_order(tmax)
-    if big_k is None:
-        raise ArithmeticError("reduction failed")
-    if tmax == 0.0:
+    tmax, big_k = _fast_series_order(t)
+    if big_k == 0:
         return True
     work = Workspace(t.size) if work is None else work
     rows = work.rows[:, :t.size] if t.size < work.size else work.rows

@@ -87,6 +87,7 @@ from ..exact.enclosure import Enclosure
 from . import fpenv
 from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
 from .eft import SPLITTER, exact_sum, pow2, split, sum_upper, two_prod
+from .wlog import _two_prod_into
 
 __all__ = ["logsumexp_sum"]
 
@@ -364,15 +365,8 @@ def _terms_into(z: np.ndarray, low: np.ndarray, m: np.ndarray, scratch: _Scratch
     # step 5: a2 b9, a3 b10, tiny b12 (w1 hi b1, lo b6; qh hi b7, lo b8)
     _split_to(w1, b0, b1, b6)
     _split_to(qh, b0, b7, b8)
-    a2 = np.multiply(w1, qh, out=b9)
-    a3 = np.multiply(b1, b7, out=b10)
-    a3 -= a2
-    np.multiply(b1, b8, out=b0)
-    a3 += b0
-    np.multiply(b6, b7, out=b0)
-    a3 += b0
-    np.multiply(b6, b8, out=b0)
-    a3 += b0
+    _two_prod_into(w1, qh, b1, b6, b7, b8, b9, b10, b0)  # a2 = fl(w1 qh) in b9, its error a3 in b10
+    a2, a3 = b9, b10
     tiny = np.multiply(w2, qh, out=b12)
     tiny += a3
     tiny += w3
