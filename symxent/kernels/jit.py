@@ -1,0 +1,85 @@
+"""Optional compiled kernels (Numba): found, checked and switched on or off in one place.
+
+The vectorised NumPy kernels are the default and need nothing beyond NumPy. When Numba is
+installed (the ``fast`` extra: ``pip install "symxent[fast]"``), the kernels that gain most
+from fusing their per-element arithmetic into one compiled loop use a compiled version with
+the same error argument. Before the first one is used, :func:`available` compiles a probe and
+checks, on values where it matters, that the compiled arithmetic is the one the bounds assume:
+the fused multiply-add really is fused (one rounding), products and sums are not contracted
+or reassociated, subnormals survive (no flush-to-zero), rounding is to nearest, and the
+superaccumulator sums exactly. If any check fails, or Numba is absent, or the environment
+variable ``SYMXENT_JIT=0`` is set, the NumPy kernels are used (the same certified results,
+slower).
+
+>>> isinstance(available(), bool)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from fractions import Fraction
+from functools import lru_cache
+from types import ModuleType
+
+import numpy as np
+
+from . import fpenv
+
+__all__ = ["available", "load", "engine"]
+
+
+def _disabled() -> bool:
+    return os.environ.get("SYMXENT_JIT", "1").strip().lower() in ("0", "no", "off", "false")
+
+
+@lru_cache(maxsize=1)
+def _core() -> ModuleType | None:
+    if not fpenv.FP_ENV_OK:
+        return None
+    try:
+        core = importlib.import_module("symxent.kernels._jit_core")
+        return core if _probe_ok(core) else None
+    except Exception:  # noqa: BLE001 - no Numba, or one that cannot compile here: use NumPy
+        return None
+
+
+def _probe_ok(core: ModuleType) -> bool:
+    """Compiled arithmetic checked against exact rationals on telling values."""
+    one = 1.0 + 2.0**-30
+    a = np.array([one, 0.1, 2.0**-1022, 1.0, 1.0, 3.0])
+    b = np.array([one, 0.3, 0.5, 2.0**-53, 3 * 2.0**-53, 2.0**-1060])
+    c = np.array([-(1.0 + 2.0**-29), 0.0, 0.0, 0.0, 0.0, 0.0])
+    out = core.probe(a, b, c)
+    fused = out[0, 0] == 2.0**-60  # an unfused a*b + c gives 0 here
+    exact = all(Fraction(out[1, i]) + Fraction(out[2, i]) == Fraction(a[i]) * Fraction(b[i]) for i in range(2))
+    subnormal = out[3, 2] == 2.0**-1023 and out[3, 5] == 3.0 * 2.0**-1060  # no FTZ, no DAZ
+    nearest = out[4, 3] == 1.0 and out[4, 4] == 1.0 + 4 * 2.0**-53
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.normal(size=3000) * 2.0 ** rng.integers(-1070, 1000, 3000),
+                        [2.0**-1074, -(2.0**-1074), 1e308, 1e308, -1e308]])
+    chunks = core.new_accumulator()
+    core.acc_sum(x, chunks)
+    summed = core.accumulator_value(chunks) == sum(map(Fraction, x.tolist()), Fraction(0))
+    return bool(fused and exact and subnormal and nearest and summed)
+
+
+def available() -> bool:
+    """True when the compiled kernels are installed, enabled and pass the probe."""
+    return not _disabled() and _core() is not None
+
+
+def load(name: str) -> ModuleType | None:
+    """The compiled kernel module ``symxent.kernels._jit_<name>``, or None (use NumPy)."""
+    if not available():
+        return None
+    try:
+        return importlib.import_module(f"symxent.kernels._jit_{name}")
+    except ImportError:
+        return None
+
+
+def engine() -> str:
+    """``"numba"`` or ``"numpy"``: which kernels :func:`load` will hand out."""
+    return "numba" if available() else "numpy"
