@@ -13,13 +13,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="time certified losses against sklearn/scipy/numpy float64")
     p.add_argument("--quick", action="store_true", help="small sizes, finishes in well under a minute")
     p.add_argument("--json", action="store_true", help="print a JSON list of result objects")
+    p.add_argument("--only", action="append", metavar="CASE", choices=_cases(),
+                   help="run only this case (repeatable): " + ", ".join(_cases()))
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..kernels.bench import format_table, run_bench
+def _cases() -> tuple[str, ...]:
+    try:
+        from ..kernels.bench import CASES
+    except ImportError:  # no NumPy: `run` reports it
+        return ()
+    return CASES
 
-    rows = run_bench(quick=args.quick)
+
+def run(args: argparse.Namespace) -> int:
+    from ..kernels.bench import CASES, format_table, run_bench
+
+    rows = run_bench(quick=args.quick, only=args.only or CASES)
     if args.json:
         print_json(rows)
     else:

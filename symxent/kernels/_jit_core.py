@@ -93,20 +93,16 @@ def acc_add(chunks, x):
     bits = f2i(x)
     ex = (bits >> 52) & 0x7FF
     mant = bits & _FRAC
-    if ex == 0:
-        ex = 1
-    else:
-        mant |= 1 << 52
+    normal = ex != 0
+    mant |= normal << 52  # the implicit bit of a normal number
+    ex += 1 - normal  # a subnormal (or zero) has the exponent of the smallest normal
     low = ex & 31
     c = ex >> 5
     lo = (mant << low) & _MASK32
     hi = mant >> (32 - low)
-    if bits < 0:
-        chunks[c] -= lo
-        chunks[c + 1] -= hi
-    else:
-        chunks[c] += lo
-        chunks[c + 1] += hi
+    sign = bits >> 63  # 0 or -1: (v ^ sign) - sign is v or -v, without a branch to mispredict
+    chunks[c] += (lo ^ sign) - sign
+    chunks[c + 1] += (hi ^ sign) - sign
 
 
 @njit(inline="always")

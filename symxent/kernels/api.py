@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from . import fpenv
+from . import fpenv, jit
 from .eft import exact_sum, pow2, two_prod
 from .logsum import ABS_UNDERFLOW, kernel_log_sum
 
@@ -110,7 +110,13 @@ def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | Non
             return None
     if y.size and y.min() < _TINY_NORMAL:
         return None
-    main = kernel_log_sum(y, w, rel_bits + 2)
+    main = None
+    if w is not None:
+        compiled = jit.load("wlog")
+        if compiled is not None:
+            main = compiled.kernel_log_sum(y, w, rel_bits + 2)
+    if main is None:
+        main = kernel_log_sum(y, w, rel_bits + 2)
     if main is None:
         return None
     mid, rad = (main.lo + main.hi) / 2, (main.hi - main.lo) / 2

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from ..exact.sums import log_sum, reference_log_sum, reference_logsumexp_sum
-from . import losses
+from . import jit, losses
 
 __all__ = ["run_bench", "format_table", "CASES"]
 
@@ -192,13 +192,16 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
         rows.append(_cce_prob(2000 if quick else 10**4, 1000, repeats, rng))
     if "cce_logits" in only:
         rows.append(_cce_logits(2000 if quick else 10**4, 1000, repeats, rng))
+    for r in rows:
+        r["engine"] = jit.engine()  # "numba" (compiled kernels) or "numpy"
     return rows
 
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of the rows."""
     head = f"{'case':<18}{'n':>9}{'k':>6}{'digits':>8}{'ratio':>10}{'target':>9}{'ref ok':>8}  baseline"
-    lines = [head, "-" * len(head)]
+    engines = sorted({r.get("engine", "numpy") for r in rows})
+    lines = [f"kernels: {', '.join(engines)}", head, "-" * len(head)]
     for r in rows:
         ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.3g}x"
         lines.append(f"{r['name']:<18}{r['n']:>9}{r['k']:>6}{r['certified_digits']:>8}{ratio:>10}"
