@@ -57,7 +57,7 @@ from .eft import pow2
 from .table import B, FRAC_BITS, INDEX_BITS, log2_fixed, reduction_table
 from .wlog import relative_bound
 
-__all__ = ["kernel_log_sum", "constants_table"]
+__all__ = ["kernel_log_sum", "constants_table", "self_test"]
 
 _C1 = pow2(-115)
 _PER_BLOCK = ADDS_PER_NORMALIZE // 4  # four superaccumulator additions per element
@@ -233,3 +233,11 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray, rel_bits: int) -> Enclosure | N
     if hi - lo > pow2(-rel_bits) * magnitude:
         return None
     return Enclosure(lo, hi)
+
+
+def self_test() -> bool:
+    """Compile the kernel and check it on a sum known exactly: ``sum = -(3/2) log 2`` here, and
+    ``log 2`` lies in ``[0.693147180559945309417232121458, ...458177]`` (30 digits, either side)."""
+    e = kernel_log_sum(np.array([0.5, 0.25, 1.0]), np.array([0.5, 0.5, 7.0]), 100)
+    lo2, hi2 = Fraction("0.693147180559945309417232121458"), Fraction("0.693147180559945309417232121459")
+    return e is not None and -Fraction(3, 2) * hi2 <= e.lo <= e.hi <= -Fraction(3, 2) * lo2

@@ -71,12 +71,22 @@ def available() -> bool:
 
 
 def load(name: str) -> ModuleType | None:
-    """The compiled kernel module ``symxent.kernels._jit_<name>``, or None (use NumPy)."""
+    """The compiled kernel module ``symxent.kernels._jit_<name>``, or None (use NumPy).
+
+    The module is compiled and checked once, on first use: its ``self_test()`` (when it has one)
+    must return True; a module that fails to import, compile or pass is never handed out."""
     if not available():
         return None
+    return _checked(name)
+
+
+@lru_cache(maxsize=None)
+def _checked(name: str) -> ModuleType | None:
     try:
-        return importlib.import_module(f"symxent.kernels._jit_{name}")
-    except ImportError:
+        module = importlib.import_module(f"symxent.kernels._jit_{name}")
+        test = getattr(module, "self_test", None)
+        return module if test is None or test() else None
+    except Exception:  # noqa: BLE001 - an engine that cannot compile here: use NumPy
         return None
 
 
