@@ -14,10 +14,9 @@ from symxent.exact.sums import reference_log_sum
 from symxent.kernels import jit, losses
 from symxent.kernels.wlog import weighted_log1p
 
-pytest.importorskip("numba")
 if not jit.available():
-    pytest.skip("Numba is installed but the compiled engine failed its probe or is switched off",
-                allow_module_level=True)
+    pytest.skip("the compiled engine is not available: Numba is not installed (the 'fast' extra), "
+                "failed its probe, or SYMXENT_JIT=0", allow_module_level=True)
 
 from symxent.kernels import _jit_core as core  # noqa: E402
 from symxent.kernels import _jit_wlog as jw  # noqa: E402
