@@ -40,7 +40,15 @@ def test_probe_rejects_an_unfused_multiply_add():
             out[0] = a * b + c
             return out
 
-    assert jit._probe_ok(core) and not jit._probe_ok(Unfused())
+    class Contracting(Unfused):
+        """The core, but with the plain expression a * b + c fused behind the code's back."""
+
+        def probe(self, a, b, c):
+            out = core.probe(a, b, c)
+            out[5] = out[0]
+            return out
+
+    assert jit._probe_ok(core) and not jit._probe_ok(Unfused()) and not jit._probe_ok(Contracting())
 
 
 _ANY = st.floats(allow_nan=False, allow_infinity=False)

@@ -126,9 +126,10 @@ def acc_sum(x, chunks):
 
 @njit(cache=True)
 def probe(a, b, c):
-    """Per entry: ``fma(a, b, c)``, the two parts of ``two_prod(a, b)``, ``a * b`` and ``a + b``."""
+    """Per entry: ``fma(a, b, c)``, the two parts of ``two_prod(a, b)``, ``a * b``, ``a + b`` and
+    the plain expression ``a * b + c`` (two roundings unless the compiler contracted it)."""
     n = a.size
-    out = np.empty((5, n))
+    out = np.empty((6, n))
     for i in range(n):
         out[0, i] = fma(a[i], b[i], c[i])
         p, e = two_prod(a[i], b[i])
@@ -136,6 +137,7 @@ def probe(a, b, c):
         out[2, i] = e
         out[3, i] = a[i] * b[i]
         out[4, i] = a[i] + b[i]
+        out[5, i] = a[i] * b[i] + c[i]
     return out
 
 

@@ -53,6 +53,7 @@ def _probe_ok(core: ModuleType) -> bool:
     c = np.array([-(1.0 + 2.0**-29), 0.0, 0.0, 0.0, 0.0, 0.0])
     out = core.probe(a, b, c)
     fused = out[0, 0] == 2.0**-60  # an unfused a*b + c gives 0 here
+    uncontracted = out[5, 0] == 0.0  # ... and the plain expression must be that unfused one
     exact = all(Fraction(out[1, i]) + Fraction(out[2, i]) == Fraction(a[i]) * Fraction(b[i]) for i in range(2))
     subnormal = out[3, 2] == 2.0**-1023 and out[3, 5] == 3.0 * 2.0**-1060  # no FTZ, no DAZ
     nearest = out[4, 3] == 1.0 and out[4, 4] == 1.0 + 4 * 2.0**-53
@@ -62,7 +63,7 @@ def _probe_ok(core: ModuleType) -> bool:
     chunks = core.new_accumulator()
     core.acc_sum(x, chunks)
     summed = core.accumulator_value(chunks) == sum(map(Fraction, x.tolist()), Fraction(0))
-    return bool(fused and exact and subnormal and nearest and summed)
+    return bool(fused and uncontracted and exact and subnormal and nearest and summed)
 
 
 def available() -> bool:
