@@ -48,7 +48,7 @@ import numpy as np
 from numba import njit
 
 from ._jit_core import f2i, fast_two_sum, fma, i2f, two_sum
-from .logsumexp import _C6H, CUT, J, N_TAB, _constants, _table
+from . import logsumexp as _lse
 
 __all__ = ["row_sums", "terms"]
 
@@ -60,13 +60,17 @@ _B1, _B2, _B3 = (int(np.float64(s).view(np.int64)) for s in (_SIG1, _SIG2, _SIG3
 _ULP1, _ULP2, _ULP3 = 2.0**-50, 2.0**-101, 2.0**-150
 _PER_ELEMENT = 2.0**-150  # limb 3: float additions and the dropped residual (module docstring)
 _U = 2.0**-53
-_MASK = N_TAB - 1
 _C120, _C24 = 1.0 / 120.0, 1.0 / 24.0
+_J = 16  # the table's index bits (checked against logsumexp.J and the table at every call)
+_MASK = (1 << _J) - 1
 
 
 @njit(inline="always")
-def _element(zv, negm, low, inv, l1, l2, l3, l4, b1t, b2t, b3t):
-    """Steps 1-5 of :mod:`.logsumexp` for one logit: the same operations as ``_terms``."""
+def _element(zv, negm, low, cst, b1t, b2t, b3t):
+    """Steps 1-5 of :mod:`.logsumexp` for one logit: the same operations as ``_terms``
+    (``cst = (INV, L1, L2, L3, L4, fl(1/6))``, passed in: never frozen into the cached machine
+    code; ``_J`` is checked against the table at every call)."""
+    inv, l1, l2, l3, l4, c6h = cst
     zc = zv if zv > low else low  # np.maximum(z, low), the same double for every input here
     dh = zc + negm  # step 1: TwoSum(zc, -m)
     bb = dh - zc
@@ -86,7 +90,7 @@ def _element(zv, negm, low, inv, l1, l2, l3, l4, b1t, b2t, b3t):
     rl = rl + y2
     rl = rl - c * l4
     ci = np.int64(c)  # step 3: c = 2**J a + b, 2**a built from its bits (a >= -132)
-    scale = i2f(((ci >> J) + 1023) << 52)
+    scale = i2f(((ci >> _J) + 1023) << 52)
     k = ci & _MASK
     w1 = b1t[k] * scale
     w2 = b2t[k] * scale
@@ -95,7 +99,7 @@ def _element(zv, negm, low, inv, l1, l2, l3, l4, b1t, b2t, b3t):
     e2 = fma(rh, rh, -p2)
     h2 = p2 * 0.5
     h3 = p2 * rh
-    h3 = h3 * _C6H
+    h3 = h3 * c6h
     s1 = rh + h2
     e1 = h2 - (s1 - rh)
     qh = s1 + h3
@@ -131,16 +135,16 @@ def _to_double_double(a0, a1, a2, a3):
 
 
 @njit(cache=True)
-def _row_sums(z, m, inv, l1, l2, l3, l4, b1t, b2t, b3t, out_h, out_l, out_e):
+def _row_sums(z, m, cut, cst, b1t, b2t, b3t, out_h, out_l, out_e):
     n, k = z.shape
     for i in range(n):
         negm = -m[i]
-        low = m[i] - CUT
+        low = m[i] - cut
         acc0 = acc1 = acc2 = acc3 = 0
         for j0 in range(0, k, BLOCK):
             i1 = i2 = i3 = 0
             for j in range(j0, min(k, j0 + BLOCK)):
-                w1, a2, w2, tiny = _element(z[i, j], negm, low, inv, l1, l2, l3, l4, b1t, b2t, b3t)
+                w1, a2, w2, tiny = _element(z[i, j], negm, low, cst, b1t, b2t, b3t)
                 q1, r1 = _extract(w1, _SIG1, _B1)
                 q2, r2 = _extract(a2, _SIG1, _B1)
                 i1 += q1 + q2
@@ -168,13 +172,13 @@ def _row_sums(z, m, inv, l1, l2, l3, l4, b1t, b2t, b3t, out_h, out_l, out_e):
 
 
 @njit(cache=True)
-def _terms(z, m, inv, l1, l2, l3, l4, b1t, b2t, b3t, out):
+def _terms(z, m, cut, cst, b1t, b2t, b3t, out):
     n, k = z.shape
     for i in range(n):
         negm = -m[i]
-        low = m[i] - CUT
+        low = m[i] - cut
         for j in range(k):
-            w1, a2, w2, tiny = _element(z[i, j], negm, low, inv, l1, l2, l3, l4, b1t, b2t, b3t)
+            w1, a2, w2, tiny = _element(z[i, j], negm, low, cst, b1t, b2t, b3t)
             out[0, i, j] = w1
             out[1, i, j] = a2
             out[2, i, j] = w2
@@ -182,8 +186,12 @@ def _terms(z, m, inv, l1, l2, l3, l4, b1t, b2t, b3t, out):
 
 
 def _args() -> tuple:
-    inv, l1, l2, l3, l4 = _constants()[:5]
-    return (inv, l1, l2, l3, l4) + _table()
+    """The NumPy kernel's constants and table, as arguments of the compiled loops."""
+    inv, l1, l2, l3, l4 = _lse._constants()[:5]
+    tables = _lse._table()
+    if _lse.J != _J or any(t.shape != (1 << _J,) for t in tables):
+        raise RuntimeError("the compiled logsumexp rows assume a table of 2**16 entries")
+    return (_lse.CUT, (inv, l1, l2, l3, l4, _lse._C6H)) + tables
 
 
 def row_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
