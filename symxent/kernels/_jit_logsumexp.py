@@ -10,9 +10,11 @@ module's docstring holds unchanged (``eps_el`` per term relative to ``S_i``, ``2
 clamped entry, ``2**-1000`` per term for gradual underflow). The one substitution: the two
 exact products (``rh**2`` and ``W1 qh``) take their error term from one fused multiply-add,
 ``fl(a b - fl(a b))``, instead of Dekker's four split products. Both are the exact error
-``a b - fl(a b)`` whenever nothing underflows, so the doubles agree; when they underflow
-(``|rh| < 2**-480``) both are within ``2**-1074`` of it, inside the ``2**-1000`` already
-bounded.
+``a b - fl(a b)`` whenever nothing underflows, so the doubles agree; only when partial
+products underflow (``0 < |rh| < 2**-480``) may they differ, the fused one within ``2**-1075``
+of the exact error and Dekker's within a few units of ``2**-1074``, both inside the
+``2**-1000`` per term already bounded. The constants and the table are the NumPy kernel's,
+passed in at every call (Numba's on-disk cache is keyed on this file alone).
 
 Step 6 differs, and is exact by a different argument: *fixed-point extraction into int64*.
 For ``sig = 1.5 * 2**s`` and ``|v| <= 2**(s - 2)``, ``sig + v`` stays in the binade
@@ -36,6 +38,11 @@ carried into a row accumulator ``A0 + A1 2**-50 + A2 2**-101 + A3 2**-150`` with
 row's extracted sum exactly for any ``K``. Its four parts are exact doubles; TwoSums turn them
 into ``Sh + Sl`` (``|Sl| <= u Sh``) with two roundings, both bounded per row in ``err``.
 
+Measured on the bench case (``N = 10**4``, ``K = 1000``, one core of the shared machine): the
+rows take about 75 ms (the loop vectorises, table look-ups as gathers); the same terms summed
+by four ``acc_add`` of the superaccumulator of :mod:`._jit_core` per element took about 250 ms
+(its data-dependent chunk updates do not vectorise), the NumPy rows about 350 ms.
+
 >>> import numpy as np
 >>> sh, sl, err = row_sums(np.array([[0.0, 0.0]]), np.array([0.0]))
 >>> float(sh[0]), float(err[0]) < 2.0**-100
@@ -47,8 +54,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._jit_core import f2i, fast_two_sum, fma, i2f, two_sum
 from . import logsumexp as _lse
+from ._jit_core import f2i, fast_two_sum, fma, i2f, two_sum
 
 __all__ = ["row_sums", "terms"]
 
