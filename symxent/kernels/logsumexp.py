@@ -59,6 +59,14 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
    ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
    <= 1.01 err_i`` because ``S_i >= 1`` and ``err_i <= 2**-90`` (checked).
 
+**Compiled rows.** When :func:`symxent.kernels.jit.load` hands out the compiled engine (Numba
+installed, its arithmetic probed, ``SYMXENT_JIT`` not ``0``), steps 1-6 run as one loop per row
+(:mod:`symxent.kernels._jit_logsumexp`): the same operations give the same four terms per
+element (the exact products' error terms come from a fused multiply-add, the same doubles as
+Dekker's unless they underflow, which the ``2**-1000`` per term covers), and step 6 is replaced
+by an exact fixed-point extraction into int64 limbs (argued in that module), whose bound
+``err_i`` enters step 7 unchanged.
+
 The width ``hi - lo <= 2**-rel_bits max(1, |S|)`` is checked at the end (``|S| <= sum
 w_i |LSE_i|``). When it fails, or the data are outside what the argument covers (NaN, ``+inf``,
 ``|m_i| > 2**44``, weights outside ``[2**-900, 2**900]``, a failed probe of the FP
@@ -84,7 +92,7 @@ import mpmath
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from . import fpenv
+from . import fpenv, jit
 from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
 from .eft import SPLITTER, exact_sum, pow2, split, sum_upper, two_prod
 from .wlog import _two_prod_into
@@ -504,17 +512,29 @@ def _block_sums(z: np.ndarray, m: np.ndarray, scratch: _Scratch | None = None) -
     return _double_double(totals, last, err)
 
 
-def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:
+def _numpy_rows(zs: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sh, Sl, err)`` of every row by chunks of rows (steps 1-6, vectorised NumPy)."""
     n, k = zs.shape
     step = max(1, _CHUNK // k)
     sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
-    eps_el = _constants()[5]
     scratch = _Scratch(step * min(k, _WIDE))
     for s in range(0, n, step):
-        mc = m[s:s + step]
-        h, l, e = _block_sums(zs[s:s + step], mc, scratch)
-        sh[s:s + step], sl[s:s + step] = h, l
-        err[s:s + step] = e + eps_el * (h * 1.001) + k * (2.0**-128 + 2.0**-1000)
+        sh[s:s + step], sl[s:s + step], err[s:s + step] = _block_sums(zs[s:s + step], m[s:s + step], scratch)
+    return sh, sl, err
+
+
+def _row_sums(zs: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Sh, Sl, err)`` with ``|S_i - Sh_i - Sl_i| <= err_i``: the compiled rows when
+    :func:`.jit.load` hands them out (the same terms, an exact int64 step 6), else NumPy's."""
+    compiled = jit.load("logsumexp")
+    sh, sl, err = (_numpy_rows if compiled is None else compiled.row_sums)(zs, m)
+    err += _constants()[5] * (sh * 1.001) + zs.shape[1] * (2.0**-128 + 2.0**-1000)  # steps 1-5
+    return sh, sl, err
+
+
+def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:
+    n, k = zs.shape
+    sh, sl, err = _row_sums(zs, m)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
         return None
     # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
