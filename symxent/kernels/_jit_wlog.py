@@ -98,6 +98,42 @@ def constants_table() -> tuple[np.ndarray, tuple[float, float, float]]:
     return tab, l2
 
 
+@njit(inline="always")
+def _log1p_dd(t):
+    """Step 4: ``log(1 + t) = Lh + Ll`` by steps 1-6 of :mod:`.wlog` with ``K = 8``, the same
+    operations in the same order (so the same doubles)."""
+    p2, e2 = two_prod(t, t)
+    rr = -0.125 * t + 1.0 / 7.0
+    rr = rr * t + (-1.0 / 6.0)
+    rr = rr * t + 0.2
+    rr = rr * p2
+    a4 = t * -0.25
+    ch = a4 + _THIRD_H
+    ce = _THIRD_H - ch
+    ce += a4
+    ce += _THIRD_L
+    ce += rr
+    c3, d3 = two_prod(t, p2)
+    z = t * e2
+    z += d3
+    gh, gl = two_prod(c3, ch)
+    ce *= c3
+    z *= ch
+    ce += z
+    gl += ce
+    h2 = p2 * -0.5
+    s1 = t + h2
+    r1 = t - s1
+    r1 += h2
+    lh = s1 + gh
+    r2 = s1 - lh
+    r2 += gh
+    r1 += r2
+    r1 += e2 * -0.5
+    r1 += gl
+    return lh, r1
+
+
 @njit(cache=True)
 def _kernel(y, w, tab, l2h, l2m, l2l, chunks):
     """Steps 1-6 for every element; returns ``(sum |w|, sum |w t|, max |t|)`` as floats."""
@@ -117,36 +153,7 @@ def _kernel(y, w, tab, l2h, l2m, l2l, chunks):
             t = mh * r
             t -= 1.0
             t += (m - mh) * r
-            # log(1 + t) = lh + ll: steps 1-6 of wlog, K = 8, the same operations in the same order
-            p2, e2 = two_prod(t, t)
-            rr = -0.125 * t + 1.0 / 7.0
-            rr = rr * t + (-1.0 / 6.0)
-            rr = rr * t + 0.2
-            rr = rr * p2
-            a4 = t * -0.25
-            ch = a4 + _THIRD_H
-            ce = _THIRD_H - ch
-            ce += a4
-            ce += _THIRD_L
-            ce += rr
-            c3, d3 = two_prod(t, p2)
-            z = t * e2
-            z += d3
-            gh, gl = two_prod(c3, ch)
-            ce *= c3
-            z *= ch
-            ce += z
-            gl += ce
-            h2 = p2 * -0.5
-            s1 = t + h2
-            r1 = t - s1
-            r1 += h2
-            lh = s1 + gh
-            r2 = s1 - lh
-            r2 += gh
-            r1 += r2
-            r1 += e2 * -0.5
-            r1 += gl
+            lh, r1 = _log1p_dd(t)
             # step 3: the constants, step 5: the rows
             xh = e * l2h + tab[j, 1]
             xm = e * l2m + tab[j, 2]
@@ -173,41 +180,9 @@ def _kernel(y, w, tab, l2h, l2m, l2l, chunks):
 @njit(cache=True)
 def log1p_dd(t):
     """Step 4 alone, per element: ``(Lh, Ll)`` (for tests: bit-identical to :mod:`.wlog`)."""
-    n = t.size
-    out = np.empty((2, n))
-    for i in range(n):
-        ti = t[i]
-        p2, e2 = two_prod(ti, ti)
-        rr = -0.125 * ti + 1.0 / 7.0
-        rr = rr * ti + (-1.0 / 6.0)
-        rr = rr * ti + 0.2
-        rr = rr * p2
-        a4 = ti * -0.25
-        ch = a4 + _THIRD_H
-        ce = _THIRD_H - ch
-        ce += a4
-        ce += _THIRD_L
-        ce += rr
-        c3, d3 = two_prod(ti, p2)
-        z = ti * e2
-        z += d3
-        gh, gl = two_prod(c3, ch)
-        ce *= c3
-        z *= ch
-        ce += z
-        gl += ce
-        h2 = p2 * -0.5
-        s1 = ti + h2
-        r1 = ti - s1
-        r1 += h2
-        lh = s1 + gh
-        r2 = s1 - lh
-        r2 += gh
-        r1 += r2
-        r1 += e2 * -0.5
-        r1 += gl
-        out[0, i] = lh
-        out[1, i] = r1
+    out = np.empty((2, t.size))
+    for i in range(t.size):
+        out[0, i], out[1, i] = _log1p_dd(t[i])
     return out
 
 
