@@ -72,7 +72,8 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from . import fpenv
-from .eft import Dyadic, U, exact_sum_rows, pow2, split, sum_upper, two_prod
+from .eft import Dyadic, U, exact_sum_rows, pow2, sum_upper
+from .wlog import Workspace, _split_into, _two_prod_into
 
 __all__ = ["kl_log_ratio", "all_close", "series_plan", "CLOSE"]
 
@@ -182,60 +183,101 @@ def series_plan(c: int) -> tuple[int, int, Fraction] | None:
     return big_k, big_l, rho
 
 
-def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray) -> tuple[Fraction, Fraction]:
-    """Fill ``rows`` (shape ``(6, m)``) with ``B1, B2, P1, P2, P3, d`` for close elements; return
-    ``(rho, sum_upper(B1))``."""
-    qs = split(q)
-    uh = d / q
-    a, b = two_prod(uh, q, sb=qs)
-    ul = ((d - a) - b) / q
-    tmax = float(np.max(np.abs(uh)))
-    c = math.frexp(tmax)[1] if tmax > 0 else -1000
-    c = max(c, -1000)
-    if tmax > 0 and math.frexp(tmax)[0] == 0.5:
-        c -= 1  # tmax is itself the power of two
-    plan = series_plan(min(c, -8) if tmax > 0 else -1000)
+def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
+                 work: Workspace | None = None) -> tuple[Fraction, Fraction]:
+    """Fill ``rows`` (shape ``(6, m)``) with ``B1, B2, P1, P2, P3, d`` for close elements (steps
+    1-4 of the module docstring, every operation into a buffer of ``work``); return
+    ``(rho, an upper bound of sum B1)``."""
+    m = d.size
+    work = Workspace(m) if work is None else work
+    g = lambda name: work.get(name, m)  # noqa: E731
+    tmp, a, b = g("tmp"), g("a"), g("b")
+    qh, ql = g("qh"), g("ql")
+    _split_into(q, qh, ql, tmp)
+    # 1. u = uh + ul
+    uh, uhh, uhl, ul = g("uh"), g("uhh"), g("uhl"), g("ul")
+    np.divide(d, q, out=uh)
+    _split_into(uh, uhh, uhl, tmp)
+    _two_prod_into(uh, q, uhh, uhl, qh, ql, a, b, tmp)
+    np.subtract(d, a, out=ul)
+    ul -= b  # r = d - uh q, exact
+    ul /= q
+    tmax = max(float(uh.max()), -float(uh.min())) if m else 0.0
+    c = -1000
+    if tmax > 0:
+        frac, c = math.frexp(tmax)
+        c = c - 1 if frac == 0.5 else c  # 2**c >= tmax
+    plan = series_plan(max(min(c, -8), -1000))
     assert plan is not None  # |uh| <= 2**-8 for every close element
     big_k, big_l, rho = plan
-    # B = d**2 / (2q) = B1 + B2 + B3
-    n1, n2 = two_prod(d, d)
+    # 2. B = d**2 / (2q) = B1 + B2 + B3
+    dh, dl, n1, n2 = g("dh"), g("dl"), g("n1"), g("n2")
+    _split_into(d, dh, dl, tmp)
+    _two_prod_into(d, d, dh, dl, dh, dl, n1, n2, tmp)
     n1 *= 0.5
     n2 *= 0.5
-    b1 = n1 / q
-    a, b = two_prod(b1, q, sb=qs)
-    r1 = (n1 - a) - b
-    s = r1 + n2
-    bb = s - r1
-    e = (r1 - (s - bb)) + (n2 - bb)
-    b2 = s / q
-    a, b = two_prod(b2, q, sb=qs)
-    b3 = (((s - a) - b) + e) / q
-    # m(u), Horner: plain levels, then double-double levels
-    us = split(uh)
-    y = np.full(uh.shape, _coef(big_k)[0])
+    b1, b2, bh, bl = rows[0], rows[1], g("bh"), g("bl")
+    np.divide(n1, q, out=b1)
+    _split_into(b1, bh, bl, tmp)
+    _two_prod_into(b1, q, bh, bl, qh, ql, a, b, tmp)
+    r1, s, bb, e = g("r1"), g("s"), g("bb"), g("e")
+    np.subtract(n1, a, out=r1)
+    r1 -= b  # R1 = m1 - B1 q, exact
+    np.add(r1, n2, out=s)  # TwoSum(R1, m2)
+    np.subtract(s, r1, out=bb)
+    np.subtract(s, bb, out=e)
+    np.subtract(r1, e, out=e)
+    np.subtract(n2, bb, out=bb)
+    e += bb
+    np.divide(s, q, out=b2)
+    _split_into(b2, bh, bl, tmp)
+    _two_prod_into(b2, q, bh, bl, qh, ql, a, b, tmp)
+    b3 = g("b3")
+    np.subtract(s, a, out=b3)
+    b3 -= b  # R2 = s - B2 q, exact
+    b3 += e
+    b3 /= q
+    # 3. m(u) by Horner: plain levels, then double-double levels (in place: yh, yl)
+    yh, yl, yhh, yhl, t = g("yh"), g("yl"), g("yhh"), g("yhl"), g("t")
+    yh.fill(_coef(big_k)[0])
     for j in range(big_k - 1, big_l, -1):
-        y *= uh
-        y += _coef(j)[0]
-    yh, yl = y, None
+        yh *= uh
+        yh += _coef(j)[0]
+    first = True
     for j in range(big_l, 0, -1):
         chj, clj = _coef(j)[0], _coef(j)[1]
-        ph, pl = two_prod(uh, yh, sa=us)
-        t = ul * yh if yl is None else uh * yl + ul * yh
-        sh = chj + ph
-        sl = ph - (sh - chj)  # FastTwoSum, |c_jh| >= |ph| (checked by the bound)
-        sl += pl
-        sl += t
-        sl += clj
-        yh, yl = sh, sl
-    kh, ke = two_prod(uh, yh, sa=us)
-    kl = ke + (uh * yl + ul * yh)
+        _split_into(yh, yhh, yhl, tmp)
+        _two_prod_into(uh, yh, uhh, uhl, yhh, yhl, a, b, tmp)  # (ph, pl)
+        np.multiply(ul, yh, out=t)
+        if not first:
+            np.multiply(uh, yl, out=tmp)
+            np.add(tmp, t, out=t)
+        np.add(a, chj, out=yh)  # sh
+        np.subtract(yh, chj, out=yl)
+        np.subtract(a, yl, out=yl)  # sl, FastTwoSum (|c_jh| >= |ph|, checked by the bound)
+        yl += b
+        yl += t
+        yl += clj
+        first = False
+    # k = u m as kh + kl, doubled (exact)
+    kh, kl = g("kh"), g("kl")
+    _split_into(yh, yhh, yhl, tmp)
+    _two_prod_into(uh, yh, uhh, uhl, yhh, yhl, kh, kl, tmp)
+    np.multiply(uh, yl, out=tmp)
+    np.multiply(ul, yh, out=t)
+    np.add(tmp, t, out=t)
+    kl += t
     kh *= 2.0
     kl *= 2.0
-    rows[0], rows[1], rows[5] = b1, b2, d
-    rows[2], rows[3] = two_prod(b1, kh)
+    # 4. 2 B k = P1 + P2 + P3 (B3 folded into P3)
+    _split_into(b1, bh, bl, tmp)
+    _split_into(kh, yhh, yhl, tmp)
+    _two_prod_into(b1, kh, bh, bl, yhh, yhl, rows[2], rows[3], tmp)
     np.multiply(b1, kl, out=rows[4])
-    rows[4] += b2 * kh
+    np.multiply(b2, kh, out=tmp)
+    rows[4] += tmp
     rows[4] += b3
+    rows[5] = d
     return rho, (sum_upper(b1) if b1.any() else Fraction(0))
 
 
@@ -248,13 +290,14 @@ def _close_part(p: np.ndarray, q: np.ndarray, rel_bits: int) -> tuple[Fraction, 
     sums, errs = [Dyadic() for _ in range(6)], [Dyadic() for _ in range(6)]
     rad = Fraction(0)
     rows = np.empty((6, min(_BLOCK, p.size)))
+    work = Workspace(min(_CHUNK, p.size))
     for bstart in range(0, p.size, _BLOCK):
         bm = min(_BLOCK, p.size - bstart)
         bsum = Fraction(0)
         for start in range(bstart, bstart + bm, _CHUNK):
             stop = min(start + _CHUNK, bstart + bm)
             rho, csum = _chunk_terms(p[start:stop], q[start:stop], d[start:stop],
-                                     rows[:, start - bstart:stop - bstart])
+                                     rows[:, start - bstart:stop - bstart], work)
             rad += rho * csum * (1 + U) / (1 - U)  # B <= B1 (1 + u0)/(1 - u0)
             bsum += csum
         tol = float(bsum) * 2.0 ** -(rel_bits + 12)
