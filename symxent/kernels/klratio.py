@@ -366,11 +366,14 @@ def kl_log_ratio(p: np.ndarray, q: np.ndarray, rel_bits: int = 112) -> Enclosure
     close = pos & _close_mask(q, d)
     far = pos & ~close
     mid, rad = Fraction(0), Fraction(0)
-    if close.all():
-        mid, rad = _close_part(p, q, d, rel_bits)
-    elif close.any():
-        mid, rad = _close_part(np.compress(close, p), np.compress(close, q), np.compress(close, d), rel_bits)
     fp, fq = np.compress(far, p), np.compress(far, q)
+    if not close.all():
+        p, q, d = np.compress(close, p), np.compress(close, q), np.compress(close, d)
+    if close.any():
+        try:
+            mid, rad = _close_part(p, q, d, rel_bits)
+        except ArithmeticError:  # an extraction unit would underflow (not expected in the close range)
+            return None
     enc = Enclosure(mid - rad, mid + rad)
     for bits in (rel_bits + 16, 2 * rel_bits + 32):
         far_enc = _far_part(fp, fq, bits)
@@ -384,7 +387,7 @@ def kl_log_ratio(p: np.ndarray, q: np.ndarray, rel_bits: int = 112) -> Enclosure
 
 def _snap(e: Enclosure, bits: int) -> Enclosure:
     """``e`` widened outwards to a grid ``2**bits`` times finer than its magnitude (keeps the
-    rationals short; adds at most ``2**-bits`` of the magnitude to each end)."""
+    rationals short; adds at most ``2**(1 - bits)`` of the magnitude to each end)."""
     mag = max(abs(e.lo), abs(e.hi))
     if mag == 0:
         return e
