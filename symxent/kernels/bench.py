@@ -153,14 +153,21 @@ def _kl(n: int, repeats: int, rng: np.random.Generator) -> dict:
 
 
 def _kl_close(n: int, repeats: int, rng: np.random.Generator) -> dict:
-    """KL(P || Q) with Q a renormalised relative perturbation of P of about 1.4e-9 (KL ~ 1e-18):
-    ``sum p log p - sum p log q`` cancels by about 60 bits and the log-ratio kernel answers."""
+    """KL(P || Q) with Q = P with pairs of entries moved by +e and -e, ``|e|`` about 1.4e-9 of
+    the entry and rounded to a grid on which both moves are exact, so that ``sum Q = sum P``
+    exactly and KL is about 1e-18: ``sum p log p - sum p log q`` cancels by about 60 bits and
+    the log-ratio kernel answers."""
     from .klratio import kl_log_ratio
 
     p = rng.random(n) + 1e-3
     p /= p.sum()
-    q = p * (1 + rng.normal(size=n) * 1.4e-9)
-    q /= q.sum()
+    m = n // 2 * 2
+    a, b = p[0:m:2], p[1:m:2]
+    grid = 2 * np.maximum(np.spacing(a), np.spacing(b))
+    e = np.round(a * rng.normal(size=m // 2) * 1.4e-9 / grid) * grid
+    q = p.copy()
+    q[0:m:2], q[1:m:2] = a + e, b - e
+    assert np.array_equal(q[0:m:2] - a, e) and np.array_equal(b - q[1:m:2], e)
     ours = lambda: losses.kl_divergence(p, q)  # noqa: E731
     result = ours()
     ps, qs = p[:_SUB], q[:_SUB]

@@ -40,16 +40,22 @@ absolute ``2**-700`` per element is added all the same):
 
 The rows ``B1, B2, P1, P2, P3`` and ``d`` are summed by error-free extraction
 (:func:`.eft.exact_sum_rows`; ``d`` exactly, the others to a tolerance that is added). The rounding
-error of steps 1-4 is bounded by running the same operations on magnitudes: with ``T = 2**c``
+error of steps 1-4 is bounded by running the same operations on magnitudes: with ``tau = 2**c``
 the chunk's bound on ``|uh|`` (a power of two, so the bound is cached per ``c``), every
-rounding ``fl(x)`` costs at most ``u0 |x|``, every exact step nothing, ``|c_j - c_jh - c_jl|``
-and the Horner truncation ``T**K / ((K+2)(K+3)(1 - T))`` are exact rationals, and the result is
-a factor ``rho(c)`` with ``|T_i - (B1 + B2 + P1 + P2 + P3)_i| <= rho B_i`` (:func:`series_plan`;
-``rho`` is about ``2**-104 T``, below ``2**-111`` for every close element and about
-``2**-130`` for ``|u| <= 2**-28``). The width adds ``rho sum B1 (1+u0)/(1-u0)`` (``B <= B1 (1+u0)/(1-u0)``)
-per chunk. The far elements go through the certified sums of :mod:`symxent.exact.sums` (weights
-scaled by an exact power of two so that their relative bound applies), with more bits if the
-total is not yet decided to ``2**-rel_bits`` relative.
+rounding ``fl(x)`` costs at most ``u0 |x|``, every exact step nothing (the FastTwoSum
+precondition ``|c_jh| >= |ph|`` is checked on the bounds), ``|c_j - c_jh - c_jl|`` and the
+Horner truncation ``tau'**K / ((K+2)(K+3)(1 - tau'))`` (``tau' = tau/(1-u0) >= |u|``) are exact
+rationals, and the result is a factor ``rho(c)`` with ``|T_i - (B1 + B2 + P1 + P2 + P3)_i| <=
+rho B_i`` (:func:`series_plan`; ``rho`` is about ``2**-102 tau``: ``2**-110.2`` at the edge
+``tau = 2**-8``, ``2**-130`` for ``|u| <= 2**-28``). The width adds ``rho sum B1 (1+u0)/(1-u0)``
+per chunk (``B <= B1 (1+u0)/(1-u0)``). The far elements go through the certified sums of
+:mod:`symxent.exact.sums` (weights scaled by an exact power of two so that their bound, relative
+to ``max(1, |S|)``, is relative to the sum itself), with more bits if the total is not yet
+decided to ``2**-rel_bits`` relative and the far part's width dominates.
+
+:func:`symxent.kernels.losses.kl_divergence` calls :func:`kl_log_ratio` when the two sums do
+not certify 30 digits, or first when an evenly spaced sample of the elements is all close
+(:func:`looks_close`): then it is also the cheaper of the two.
 
 >>> import numpy as np
 >>> p = np.array([0.25, 0.75]); q = np.array([0.25 + 2.0**-40, 0.75 - 2.0**-40])
@@ -79,8 +85,8 @@ __all__ = ["kl_log_ratio", "looks_close", "series_plan", "CLOSE"]
 
 CLOSE = 2.0**-8  # |p - q| <= CLOSE q: a close element
 Q_MIN, Q_MAX = 2.0**-300, 2.0**300
-_CHUNK = 1 << 13
-_BLOCK = 1 << 17
+_CHUNK = 1 << 14
+_BLOCK = 1 << 15
 _ABS = pow2(-700)  # per element: any underflow (none occurs in the close range)
 _MAX_K = 40
 _INF = Enclosure(float("inf"), float("inf"))
@@ -217,9 +223,10 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     n1 *= 0.5
     n2 *= 0.5
     b1, b2, bh, bl = rows[0], rows[1], g("bh"), g("bl")
+    b1h, b1l = g("b1h"), g("b1l")
     np.divide(n1, q, out=b1)
-    _split_into(b1, bh, bl, tmp)
-    _two_prod_into(b1, q, bh, bl, qh, ql, a, b, tmp)
+    _split_into(b1, b1h, b1l, tmp)
+    _two_prod_into(b1, q, b1h, b1l, qh, ql, a, b, tmp)
     r1, s, bb, e = g("r1"), g("s"), g("bb"), g("e")
     np.subtract(n1, a, out=r1)
     r1 -= b  # R1 = m1 - B1 q, exact
@@ -270,9 +277,8 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     kh *= 2.0
     kl *= 2.0
     # 4. 2 B k = P1 + P2 + P3 (B3 folded into P3)
-    _split_into(b1, bh, bl, tmp)
     _split_into(kh, yhh, yhl, tmp)
-    _two_prod_into(b1, kh, bh, bl, yhh, yhl, rows[2], rows[3], tmp)
+    _two_prod_into(b1, kh, b1h, b1l, yhh, yhl, rows[2], rows[3], tmp)
     np.multiply(b1, kl, out=rows[4])
     np.multiply(b2, kh, out=tmp)
     rows[4] += tmp
