@@ -212,3 +212,27 @@ def test_q_a_tiny_relative_step_from_p(k, seed):
     r = losses.kl_divergence(p, q)
     ref = _reference(p, q)
     assert _agrees(r.enclosure, ref) and r.float64 == ref.rounded("float64") and r.digits >= 30
+
+
+def test_log_ratio_as_the_second_rung_when_a_far_element_is_present():
+    # one far element of tiny weight: the sample is not all close, so the two sums go first,
+    # cancel (KL ~ 1e-18), and the log ratio answers after them
+    rng = np.random.default_rng(21)
+    p = rng.random(600) + 0.5
+    p /= p.sum()
+    q = p.copy()
+    q[1::2] = np.nextafter(q[1::2], 1.0)
+    p[0], q[0] = 1e-30, 1e-28
+    assert not klratio.looks_close(p, q)
+    r = losses.kl_divergence(p, q)
+    ref = _reference(p, q)
+    assert r.path == "log-ratio" and r.digits >= 30
+    assert _agrees(r.enclosure, ref) and r.float64 == ref.rounded("float64")
+
+
+def test_first_rung_then_reference_still_works_when_the_log_ratio_cannot_decide(monkeypatch):
+    monkeypatch.setattr(losses, "kl_log_ratio", lambda p, q, bits: None)
+    p = np.array([0.25, 0.75])
+    q = np.array([0.25 + 2.0**-40, 0.75 - 2.0**-40])
+    r = losses.kl_divergence(p, q)
+    assert r.path == "reference" and r.digits >= 30
