@@ -197,17 +197,8 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     m = d.size
     work = Workspace(m) if work is None else work
     g = lambda name: work.get(name, m)  # noqa: E731
-    tmp, a, b = g("tmp"), g("a"), g("b")
-    qh, ql = g("qh"), g("ql")
-    _split_into(q, qh, ql, tmp)
-    # 1. u = uh + ul
-    uh, uhh, uhl, ul = g("uh"), g("uhh"), g("uhl"), g("ul")
-    np.divide(d, q, out=uh)
-    _split_into(uh, uhh, uhl, tmp)
-    _two_prod_into(uh, q, uhh, uhl, qh, ql, a, b, tmp)
-    np.subtract(d, a, out=ul)
-    ul -= b  # r = d - uh q, exact
-    ul /= q
+    _split_into(q, g("qh"), g("ql"), g("tmp"))
+    uh, ul = _ratio(d, q, g)
     tmax = max(float(uh.max()), -float(uh.min())) if m else 0.0
     c = -1000
     if tmax > 0:
@@ -216,14 +207,37 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     plan = series_plan(max(min(c, -8), -1000))
     assert plan is not None  # |uh| <= 2**-8 for every close element
     big_k, big_l, rho = plan
-    # 2. B = d**2 / (2q) = B1 + B2 + B3
+    b3 = _half_square_over_q(d, q, rows[0], rows[1], g)
+    yh, yl = _m_series(uh, ul, big_k, big_l, g)
+    _products(uh, ul, yh, yl, b3, rows, g)
+    rows[5] = d
+    b1 = rows[0]
+    return rho, (sum_upper(b1) if b1.any() else Fraction(0))
+
+
+def _ratio(d: np.ndarray, q: np.ndarray, g) -> tuple[np.ndarray, np.ndarray]:
+    """Step 1: ``u = d/q = uh + ul`` (``uh`` split into ``uhh + uhl`` for later products)."""
+    tmp, a, b = g("tmp"), g("a"), g("b")
+    uh, ul = g("uh"), g("ul")
+    np.divide(d, q, out=uh)
+    _split_into(uh, g("uhh"), g("uhl"), tmp)
+    _two_prod_into(uh, q, g("uhh"), g("uhl"), g("qh"), g("ql"), a, b, tmp)
+    np.subtract(d, a, out=ul)
+    ul -= b  # r = d - uh q, exact
+    ul /= q
+    return uh, ul
+
+
+def _half_square_over_q(d: np.ndarray, q: np.ndarray, b1: np.ndarray, b2: np.ndarray, g) -> np.ndarray:
+    """Step 2: ``B = d**2/(2q) = B1 + B2 + B3`` into ``b1``, ``b2`` and a returned buffer (``B1``
+    stays split in ``b1h + b1l``)."""
+    tmp, a, b, qh, ql = g("tmp"), g("a"), g("b"), g("qh"), g("ql")
     dh, dl, n1, n2 = g("dh"), g("dl"), g("n1"), g("n2")
     _split_into(d, dh, dl, tmp)
     _two_prod_into(d, d, dh, dl, dh, dl, n1, n2, tmp)
     n1 *= 0.5
     n2 *= 0.5
-    b1, b2, bh, bl = rows[0], rows[1], g("bh"), g("bl")
-    b1h, b1l = g("b1h"), g("b1l")
+    b1h, b1l, bh, bl = g("b1h"), g("b1l"), g("bh"), g("bl")
     np.divide(n1, q, out=b1)
     _split_into(b1, b1h, b1l, tmp)
     _two_prod_into(b1, q, b1h, b1l, qh, ql, a, b, tmp)
@@ -244,19 +258,25 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     b3 -= b  # R2 = s - B2 q, exact
     b3 += e
     b3 /= q
-    # 3. m(u) by Horner: plain levels, then double-double levels (in place: yh, yl)
+    return b3
+
+
+def _m_series(uh: np.ndarray, ul: np.ndarray, big_k: int, big_l: int, g) -> tuple[np.ndarray, np.ndarray]:
+    """Step 3: ``m(u)`` by Horner's scheme as ``yh + yl``: plain levels, then double-double ones
+    (in place)."""
+    tmp, a, b = g("tmp"), g("a"), g("b")
+    uhh, uhl = g("uhh"), g("uhl")
     yh, yl, yhh, yhl, t = g("yh"), g("yl"), g("yhh"), g("yhl"), g("t")
     yh.fill(_coef(big_k)[0])
     for j in range(big_k - 1, big_l, -1):
         yh *= uh
         yh += _coef(j)[0]
-    first = True
     for j in range(big_l, 0, -1):
         chj, clj = _coef(j)[0], _coef(j)[1]
         _split_into(yh, yhh, yhl, tmp)
         _two_prod_into(uh, yh, uhh, uhl, yhh, yhl, a, b, tmp)  # (ph, pl)
         np.multiply(ul, yh, out=t)
-        if not first:
+        if j < big_l:  # yl is 0 after the plain levels
             np.multiply(uh, yl, out=tmp)
             np.add(tmp, t, out=t)
         np.add(a, chj, out=yh)  # sh
@@ -265,26 +285,29 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
         yl += b
         yl += t
         yl += clj
-        first = False
-    # k = u m as kh + kl, doubled (exact)
-    kh, kl = g("kh"), g("kl")
+    return yh, yl
+
+
+def _products(uh, ul, yh, yl, b3, rows: np.ndarray, g) -> None:
+    """Step 3 (``k = u m``, doubled) and step 4 (``2 B k = P1 + P2 + P3``, ``B3`` folded into
+    ``P3``) into ``rows[2:5]``."""
+    tmp, t = g("tmp"), g("t")
+    yhh, yhl, kh, kl = g("yhh"), g("yhl"), g("kh"), g("kl")
     _split_into(yh, yhh, yhl, tmp)
-    _two_prod_into(uh, yh, uhh, uhl, yhh, yhl, kh, kl, tmp)
+    _two_prod_into(uh, yh, g("uhh"), g("uhl"), yhh, yhl, kh, kl, tmp)
     np.multiply(uh, yl, out=tmp)
     np.multiply(ul, yh, out=t)
     np.add(tmp, t, out=t)
     kl += t
     kh *= 2.0
     kl *= 2.0
-    # 4. 2 B k = P1 + P2 + P3 (B3 folded into P3)
+    b1, b2 = rows[0], rows[1]
     _split_into(kh, yhh, yhl, tmp)
-    _two_prod_into(b1, kh, b1h, b1l, yhh, yhl, rows[2], rows[3], tmp)
+    _two_prod_into(b1, kh, g("b1h"), g("b1l"), yhh, yhl, rows[2], rows[3], tmp)
     np.multiply(b1, kl, out=rows[4])
     np.multiply(b2, kh, out=tmp)
     rows[4] += tmp
     rows[4] += b3
-    rows[5] = d
-    return rho, (sum_upper(b1) if b1.any() else Fraction(0))
 
 
 def _close_part(p: np.ndarray, q: np.ndarray, d: np.ndarray, rel_bits: int) -> tuple[Fraction, Fraction]:
