@@ -150,10 +150,7 @@ def series_plan(c: int) -> tuple[int, int, Fraction] | None:
     """
     if c > -8:
         return None
-    u0, t = U, pow2(c)
-    tu = t / (1 - u0)
-    tl = u0 * tu * (1 + u0)
-    du = u0 * u0 * tu
+    u0, tu = U, pow2(c) / (1 - U)
     big_k = next((k for k in range(2, _MAX_K + 1)
                   if tu**k / ((k + 2) * (k + 3) * (1 - tu)) <= u0 * u0 / 64), None)
     if big_k is None:
@@ -165,7 +162,16 @@ def series_plan(c: int) -> tuple[int, int, Fraction] | None:
         return None
     least = min(b[0] for _, b in ok)
     big_l, (em, hh, hl) = next((l, b) for l, b in ok if b[0] <= 2 * least)  # fewest levels
-    em += trunc  # |mh + ml - m(u)|
+    return big_k, big_l, _product_bound(c, em + trunc, hh, hl)
+
+
+def _product_bound(c: int, em: Fraction, hh: Fraction, hl: Fraction) -> Fraction:
+    """``rho`` of steps 3 (``k = u m``) and 4 and of ``B3``, in units of ``B``, given
+    ``|mh + ml - m(u)| <= em``, ``|mh| <= hh``, ``|ml| <= hl`` and ``|uh| <= 2**c``."""
+    u0, t = U, pow2(c)
+    tu = t / (1 - u0)
+    tl = u0 * tu * (1 + u0)
+    du = u0 * u0 * tu
     mt = Fraction(1, 6) + tu / (12 * (1 - tu))  # |m(u)|
     # step 3, k = u m: (kh, ke) = TwoProd(uh, mh), w = fl(fl(uh ml) + fl(ul mh)), kl = fl(ke + w)
     w1, w2 = t * hl * (1 + u0), tl * hh * (1 + u0)
@@ -186,7 +192,7 @@ def series_plan(c: int) -> tuple[int, int, Fraction] | None:
     rho = (beta * (2 * u0 + u0 * u0)  # B3 against (R2 + e)/q
            + 2 * beta * kt + 2 * (1 + beta) * ek + 2 * b2 * klb
            + u0 * (2 * b1 * klb + 2 * b2 * khb + x + y + z + b3))
-    return big_k, big_l, rho
+    return rho
 
 
 def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
@@ -204,8 +210,8 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     if tmax > 0:
         frac, c = math.frexp(tmax)
         c = c - 1 if frac == 0.5 else c  # 2**c >= tmax
-    plan = series_plan(max(min(c, -8), -1000))
-    assert plan is not None  # |uh| <= 2**-8 for every close element
+    plan = series_plan(max(c, -1000))
+    assert plan is not None  # |d| <= 2**-8 q, so |uh| = |fl(d/q)| <= 2**-8: c <= -8
     big_k, big_l, rho = plan
     b3 = _half_square_over_q(d, q, rows[0], rows[1], g)
     yh, yl = _m_series(uh, ul, big_k, big_l, g)
