@@ -152,6 +152,33 @@ def _kl(n: int, repeats: int, rng: np.random.Generator) -> dict:
     return _row("kl_float_weights", n, 0, result.digits, "numpy float64 sum(p*log(p/q))", t_ours / t_base, ok, "<= 20")
 
 
+def _kl_close(n: int, repeats: int, rng: np.random.Generator) -> dict:
+    """KL(P || Q) with Q = P with pairs of entries moved by +e and -e, ``|e|`` about 1.4e-9 of
+    the entry and rounded to a grid on which both moves are exact, so that ``sum Q = sum P``
+    exactly and KL is about 1e-18: ``sum p log p - sum p log q`` cancels by about 60 bits and
+    the log-ratio kernel answers."""
+    from .klratio import kl_log_ratio
+
+    p = rng.random(n) + 1e-3
+    p /= p.sum()
+    m = n // 2 * 2
+    a, b = p[0:m:2], p[1:m:2]
+    grid = 2 * np.maximum(np.spacing(a), np.spacing(b))
+    e = np.round(a * rng.normal(size=m // 2) * 1.4e-9 / grid) * grid
+    q = p.copy()
+    q[0:m:2], q[1:m:2] = a + e, b - e
+    assert np.array_equal(q[0:m:2] - a, e) and np.array_equal(b - q[1:m:2], e)
+    ours = lambda: losses.kl_divergence(p, q)  # noqa: E731
+    result = ours()
+    ps, qs = p[:_SUB], q[:_SUB]
+    ref = reference_log_sum(ps, ps, rel_bits=256) - reference_log_sum(qs, ps, rel_bits=256)
+    ok = result.path == "log-ratio" and _contains(kl_log_ratio(ps, qs), ref)
+    base = lambda: float(np.sum(p * np.log(p / q)))  # noqa: E731
+    t_ours, t_base = _min_time([ours, base], repeats)
+    return _row("kl_close", n, 0, result.digits, "numpy float64 sum(p*log(p/q)), KL ~ 1e-18", t_ours / t_base, ok,
+                "<= 20")
+
+
 def _entropy(n: int, repeats: int, rng: np.random.Generator) -> dict:
     p = rng.random(n) + 1e-3
     p /= p.sum()
@@ -168,7 +195,7 @@ def _row(name: str, n: int, k: int, digits: int, baseline: str, ratio: float | N
             "ratio": None if ratio is None else round(ratio, 4), "contains_reference": bool(ok), "target": target}
 
 
-CASES = ("bce_prob", "bce_prob_repeats", "cce_prob", "cce_logits", "kl_float_weights", "entropy")
+CASES = ("bce_prob", "bce_prob_repeats", "cce_prob", "cce_logits", "kl_float_weights", "entropy", "kl_close")
 
 
 def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[int] | None = None,
@@ -186,6 +213,8 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
             rows.append(_kl(n, repeats, rng))
         if "entropy" in only:
             rows.append(_entropy(n, repeats, rng))
+        if "kl_close" in only:
+            rows.append(_kl_close(n, repeats, rng))
     if "bce_prob_repeats" in only:
         rows.append(_bce_repeats(max(ns), repeats, rng))
     if "cce_prob" in only:

@@ -28,6 +28,7 @@ from ..errors import DomainError, ShapeError
 from ..exact.enclosure import Enclosure
 from ..exact.sums import log_sum, logsumexp_sum, reference_log_sum, reference_logsumexp_sum
 from .eft import exact_sum
+from .klratio import kl_log_ratio, looks_close
 
 __all__ = ["CertifiedLoss", "mean_bce", "categorical_ce", "categorical_ce_logits", "kl_divergence",
            "entropy", "certified_digits"]
@@ -63,7 +64,7 @@ def certified_digits(e: Enclosure, cap: int = 80) -> int:
 class CertifiedLoss:
     """A loss value: ``enclosure`` of the exact mean, its ``float64`` (correctly rounded, or None
     if undecided), ``digits`` certified significant digits, and ``path`` ("kernel or reference
-    via the dispatcher" / "reference")."""
+    via the dispatcher" / "log-ratio": KL when P and Q nearly coincide / "reference")."""
 
     enclosure: Enclosure
     float64: float | None
@@ -74,12 +75,35 @@ class CertifiedLoss:
         return self.enclosure.decimal(digits)
 
 
-def _certify(compute: Callable[[int, bool], Enclosure], escalate: tuple[int, ...] = _ESCALATE) -> CertifiedLoss:
-    for bits in escalate:
+def _certify(compute: Callable[[int, bool], Enclosure], escalate: tuple[int, ...] = _ESCALATE,
+             rescue: tuple[str, Callable[[], Enclosure | None]] | None = None,
+             rescue_first: bool = False) -> CertifiedLoss:
+    """``rescue``: ``(path, compute)``, another kernel for the same value (e.g. one that does not
+    cancel), tried once: after the first rung when that does not decide, or before it with
+    ``rescue_first``; the further rungs and the reference path follow if it does not decide."""
+
+    def other() -> CertifiedLoss | None:
+        enc = rescue[1]()
+        if enc is None:
+            return None
+        value, digits = enc.rounded("float64"), certified_digits(enc)
+        if value is not None and (digits >= MIN_DIGITS or not enc.is_finite):
+            return CertifiedLoss(enc, float(value), digits, rescue[0])
+        return None
+
+    if rescue is not None and rescue_first:
+        got = other()
+        if got is not None:
+            return got
+    for i, bits in enumerate(escalate):
         enc = compute(bits, False)
         value, digits = enc.rounded("float64"), certified_digits(enc)
         if value is not None and (digits >= MIN_DIGITS or not enc.is_finite):
             return CertifiedLoss(enc, float(value), digits, "dispatcher")
+        if i == 0 and rescue is not None and not rescue_first:
+            got = other()
+            if got is not None:
+                return got
     ref = compute(2 * escalate[-1], True)
     value = ref.rounded("float64")
     return CertifiedLoss(ref, None if value is None else float(value), certified_digits(ref), "reference")
@@ -200,8 +224,15 @@ def _exact_total(v: np.ndarray) -> Fraction:
 def kl_divergence(p: Any, q: Any) -> CertifiedLoss:
     """``KL(p || q) = sum p log p - sum p log q`` in nats, float weights read exactly.
 
+    When ``p`` and ``q`` nearly coincide the two sums cancel; the log-ratio kernel
+    (:mod:`symxent.kernels.klratio`, path ``"log-ratio"``) then answers before the reference path
+    (first, when a sample of the elements is within ``2**-8`` relative).
+
     >>> kl_divergence([0.5, 0.5], [0.25, 0.75]).decimal(10)
     '0.1438410362'
+    >>> r = kl_divergence([0.25, 0.75], [0.25 + 2.0**-40, 0.75 - 2.0**-40])
+    >>> r.path, r.digits >= 30
+    ('log-ratio', True)
     """
     ps, qs = _vector(p, "p").astype(np.float64), _vector(q, "q").astype(np.float64)
     if ps.shape != qs.shape:
@@ -211,7 +242,10 @@ def kl_divergence(p: Any, q: Any) -> CertifiedLoss:
         f = reference_log_sum if reference else log_sum
         return f(ps, ps, rel_bits=bits) - f(qs, ps, rel_bits=bits)
 
-    return _certify(compute)
+    # a sample all close (|p - q| <= 2**-8 q): the log ratio is cheaper than the two sums and does
+    # not cancel, so it goes first; otherwise it is the second rung
+    return _certify(compute, rescue=("log-ratio", lambda: kl_log_ratio(ps, qs, _ESCALATE[0])),
+                    rescue_first=looks_close(ps, qs))
 
 
 def entropy(p: Any) -> CertifiedLoss:
