@@ -18,3 +18,18 @@ def _reset_precision():
     mp_prec, iv_prec = mpmath.mp.prec, mpmath.iv.prec
     yield
     mpmath.mp.prec, mpmath.iv.prec = mp_prec, iv_prec
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def both_engines(request, monkeypatch):
+    """Run a test with the NumPy kernels, and again with the compiled ones when Numba is installed
+    and passes its probe (the compiled kernels answer first there). Use it module-wide with
+    ``pytestmark = pytest.mark.usefixtures("both_engines")``."""
+    from symxent.kernels import jit
+
+    if request.param == "numpy":
+        monkeypatch.setenv("SYMXENT_JIT", "0")
+    elif not jit.available():
+        pytest.skip("the compiled kernels are not available (install the 'fast' extra)")
+    assert jit.engine() == request.param
+    return request.param

@@ -138,3 +138,29 @@ def test_entropy_and_kl_agree_across_engines(n, monkeypatch):
     ref = -reference_log_sum(p, p, rel_bits=256)
     assert fast[0].enclosure.lo <= ref.lo and ref.hi <= fast[0].enclosure.hi
     assert fast[0].float64 == ref.rounded("float64")
+
+
+# ------------------------------------------------------------------ KL close part (klratio)
+
+_Q = st.tuples(st.floats(0.5, 1.0, exclude_max=True), st.integers(-290, 290)).map(lambda v: v[0] * 2.0 ** v[1])
+_U_STEP = st.one_of(st.integers(-(2**44), 2**44).map(lambda k: k * 2.0**-52),  # |u| <= 2**-8
+                    st.integers(-52, -9).map(lambda k: 2.0**k), st.just(0.0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_Q, _U_STEP), min_size=1, max_size=200))
+def test_kl_close_rows_are_those_of_the_numpy_kernel(pairs):
+    from symxent.kernels import _jit_klratio as jk
+    from symxent.kernels.klratio import _chunk_terms, _close_mask
+
+    q = np.array([a for a, _ in pairs])
+    p = q * (1 + np.array([u for _, u in pairs]))
+    d = p - q
+    keep = _close_mask(q, d) & (p > 0)
+    p, q, d = p[keep], q[keep], d[keep]
+    if p.size == 0:
+        return
+    got, rho = jk.rows(p, q, d)
+    want = np.empty((6, p.size))
+    rho_np, _ = _chunk_terms(p, q, d, want)
+    assert rho == rho_np and np.array_equal(got, want)

@@ -16,6 +16,8 @@ from symxent.exact.enclosure import Enclosure
 from symxent.exact.sums import reference_log_sum
 from symxent.kernels import fpenv, losses
 
+pytestmark = pytest.mark.usefixtures("both_engines")  # tests/conftest.py
+
 NEG_INF = float("-inf")
 
 

@@ -21,7 +21,8 @@ from symxent.kernels.logsumexp import logsumexp_sum
 
 NEG_INF = float("-inf")
 
-pytestmark = pytest.mark.skipif(not fpenv.FP_ENV_OK, reason="the kernels decline in this FP environment")
+pytestmark = [pytest.mark.skipif(not fpenv.FP_ENV_OK, reason="the kernels decline in this FP environment"),
+              pytest.mark.usefixtures("both_engines")]  # tests/conftest.py
 
 
 def _check(z, w=None, bits: int = 96) -> Enclosure:

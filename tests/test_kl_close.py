@@ -17,6 +17,8 @@ from symxent.exact.sums import reference_log_sum
 from symxent.kernels import klratio, losses
 from symxent.kernels.klratio import kl_log_ratio, series_plan
 
+pytestmark = pytest.mark.usefixtures("both_engines")  # tests/conftest.py
+
 
 def _fraction(x: mpmath.mpf) -> Fraction:
     sign, man, exp, _ = x._mpf_  # man_exp drops the sign

@@ -20,18 +20,7 @@ from symxent.kernels.table import reduction_table
 from symxent.kernels.wlog import series_order, weighted_log1p
 
 
-@pytest.fixture(autouse=True, params=["numpy", "numba"])
-def engine(request, monkeypatch):
-    """Every test here runs with the NumPy kernels, and again with the compiled ones when Numba is
-    installed and passes its probe (the compiled weighted kernel answers first there)."""
-    from symxent.kernels import jit
-
-    if request.param == "numpy":
-        monkeypatch.setenv("SYMXENT_JIT", "0")
-    elif not jit.available():
-        pytest.skip("the compiled kernels are not available (install the 'fast' extra)")
-    assert jit.engine() == request.param
-    return request.param
+pytestmark = pytest.mark.usefixtures("both_engines")  # tests/conftest.py
 
 
 def _contains(e: Enclosure | None, ref: Enclosure) -> bool:

@@ -77,7 +77,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..exact.enclosure import Enclosure
-from . import fpenv
+from . import fpenv, jit
 from .eft import Dyadic, U, exact_sum_rows, pow2, sum_upper
 from .wlog import Workspace, _split_into, _two_prod_into
 
@@ -320,8 +320,12 @@ def _close_part(p: np.ndarray, q: np.ndarray, d: np.ndarray, rel_bits: int) -> t
     """``(mid, rad)`` with ``|sum_close p log(p/q) - mid| <= rad`` (``p``, ``q`` all close).
 
     The terms are formed chunk by chunk (temporaries in cache) into the rows of a block, and each
-    block's rows are summed exactly in one call (fewer extraction rounds in Python)."""
+    block's rows are summed exactly in one call (fewer extraction rounds in Python). The compiled
+    engine, where :func:`.jit.load` hands it out, forms the same rows and sums them exactly."""
     d = p - q
+    compiled = jit.load("klratio")
+    if compiled is not None:
+        return compiled.close_part(p, q, d)
     sums, errs = [Dyadic() for _ in range(6)], [Dyadic() for _ in range(6)]
     rad = Fraction(0)
     rows = np.empty((6, min(_BLOCK, p.size)))
