@@ -28,13 +28,31 @@ Per element (``u = 2**-53``; ``x`` a positive normal double, ``w`` a nonzero wei
    ``P4 = fl(q + fl(w fl(fl(sl + Ll) + Xl)))``: the operands are below ``2**-65.4``, ``2**-65.3``,
    ``|w| 2**-65.3`` and ``|w| 2**-64.9``, so the four roundings add at most
    ``|w| (2**-118.4 + 2**-118.3 + 2**-118.3 + 2**-117.9) <= |w| 2**-116``.
-6. **Exact sum** of ``P1 .. P4`` over all elements in a superaccumulator (:mod:`._jit_core`).
+6. **Sum by blocks** of ``BLOCK = 512`` elements (error-free extraction, Rump-Ogita-Oishi style,
+   with integer accumulators, so the loop has no floating-point reduction and the compiler can
+   vectorise it). With ``2**(ew - 1023)`` the leading power of two of the block's largest ``|w|``
+   (an integer maximum of the bit patterns) put ``E = ew - 1012``: every ``|P1|, |P3| < 2**E``
+   (``|Xh| < 2**9.48``, ``|sh| < 2**-13.9``), ``|P2| <= 2**(E - 53)``, ``|P4| < 2**(E - 74)``.
+   Level ``k = 1..4`` has unit ``v_k = 2**(E - 40 - 41 (k - 1))`` and splitter
+   ``sigma_k = 1.5 * 2**52 v_k``; for ``|v| <= 2**50 v_k``, ``s = fl(sigma_k + v)`` lies in the binade
+   of ``sigma_k``, ``q = s - sigma_k`` is exact (Sterbenz) and a multiple of ``v_k``, ``q / v_k`` is
+   the difference of the bit patterns of ``s`` and ``sigma_k``, and ``v - q`` is exact
+   (FastTwoSum) with ``|v - q| <= v_k / 2``. Level 1 extracts ``P1, P3``; level 2 their residuals
+   and ``P2, P4``; level 3 the four residuals; level 4 ``fl(fl(r1 + r2) + fl(r3 + r4))`` of the four
+   residuals (each below ``2**(E - 123)``: the three roundings cost below ``2**(E - 172)``); the
+   last residual, below ``v_4 / 2``, is dropped. Per element that is below ``2**(E - 163.9)``, per
+   block below ``2**(E - 154.9) <= 2**-143.9 max |w|``. Each level's integer total stays below
+   ``2**51.2`` (at most 2048 values of at most ``2**42.1`` units), so it is exact in int64 and as a
+   double, and ``total * v_k`` is an exact double (the kernel declines a block whose ``v_4`` would
+   be subnormal: largest ``|w| < 2**-869``). The four products per block go to a superaccumulator
+   (:mod:`._jit_core`): 67 int64 chunks that hold any sum of doubles exactly.
 
-Hence ``|sum - sum w log x| <= C1 sum |w| + rel sum |w t| + n 2**-1068`` with ``C1 = 2**-115``
-(``2**-116`` from step 5, ``2**-126`` for ``Xl`` and the constants ``|e| (d2 + ...) + dj``), the last
-term for gradual underflow (at most six operations per element may lose ``2**-1075`` each).
-``sum |w|`` and ``sum |w t|`` are float sums of nonnegative terms, within a factor
-``1 + (n + 1) u`` of the truth: they are scaled up by ``1 + 2**-20`` (``n < 2**30``).
+Hence ``|sum - sum w log x| <= (C1 + 2**-14 rel) sum |w| + n 2**-1068`` with ``C1 = 2**-115``
+(``2**-116`` from step 5, ``2**-126`` for ``Xl`` and the constants ``|e| (d2 + ...) + dj``,
+``2**-143.9`` for step 6), ``|t| < 2**-14`` bounding ``sum |w t|``, and the last term for gradual
+underflow (at most six operations per element may lose ``2**-1075`` each). ``sum |w|`` is a float
+sum of nonnegative terms, within a factor ``1 + (n + 1) u`` of the truth: it is scaled up by
+``1 + 2**-20`` (``n < 2**30``).
 
 >>> import numpy as np
 >>> e = kernel_log_sum(np.array([0.5, 0.25]), np.array([0.5, 0.5]), 110)
@@ -51,7 +69,7 @@ import numpy as np
 from numba import njit
 
 from ..exact.enclosure import Enclosure
-from ._jit_core import (ADDS_PER_NORMALIZE, acc_add, acc_normalize, accumulator_value, f2i, i2f,
+from ._jit_core import (acc_add, acc_normalize, accumulator_value, f2i, i2f,
                         new_accumulator, two_prod, two_sum)
 from .eft import pow2
 from .table import B, FRAC_BITS, INDEX_BITS, log2_fixed, reduction_table
@@ -60,7 +78,8 @@ from .wlog import relative_bound
 __all__ = ["kernel_log_sum", "constants_table", "self_test"]
 
 _C1 = pow2(-115)
-_PER_BLOCK = ADDS_PER_NORMALIZE // 4  # four superaccumulator additions per element
+BLOCK = 512  # elements per block of step 6 (integer totals below 2**51.2)
+_ABS = (1 << 63) - 1  # clears the sign bit
 _MAX_N = 1 << 30
 _THIRD_H = 1.0 / 3.0
 _THIRD_L = float(Fraction(1, 3) - Fraction(_THIRD_H))
@@ -80,6 +99,13 @@ def _grid_pieces(f: int) -> tuple[float, float, float]:
     mid = (rem + (1 << (s2 - 1))) >> s2
     low = rem - (mid << s2)
     return hi / 2.0**42, mid / 2.0**84, float(Fraction(low, 1 << FRAC_BITS))
+
+
+@lru_cache(maxsize=1)
+def _columns() -> tuple[np.ndarray, ...]:
+    """The four columns of :func:`constants_table` as contiguous arrays (gathers vectorise)."""
+    tab = constants_table()[0]
+    return tuple(np.ascontiguousarray(tab[:, k]) for k in range(4))
 
 
 @lru_cache(maxsize=1)
@@ -134,47 +160,86 @@ def _log1p_dd(t):
     return lh, r1
 
 
+@njit(inline="always")
+def _extract(v, sig, sig_bits):
+    """``(q / v_k, v - q)`` with ``q = fl(sig + v) - sig`` (step 6)."""
+    s = v + sig
+    return f2i(s) - sig_bits, v - (s - sig)
+
+
+@njit(inline="always")
+def _pow2(k):
+    """``2**k`` for a normal exponent ``k``."""
+    return i2f((k + 1023) << 52)
+
+
 @njit(cache=True)
-def _kernel(y, w, tab, l2h, l2m, l2l, chunks):
-    """Steps 1-6 for every element; returns ``(sum |w|, sum |w t|, max |t|)`` as floats."""
+def _kernel(y, w, tr, th, tm, tl, l2h, l2m, l2l, chunks):
+    """Steps 1-6 for every element; returns ``(sum |w|, bits of max |t|, ok)``: ``ok`` is False
+    when a block's largest weight is below ``2**-869`` (step 6 would need subnormal units)."""
     n = y.size
     sw = 0.0
-    swt = 0.0
-    tmax = 0.0
-    for s in range(0, n, _PER_BLOCK):
-        for i in range(s, min(n, s + _PER_BLOCK)):
-            bits = f2i(y[i])
+    tbits = 0
+    for s0 in range(0, n, BLOCK):
+        s1 = min(n, s0 + BLOCK)
+        wbits = 0
+        for i in range(s0, s1):
+            wbits = max(wbits, f2i(w[i]) & _ABS)
+            sw += abs(w[i])
+        big_e = (wbits >> 52) - 1012
+        if big_e < -859:
+            return sw, tbits, False
+        sg1, sg2, sg3, sg4 = (1.5 * _pow2(big_e + 12), 1.5 * _pow2(big_e - 29),
+                              1.5 * _pow2(big_e - 70), 1.5 * _pow2(big_e - 111))
+        b1, b2, b3, b4 = f2i(sg1), f2i(sg2), f2i(sg3), f2i(sg4)
+        i1 = 0
+        i2 = 0
+        i3 = 0
+        i4 = 0
+        for i in range(s0, s1):
+            bits = f2i(y[i])  # step 1, as reduce_exact
             e = float((bits >> 52) - 1022)
             j = (bits >> _JSHIFT) & _JMASK
             mbits = (bits & _FRAC) | (1022 << 52)
             m = i2f(mbits)
             mh = i2f(mbits & _MH_MASK)
-            r = tab[j, 0]
+            r = tr[j]
             t = mh * r
             t -= 1.0
             t += (m - mh) * r
-            lh, r1 = _log1p_dd(t)
-            # step 3: the constants, step 5: the rows
-            xh = e * l2h + tab[j, 1]
-            xm = e * l2m + tab[j, 2]
-            xl = e * l2l + tab[j, 3]
-            wi = w[i]
-            p1, p2w = two_prod(wi, xh)
+            tbits = max(tbits, f2i(t) & _ABS)
+            lh, ll = _log1p_dd(t)  # step 4
+            xh = e * l2h + th[j]  # step 3
+            xm = e * l2m + tm[j]
+            xl = e * l2l + tl[j]
+            wi = w[i]  # step 5
+            p1, p2 = two_prod(wi, xh)
             sh, sl = two_sum(lh, xm)
             p3, q = two_prod(wi, sh)
-            p4 = q + wi * ((sl + r1) + xl)
-            acc_add(chunks, p1)
-            acc_add(chunks, p2w)
-            acc_add(chunks, p3)
-            acc_add(chunks, p4)
-            aw = abs(wi)
-            at = abs(t)
-            sw += aw
-            swt += aw * at
-            if at > tmax:
-                tmax = at
-        acc_normalize(chunks)
-    return sw, swt, tmax
+            p4 = q + wi * ((sl + ll) + xl)
+            q1, ra = _extract(p1, sg1, b1)  # step 6
+            q2, rc = _extract(p3, sg1, b1)
+            i1 += q1 + q2
+            q1, ra = _extract(ra, sg2, b2)
+            q2, rb = _extract(p2, sg2, b2)
+            q3, rc = _extract(rc, sg2, b2)
+            q4, rd = _extract(p4, sg2, b2)
+            i2 += (q1 + q2) + (q3 + q4)
+            q1, ra = _extract(ra, sg3, b3)
+            q2, rb = _extract(rb, sg3, b3)
+            q3, rc = _extract(rc, sg3, b3)
+            q4, rd = _extract(rd, sg3, b3)
+            i3 += (q1 + q2) + (q3 + q4)
+            q1, ra = _extract((ra + rb) + (rc + rd), sg4, b4)
+            i4 += q1
+        acc_add(chunks, float(i1) * _pow2(big_e - 40))
+        acc_add(chunks, float(i2) * _pow2(big_e - 81))
+        acc_add(chunks, float(i3) * _pow2(big_e - 122))
+        acc_add(chunks, float(i4) * _pow2(big_e - 163))
+        if (s0 // BLOCK) % 64 == 63:
+            acc_normalize(chunks)
+    acc_normalize(chunks)
+    return sw, tbits, True
 
 
 @njit(cache=True)
@@ -195,13 +260,13 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray, rel_bits: int) -> Enclosure | N
         return Enclosure.exact(0)
     if n >= _MAX_N:
         return None
-    tab, (l2h, l2m, l2l) = constants_table()
     chunks = new_accumulator()
-    sw, swt, tmax = _kernel(y, w, tab, l2h, l2m, l2l, chunks)
-    if not tmax < _TMAX:
+    sw, tbits, ok = _kernel(y, w, *_columns(), *constants_table()[1], chunks)
+    tmax = float(np.int64(tbits).view(np.float64))
+    if not ok or not tmax < _TMAX:
         return None
-    grow = 1 + pow2(-20)
-    err = _C1 * Fraction(sw) * grow + relative_bound(tmax, 8) * Fraction(swt) * grow + n * pow2(-1068)
+    bound_w = Fraction(sw) * (1 + pow2(-20))
+    err = (_C1 + relative_bound(tmax, 8) * pow2(-B)) * bound_w + n * pow2(-1068)
     value = accumulator_value(chunks)
     lo, hi = value - err, value + err
     magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))

@@ -16,6 +16,7 @@ independent exact reference path, which also reports bad input.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -99,16 +100,18 @@ def _weights_ok(w: np.ndarray) -> bool:
 
 
 def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
-                       rel_bits: int) -> tuple[Fraction, Fraction] | None:
-    """``sum w log(y + yl)`` as ``(value, half-width)``, or None."""
-    if w is not None:
+                       rel_bits: int, checked: bool = False) -> tuple[Fraction, Fraction] | None:
+    """``sum w log(y + yl)`` as ``(value, half-width)``, or None. ``checked``: the caller has
+    already verified what the checks below verify (nonzero weights within ``[2**-900, 2**900]``,
+    ``y`` normal)."""
+    if w is not None and not checked:
         keep = w != 0
         if not keep.all():
             y, w = np.compress(keep, y), np.compress(keep, w)
             yl = None if yl is None else np.compress(keep, yl)
         if not _weights_ok(w):
             return None
-    if y.size and y.min() < _TINY_NORMAL:
+    if not checked and y.size and y.min() < _TINY_NORMAL:
         return None
     main = None
     if w is not None:
@@ -138,13 +141,17 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
     if not 1 <= rel_bits <= 270:
         return None
     xs = as_float64(x, 1)
-    if xs is None or not _in_range(xs, 1.0 if complement else np.inf):
+    xr = None if xs is None else _range(xs, 1.0 if complement else np.inf)
+    if xr is None:
         return None
     ws = None
     if w is not None:
         ws = as_float64(w, 1)
-        if ws is None or ws.shape != xs.shape or not _in_range(ws, 1.0 if w_complement else np.inf):
+        wr = None if ws is None or ws.shape != xs.shape else _range(ws, 1.0 if w_complement else np.inf)
+        if wr is None:
             return None
+        if not (complement or w_complement) and wr[0] > 0 and wr != (1.0, 1.0):
+            return _positive_weights(xs, ws, xr, wr, rel_bits)
     pieces = _weight_pieces(ws, w_complement)
     zero = 1.0 if complement else 0.0
     total_mid, total_rad = Fraction(0), Fraction(0)
@@ -177,7 +184,24 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
             return None
         total_mid += part[0]
         total_rad += part[1]
-    lo, hi = _outward(total_mid - total_rad, total_mid + total_rad, rel_bits + 8)
+    return _finish(total_mid, total_rad, rel_bits)
+
+
+def _positive_weights(xs: np.ndarray, ws: np.ndarray, xr: tuple[float, float], wr: tuple[float, float],
+                      rel_bits: int) -> Enclosure | None:
+    """:func:`log_sum` for one vector of positive weights, not all 1 (entropy, KL, soft labels):
+    the ranges already computed make every check of the general path, without another pass."""
+    if xr[0] == 0.0:
+        return _NEG_INF  # a positive weight on log 0
+    if xr[0] < _TINY_NORMAL or wr[0] < 2.0**-900 or wr[1] > 2.0**900:
+        return None
+    part = _one_weight_vector(xs, None, ws, rel_bits, checked=True)
+    return None if part is None else _finish(*part, rel_bits)
+
+
+def _finish(mid: Fraction, rad: Fraction, rel_bits: int) -> Enclosure | None:
+    """``[mid - rad, mid + rad]`` on a coarse grid, if it meets the contract's width."""
+    lo, hi = _outward(mid - rad, mid + rad, rel_bits + 8)
     magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
     if hi - lo > pow2(-rel_bits) * magnitude:
         return None
@@ -222,12 +246,13 @@ def group_repeats(x: np.ndarray, max_distinct: int = 4096) -> tuple[np.ndarray, 
     return sample[keep], counts[keep].astype(np.float64)
 
 
-def _in_range(a: np.ndarray, top: float) -> bool:
-    """All entries in ``[0, top]`` (``top`` may be inf: then finite); False for NaN."""
+def _range(a: np.ndarray, top: float) -> tuple[float, float] | None:
+    """``(min, max)`` when all entries are in ``[0, top]`` (``top`` may be inf: then finite), else
+    None (NaN included); ``(1.0, 0.0)`` for an empty array."""
     if a.size == 0:
-        return True
-    lo, hi = a.min(), a.max()
-    return bool(lo >= 0 and hi <= top and np.isfinite(hi))
+        return (1.0, 0.0)
+    lo, hi = float(a.min()), float(a.max())
+    return (lo, hi) if lo >= 0 and hi <= top and math.isfinite(hi) else None
 
 
 def _weight_pieces(ws: np.ndarray | None, w_complement: bool) -> list[np.ndarray | None]:

@@ -234,7 +234,7 @@ def kl_divergence(p: Any, q: Any) -> CertifiedLoss:
     >>> r.path, r.digits >= 30
     ('log-ratio', True)
     """
-    ps, qs = _vector(p, "p").astype(np.float64), _vector(q, "q").astype(np.float64)
+    ps, qs = _vector(p, "p").astype(np.float64, copy=False), _vector(q, "q").astype(np.float64, copy=False)
     if ps.shape != qs.shape:
         raise ShapeError(f"p has shape={ps.shape} but q has shape={qs.shape}")
 
@@ -254,7 +254,7 @@ def entropy(p: Any) -> CertifiedLoss:
     >>> entropy([0.5, 0.25, 0.25]).decimal(10)       # 1.5 log 2
     '1.039720771'
     """
-    ps = _vector(p, "p").astype(np.float64)
+    ps = _vector(p, "p").astype(np.float64, copy=False)
 
     def compute(bits: int, reference: bool) -> Enclosure:
         f = reference_log_sum if reference else log_sum
