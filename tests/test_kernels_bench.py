@@ -45,3 +45,33 @@ def test_cli_json(monkeypatch, capsys):
     assert rows and all(KEYS <= set(r) for r in rows)
     assert main(["bench", "--quick"]) == 0
     assert "bce_prob" in capsys.readouterr().out
+
+
+def test_only_runs_the_named_cases(monkeypatch, capsys):
+    seen = []
+    monkeypatch.setattr(bench, "run_bench", lambda quick, only: seen.append(tuple(only)) or _small())
+    assert main(["bench", "--only", "entropy", "--only", "kl_close", "--json"]) == 0
+    assert seen == [("entropy", "kl_close")]
+    rows = json.loads(capsys.readouterr().out)
+    assert all(r["engine"] in ("numba", "numpy") for r in rows)
+
+
+def test_an_unknown_case_is_one_line_and_exit_2(capsys):
+    assert main(["bench", "--only", "nonsense"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'nonsense'" in err and "kl_close" in err
+
+
+def test_the_help_names_every_case(capsys):
+    assert main(["bench", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(case in text for case in bench.CASES)
+
+
+def test_bench_without_numpy_says_what_to_install():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['numpy'] = None; from symxent.cli import main; raise SystemExit(main(['bench', '--quick']))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "numpy" in run.stderr and "Traceback" not in run.stderr
