@@ -5,6 +5,9 @@
   a CPU without the instruction LLVM calls the C library's ``fma``, slower but still fused.
 * :func:`two_prod`, :func:`two_sum`, :func:`fast_two_sum`: the error-free transformations
   (``a * b = p + e`` exactly as long as nothing underflows, ``a + b = s + e`` exactly).
+* :func:`extract`: one level of error-free extraction against a splitter (Rump, Ogita and Oishi),
+  returning the extracted part as an integer number of units, so that a loop can add it up in
+  int64 (integer reductions vectorise; floating-point ones do not without reassociation).
 * A *superaccumulator* (after R. M. Neal, "Fast exact summation using small and large
   superaccumulators", 2015): 67 int64 chunks of 32 bits that hold any sum of doubles exactly.
   A double ``x = +-M 2**(E - 1075)`` (``M`` the 53-bit integer significand, ``E`` the biased
@@ -85,6 +88,17 @@ def fast_two_sum(a, b):
     """Exact when ``|a| >= |b|`` (or ``a = 0``)."""
     s = a + b
     return s, b - (s - a)
+
+
+@njit(inline="always")
+def extract(v, sig, sig_bits):
+    """Error-free extraction against the splitter ``sig = 1.5 * 2**52 * unit`` (``sig_bits`` its
+    bit pattern): ``(q / unit, v - q)`` with ``q = fl(sig + v) - sig``, for ``|v| <= 2**50 unit``.
+    Then ``fl(sig + v)`` lies in the binade of ``sig``, so ``q`` is exact (Sterbenz), a multiple of
+    ``unit``, and ``q / unit`` is the difference of the two bit patterns; ``v - q`` is exact
+    (FastTwoSum) and at most ``unit / 2``."""
+    s = v + sig
+    return f2i(s) - sig_bits, v - (s - sig)
 
 
 @njit(inline="always")

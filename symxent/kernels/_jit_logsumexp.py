@@ -55,7 +55,7 @@ import numpy as np
 from numba import njit
 
 from . import logsumexp as _lse
-from ._jit_core import f2i, fast_two_sum, fma, i2f, two_sum
+from ._jit_core import extract, f2i, fast_two_sum, fma, i2f, two_sum
 
 __all__ = ["row_sums", "terms", "self_test"]
 
@@ -121,13 +121,6 @@ def _element(zv, negm, low, cst, b1t, b2t, b3t):
 
 
 @njit(inline="always")
-def _extract(v, sig, sig_bits):
-    """``(q / ulp, v - q)`` with ``q = fl(sig + v) - sig`` (exact for ``|v| <= 2**(s - 2)``)."""
-    s = v + sig
-    return f2i(s) - sig_bits, v - (s - sig)
-
-
-@njit(inline="always")
 def _to_double_double(a0, a1, a2, a3):
     """``A0 + A1 2**-50 + A2 2**-101 + A3 2**-150`` as ``(Sh, Sl, bound of the error)``."""
     sh, sl = two_sum(np.float64(a0), a1 * _ULP1)  # every part an exact double
@@ -152,15 +145,15 @@ def _row_sums(z, m, cut, cst, b1t, b2t, b3t, out_h, out_l, out_e):
             i1 = i2 = i3 = 0
             for j in range(j0, min(k, j0 + BLOCK)):
                 w1, a2, w2, tiny = _element(z[i, j], negm, low, cst, b1t, b2t, b3t)
-                q1, r1 = _extract(w1, _SIG1, _B1)
-                q2, r2 = _extract(a2, _SIG1, _B1)
+                q1, r1 = extract(w1, _SIG1, _B1)
+                q2, r2 = extract(a2, _SIG1, _B1)
                 i1 += q1 + q2
-                q1, r1 = _extract(r1, _SIG2, _B2)
-                q2, r2 = _extract(r2, _SIG2, _B2)
-                q3, r3 = _extract(w2, _SIG2, _B2)
-                q4, r4 = _extract(tiny, _SIG2, _B2)
+                q1, r1 = extract(r1, _SIG2, _B2)
+                q2, r2 = extract(r2, _SIG2, _B2)
+                q3, r3 = extract(w2, _SIG2, _B2)
+                q4, r4 = extract(tiny, _SIG2, _B2)
                 i2 += (q1 + q2) + (q3 + q4)
-                q1, r1 = _extract((r1 + r2) + (r3 + r4), _SIG3, _B3)
+                q1, r1 = extract((r1 + r2) + (r3 + r4), _SIG3, _B3)
                 i3 += q1
             acc3 += i3  # carry: A3 in [0, 2**49), A2 in [0, 2**51), A1 in [0, 2**50)
             carry = acc3 >> 49

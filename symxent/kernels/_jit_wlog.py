@@ -69,7 +69,7 @@ import numpy as np
 from numba import njit
 
 from ..exact.enclosure import Enclosure
-from ._jit_core import (acc_add, acc_normalize, accumulator_value, f2i, i2f,
+from ._jit_core import (acc_add, acc_normalize, accumulator_value, extract, f2i, i2f,
                         new_accumulator, two_prod, two_sum)
 from .eft import pow2
 from .table import B, FRAC_BITS, INDEX_BITS, log2_fixed, reduction_table
@@ -161,13 +161,6 @@ def _log1p_dd(t):
 
 
 @njit(inline="always")
-def _extract(v, sig, sig_bits):
-    """``(q / v_k, v - q)`` with ``q = fl(sig + v) - sig`` (step 6)."""
-    s = v + sig
-    return f2i(s) - sig_bits, v - (s - sig)
-
-
-@njit(inline="always")
 def _pow2(k):
     """``2**k`` for a normal exponent ``k``."""
     return i2f((k + 1023) << 52)
@@ -217,20 +210,20 @@ def _kernel(y, w, tr, th, tm, tl, l2h, l2m, l2l, chunks):
             sh, sl = two_sum(lh, xm)
             p3, q = two_prod(wi, sh)
             p4 = q + wi * ((sl + ll) + xl)
-            q1, ra = _extract(p1, sg1, b1)  # step 6
-            q2, rc = _extract(p3, sg1, b1)
+            q1, ra = extract(p1, sg1, b1)  # step 6
+            q2, rc = extract(p3, sg1, b1)
             i1 += q1 + q2
-            q1, ra = _extract(ra, sg2, b2)
-            q2, rb = _extract(p2, sg2, b2)
-            q3, rc = _extract(rc, sg2, b2)
-            q4, rd = _extract(p4, sg2, b2)
+            q1, ra = extract(ra, sg2, b2)
+            q2, rb = extract(p2, sg2, b2)
+            q3, rc = extract(rc, sg2, b2)
+            q4, rd = extract(p4, sg2, b2)
             i2 += (q1 + q2) + (q3 + q4)
-            q1, ra = _extract(ra, sg3, b3)
-            q2, rb = _extract(rb, sg3, b3)
-            q3, rc = _extract(rc, sg3, b3)
-            q4, rd = _extract(rd, sg3, b3)
+            q1, ra = extract(ra, sg3, b3)
+            q2, rb = extract(rb, sg3, b3)
+            q3, rc = extract(rc, sg3, b3)
+            q4, rd = extract(rd, sg3, b3)
             i3 += (q1 + q2) + (q3 + q4)
-            q1, ra = _extract((ra + rb) + (rc + rd), sg4, b4)
+            q1, ra = extract((ra + rb) + (rc + rd), sg4, b4)
             i4 += q1
         acc_add(chunks, float(i1) * _pow2(big_e - 40))
         acc_add(chunks, float(i2) * _pow2(big_e - 81))
