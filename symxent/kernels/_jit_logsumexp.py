@@ -55,7 +55,7 @@ import numpy as np
 from numba import njit
 
 from . import logsumexp as _lse
-from ._jit_core import extract, f2i, fast_two_sum, fma, i2f, two_sum
+from ._jit_core import extract, fast_two_sum, fma, i2f, two_sum
 
 __all__ = ["row_sums", "terms", "self_test"]
 
