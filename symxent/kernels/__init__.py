@@ -5,7 +5,9 @@
 :class:`~symxent.exact.enclosure.Enclosure` ``[lo, hi]`` of the exact sum, with
 ``hi - lo <= 2**-rel_bits * max(1, sum |term|)``, or ``None`` when they cannot certify it
 (the exact reference path then takes over). The bound is computed at run time from the data;
-:mod:`symxent.kernels.logsum` documents the argument.
+:mod:`symxent.kernels.logsum` documents the argument. Where Numba is installed and passes the
+checks of :mod:`symxent.kernels.jit`, compiled kernels with the same arguments answer first
+(``SYMXENT_JIT=0`` switches them off).
 
 >>> import numpy as np
 >>> log_sum(np.array([0.5, 0.5])).decimal(12)
