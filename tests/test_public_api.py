@@ -32,3 +32,15 @@ def test_subpackages_are_not_shadowed():
     import symxent.exact.sums as sums  # the form that failed while a function was called "exact"
 
     assert callable(sums.log_sum)
+
+
+def test_package_is_typed_and_versioned():
+    from importlib import resources
+    from pathlib import Path
+
+    from symxent.cli import main
+
+    assert resources.files("symxent").joinpath("py.typed").is_file()  # PEP 561 marker ships
+    changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {symxent.__version__}" in changelog
+    assert main(["--version"]) == 0
