@@ -149,7 +149,7 @@ def log_loss(labels: Sequence[Any], probs: Sequence[Any], *, base: Any = sp.E,
     >>> log_loss([2, 0], [["0.2", "0.3", "0.5"], ["0.5", "0.25", "0.25"]], base=2)
     1
     """
-    labels, probs = list(labels), list(probs)
+    labels, probs = _sequence(labels, "labels"), _sequence(probs, "probs")
     if len(labels) != len(probs):
         raise ShapeError(f"labels has {len(labels)} entries but probs has {len(probs)}")
     if not labels:
@@ -200,6 +200,12 @@ def _samples(a: Any, b: Any, name_a: str, name_b: str, floats: FloatReading) -> 
     if not xs:
         raise ShapeError(f"{name_a} is empty")
     return xs, ys
+
+
+def _sequence(xs: Any, name: str) -> list:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise UnsupportedError(f"{name}={xs!r} must be a sequence (one entry per sample)")
+    return list(xs)
 
 
 def _is_row(x: Any) -> bool:
