@@ -24,7 +24,7 @@ from typing import Any, Literal, Mapping
 
 import sympy as sp
 
-from ..errors import ParseError, SymxentError, UnsupportedError
+from ..errors import ParseError, SymxentError, UnsupportedError, shown
 from .bound import OutOfTime, check_seconds, time_limit
 from .context import context_of, in_interval, normalised
 from .core import Assumption, Derivation
@@ -83,7 +83,7 @@ def _domains(where: Mapping | None, symbols: dict) -> dict:
         if isinstance(dom, str):
             _, dom = parse_where(f"{name} in {dom}")
         if not isinstance(dom, sp.Set):
-            raise ParseError(f"where[{name!r}]={dom!r} is not a SymPy set or a domain text like '(0, 1)'")
+            raise ParseError(f"where[{name!r}]={shown(dom)} is not a SymPy set or a domain text like '(0, 1)'")
         sym = key if isinstance(key, sp.Symbol) else symbols.setdefault(name, sp.Symbol(name, real=True))
         out[sym] = dom
     return out
@@ -96,7 +96,7 @@ def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
         return read_expression(side, symbols, dists)
     if isinstance(side, (int, sp.Expr)):
         return sp.Integer(side) if isinstance(side, int) else side
-    raise UnsupportedError(f"{name}={side!r} must be a string or a SymPy expression")
+    raise UnsupportedError(f"{name}={shown(side)} must be a string or a SymPy expression")
 
 
 def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "=", *,
@@ -164,7 +164,7 @@ def _where_mapping(where: Any) -> Mapping | None:
     try:
         items = list(where)
     except TypeError:
-        raise UnsupportedError(f"where={where!r} must be a dict, or a list of domains like 'p in (0, 1)'") from None
+        raise UnsupportedError(f"where={shown(where)} must be a dict, or a list of domains like 'p in (0, 1)'") from None
     out = {}
     for i, item in enumerate(items):
         if isinstance(item, str):
@@ -172,7 +172,7 @@ def _where_mapping(where: Any) -> Mapping | None:
         elif isinstance(item, tuple) and len(item) == 2:
             key, dom = item
         else:
-            raise UnsupportedError(f"where[{i}]={item!r} must be a domain text like 'p in (0, 1)' "
+            raise UnsupportedError(f"where[{i}]={shown(item)} must be a domain text like 'p in (0, 1)' "
                                    "or a (symbol, domain) pair")
         out[key] = dom
     return out
