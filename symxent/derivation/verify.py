@@ -126,6 +126,9 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases)
+    from ..identities import catalogue
+
+    catalogue()  # import the catalogue's modules before the clock starts: an alarm inside an import breaks it
     deadline = time.monotonic() + seconds
     try:
         with time_limit(seconds):
