@@ -17,7 +17,22 @@ __all__ = [
     "ParseError",
     "UnsupportedError",
     "OverwriteError",
+    "shown",
 ]
+
+
+def shown(value: object, limit: int = 300) -> str:
+    """``repr(value)`` for an error message: cut after ``limit`` characters, and never failing
+    (Python refuses the repr of ints beyond 4300 digits).
+
+    >>> shown("0.5"), shown("9" * 1000)[-20:]
+    ("'0.5'", '...(1002 characters)')
+    """
+    try:
+        text = repr(value)
+    except Exception:  # an int or Fraction too large to print, a broken __repr__
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= limit else f"{text[:limit - 40]}...({len(text)} characters)"
 
 
 class SymxentError(ValueError):

@@ -16,10 +16,10 @@ from typing import Any, Iterable, Literal
 
 import sympy as sp
 
-from .errors import InvalidNumberError, UnsupportedError
+from .errors import InvalidNumberError, UnsupportedError, shown
 
 __all__ = [
-    "FloatReading", "exact", "exact_number", "exact_list", "parse_number", "parse_number_list", "as_fraction",
+    "FloatReading", "MAX_NUMBER_DIGITS", "MAX_NUMBER_EXPONENT", "exact", "exact_number", "exact_list", "parse_number", "parse_number_list", "as_fraction",
 ]
 
 FloatReading = Literal["binary", "shortest"]
@@ -31,7 +31,30 @@ _NUMBER = re.compile(
         )\s*$""",
     re.VERBOSE,
 )
-_MAX_EXPONENT = 100_000  # "1e999999999" would build a huge integer: refuse it
+MAX_NUMBER_DIGITS = 1000
+"""The most digits a typed number may have (in its decimal part, or in each side of a fraction)."""
+MAX_NUMBER_EXPONENT = 1000
+"""The largest decimal exponent (scientific notation, ``1e1000``) a typed number may have, either sign."""
+_MAX_BITS = 3 * 3322  # an exact int/Fraction/Decimal/Rational from the API: about 3000 digits a side
+
+
+def _too_large(name: str, text: str, why: str) -> InvalidNumberError:
+    cut = text if len(text) <= 60 else f"{text[:40]}...({len(text)} characters)"
+    return InvalidNumberError(f"{name}={cut!r} {why}")
+
+
+def _check_digits(name: str, text: str, *parts: str) -> None:
+    for part in parts:
+        if sum(c.isdigit() for c in part) > MAX_NUMBER_DIGITS:
+            raise _too_large(name, text, f"has more than {MAX_NUMBER_DIGITS} digits (the limit for typed numbers)")
+
+
+def _check_rational(value: sp.Expr, name: str, given: Any) -> sp.Expr:
+    """Refuse exact numbers so large that printing them would fail (about 3000 digits a side)."""
+    if isinstance(value, sp.Rational) and max(int(value.p).bit_length(), int(value.q).bit_length()) > _MAX_BITS:
+        raise _too_large(name, f"{type(given).__name__} value", "is too large: numerator and denominator are "
+                         "limited to about 3000 digits")
+    return value
 
 
 def parse_number(text: str, name: str = "value") -> sp.Rational:
@@ -45,19 +68,26 @@ def parse_number(text: str, name: str = "value") -> sp.Rational:
     1/3
     """
     if not isinstance(text, str):
-        raise UnsupportedError(f"{name}={text!r} must be a string")
+        raise UnsupportedError(f"{name}={shown(text)} must be a string")
+    if len(text) > 4 * MAX_NUMBER_DIGITS:
+        raise _too_large(name, text, f"is too long (a typed number has at most {MAX_NUMBER_DIGITS} digits)")
     match = _NUMBER.match(text)
     if match is None:
-        raise InvalidNumberError(f"{name}={text!r} is not a number (expected e.g. 0.1, 2.5e-3 or 1/3)")
+        raise InvalidNumberError(f"{name}={shown(text)} is not a number (expected e.g. 0.1, 2.5e-3 or 1/3)")
     sign = -1 if match["sign"] == "-" else 1
     if match["num"] is not None:
+        _check_digits(name, text, match["num"], match["den"])
         den = int(match["den"])
         if den == 0:
-            raise InvalidNumberError(f"{name}={text!r} divides by zero")
+            raise InvalidNumberError(f"{name}={shown(text)} divides by zero")
         return sp.Rational(sign * int(match["num"]), den)
+    mantissa, _, power = match["dec"].lower().partition("e")
+    _check_digits(name, text, mantissa)
+    if len(power.lstrip("+-").lstrip("0")) > 6:  # read the exponent only once it is small
+        raise _too_large(name, text, f"has an exponent beyond ±{MAX_NUMBER_EXPONENT}")
     decimal = Decimal(match["dec"])
-    if abs(decimal.as_tuple().exponent) > _MAX_EXPONENT:
-        raise InvalidNumberError(f"{name}={text!r} has an exponent beyond ±{_MAX_EXPONENT}")
+    if decimal and abs(decimal.adjusted()) > MAX_NUMBER_EXPONENT:
+        raise _too_large(name, text, f"has an exponent beyond ±{MAX_NUMBER_EXPONENT}")
     return sp.Rational(Fraction(decimal) * sign)
 
 
@@ -68,18 +98,18 @@ def parse_number_list(text: str, name: str = "values") -> list[sp.Rational]:
     [1/10, 2/5, 1/2]
     """
     if not isinstance(text, str) or not text.strip():
-        raise InvalidNumberError(f"{name}={text!r} is empty (expected comma-separated numbers)")
+        raise InvalidNumberError(f"{name}={shown(text)} is empty (expected comma-separated numbers)")
     return [parse_number(part, f"{name}[{i}]") for i, part in enumerate(text.split(","))]
 
 
 def _from_float(x: float, name: str, floats: FloatReading, shortest: str) -> sp.Rational:
     if not math.isfinite(x):
-        raise InvalidNumberError(f"{name}={x!r} is not a finite number")
+        raise InvalidNumberError(f"{name}={shown(x)} is not a finite number")
     if floats == "binary":
         return sp.Rational(*x.as_integer_ratio())
     if floats == "shortest":
         return sp.Rational(Fraction(shortest))
-    raise UnsupportedError(f"floats={floats!r} must be 'binary' or 'shortest'")
+    raise UnsupportedError(f"floats={shown(floats)} must be 'binary' or 'shortest'")
 
 
 def exact(x: Any, name: str = "value", *, floats: FloatReading = "binary") -> sp.Expr:
@@ -98,25 +128,29 @@ def exact(x: Any, name: str = "value", *, floats: FloatReading = "binary") -> sp
     """
     if isinstance(x, sp.Basic):
         if x.has(sp.nan, sp.zoo):
-            raise InvalidNumberError(f"{name}={x!r} is not a number")
-        return x
+            raise InvalidNumberError(f"{name}={shown(x)} is not a number")
+        return _check_rational(x, name, x)
     if isinstance(x, bool):
         return sp.Integer(int(x))
     if isinstance(x, Integral):
-        return sp.Integer(int(x))
+        return _check_rational(sp.Integer(int(x)), name, x)
     if isinstance(x, Fraction):
-        return sp.Rational(x.numerator, x.denominator)
+        return _check_rational(sp.Rational(x.numerator, x.denominator), name, x)
     if isinstance(x, Decimal):
         if not x.is_finite():
-            raise InvalidNumberError(f"{name}={x!r} is not a finite number")
+            raise InvalidNumberError(f"{name}={shown(x)} is not a finite number")
+        if abs(x.adjusted()) > MAX_NUMBER_EXPONENT or len(x.as_tuple().digits) > MAX_NUMBER_DIGITS:
+            raise _too_large(name, "Decimal value", f"is beyond {MAX_NUMBER_DIGITS} digits or the exponent "
+                             f"±{MAX_NUMBER_EXPONENT}")
         return sp.Rational(Fraction(x))
     if isinstance(x, str):
         return parse_number(x, name)
-    if isinstance(x, float):
-        return _from_float(x, name, floats, repr(x))
     if _is_numpy_floating(x):  # str() of a numpy scalar is the shortest decimal of *its* dtype
-        return _from_float(float(x), name, floats, str(x))
-    raise UnsupportedError(f"{name}={x!r} of type {type(x).__name__} is not a number symxent reads")
+        # (np.float64 is a float subclass: its repr() is "np.float64(0.5)", so not repr(x))
+        return _from_float(float(x), name, floats, repr(float(x)) if isinstance(x, float) else str(x))
+    if isinstance(x, float):
+        return _from_float(x, name, floats, repr(float(x)))
+    raise UnsupportedError(f"{name}={shown(x)} of type {type(x).__name__} is not a number symxent reads")
 
 
 def _is_numpy_floating(x: Any) -> bool:
@@ -132,7 +166,7 @@ def exact_number(x: Any, name: str = "value", *, floats: FloatReading = "binary"
     """
     value = exact(x, name, floats=floats)
     if value.free_symbols or not value.is_real or not value.is_finite:
-        raise InvalidNumberError(f"{name}={x!r} is not a finite real number")
+        raise InvalidNumberError(f"{name}={shown(x)} is not a finite real number")
     return value
 
 
@@ -143,12 +177,12 @@ def exact_list(xs: Iterable[Any], name: str, *, floats: FloatReading = "binary")
     try:
         items = list(xs)
     except TypeError:
-        raise UnsupportedError(f"{name}={xs!r} is not a sequence of numbers") from None
+        raise UnsupportedError(f"{name}={shown(xs)} is not a sequence of numbers") from None
     return [exact(v, f"{name}[{i}]", floats=floats) for i, v in enumerate(items)]
 
 
 def _not_a_list(xs: Any, name: str) -> list[sp.Expr]:
-    raise UnsupportedError(f"{name}={xs!r} is not a sequence of numbers")
+    raise UnsupportedError(f"{name}={shown(xs)} is not a sequence of numbers")
 
 
 def as_fraction(x: sp.Expr) -> Fraction:

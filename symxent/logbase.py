@@ -10,7 +10,7 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import BaseError, SymxentError
+from .errors import BaseError, SymxentError, shown
 from .inputs import exact
 
 __all__ = ["as_base", "log_in", "unit_of", "base_label"]
@@ -30,13 +30,13 @@ def as_base(base: Any = sp.E) -> sp.Expr:
     try:
         b = exact(base, "base")
     except SymxentError as err:
-        raise BaseError(f"base={base!r} is not a logarithm base: {err}") from None
+        raise BaseError(f"base={shown(base)} is not a logarithm base: {err}") from None
     if b.free_symbols:
         if b.is_positive is False or b.is_real is False:
-            raise BaseError(f"base={base!r} must be positive")
+            raise BaseError(f"base={shown(base)} must be positive")
         return b
     if not (b.is_real and b.is_positive) or b == 1:
-        raise BaseError(f"base={base!r} must be a positive number different from 1")
+        raise BaseError(f"base={shown(base)} must be a positive number different from 1")
     return b
 
 

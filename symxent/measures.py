@@ -16,7 +16,7 @@ import sympy as sp
 
 from .distributions import Categorical, SymbolicDistribution, as_distribution, bernoulli
 from .distributions.finite import check_probability
-from .errors import DomainError, ShapeError, UnsupportedError
+from .errors import DomainError, ShapeError, UnsupportedError, shown
 from .inputs import FloatReading, exact, exact_list
 from .logbase import as_base, log_in
 
@@ -149,7 +149,7 @@ def log_loss(labels: Sequence[Any], probs: Sequence[Any], *, base: Any = sp.E,
     >>> log_loss([2, 0], [["0.2", "0.3", "0.5"], ["0.5", "0.25", "0.25"]], base=2)
     1
     """
-    labels, probs = list(labels), list(probs)
+    labels, probs = _sequence(labels, "labels"), _sequence(probs, "probs")
     if len(labels) != len(probs):
         raise ShapeError(f"labels has {len(labels)} entries but probs has {len(probs)}")
     if not labels:
@@ -175,7 +175,7 @@ def gaussian_nll(y: Any, mu: Any, sigma: Any, *, base: Any = sp.E, floats: Float
     ys, mus = _samples(y, mu, "y", "mu", floats)
     s = exact(sigma, "sigma", floats=floats)
     if s.is_positive is False or s.is_zero:
-        raise DomainError(f"sigma={sigma!r} must be positive")
+        raise DomainError(f"sigma={shown(sigma)} must be positive")
     nats = sp.Add(*((yi - mi) ** 2 / (2 * s**2) for yi, mi in zip(ys, mus))) / len(ys) \
         + sp.log(2 * sp.pi * s**2) / 2
     b = as_base(base)
@@ -202,6 +202,12 @@ def _samples(a: Any, b: Any, name_a: str, name_b: str, floats: FloatReading) -> 
     return xs, ys
 
 
+def _sequence(xs: Any, name: str) -> list:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise UnsupportedError(f"{name}={shown(xs)} must be a sequence (one entry per sample)")
+    return list(xs)
+
+
 def _is_row(x: Any) -> bool:
     return isinstance(x, (Categorical, list, tuple)) or type(x).__name__ == "ndarray"
 
@@ -217,19 +223,19 @@ def _target(y: Any, name: str) -> Any:
 def _as_integer(y: Any, name: str) -> int:
     value = exact(y, name)
     if not value.is_Integer:
-        raise DomainError(f"{name}={y!r} is not an integer class label")
+        raise DomainError(f"{name}={shown(y)} is not an integer class label")
     return int(value)
 
 
 def _class_index(y: Any, k: int, name: str) -> int:
     c = _as_integer(y, name)
     if not 0 <= c < k:
-        raise DomainError(f"{name}={y!r} is not a class of 0..{k - 1}")
+        raise DomainError(f"{name}={shown(y)} is not a class of 0..{k - 1}")
     return c
 
 
 def _binary_label(y: Any, name: str) -> sp.Integer:
     value = exact(y, name)
     if value not in (0, 1):
-        raise DomainError(f"{name}={y!r} is not a binary label (0 or 1)")
+        raise DomainError(f"{name}={shown(y)} is not a binary label (0 or 1)")
     return value

@@ -33,3 +33,14 @@ def both_engines(request, monkeypatch):
         pytest.skip("the compiled kernels are not available (install the 'fast' extra)")
     assert jit.engine() == request.param
     return request.param
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz-long", action="store_true", default=False,
+                     help="run the fuzzing suite (tests/fuzz) at 100 times its CI example counts")
+
+
+@pytest.fixture
+def fuzz_scale(request) -> int:
+    """How many times the CI example counts the fuzzing suite runs (100 with --fuzz-long)."""
+    return 100 if request.config.getoption("--fuzz-long") else 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ def read_values(text: str, name: str, dtype: str, *, integers: bool = False) -> 
     """
     if text.endswith((".npy", ".csv")):
         return _read_file(Path(text), name)
+    if text.count(",") + text.count(";") >= MAX_ELEMENTS:
+        raise CliError(f"--{name} holds more than {MAX_ELEMENTS} numbers")
     rows = [row for row in text.split(";")]
     parsed = [[_number(tok, f"{name}[{i}]", dtype, integers) for tok in row.split(",")] for i, row in enumerate(rows)]
     if any(len(r) != len(parsed[0]) for r in parsed):
@@ -87,15 +90,39 @@ def _number(tok: str, name: str, dtype: str, integers: bool):
     return float(rounded)
 
 
+MAX_ELEMENTS = 100_000
+"""The most numbers one option of ``symxent check`` may hold (each is evaluated exactly)."""
+
+
 def _read_file(path: Path, name: str) -> np.ndarray:
-    if not path.is_file():
-        raise CliError(f"--{name}={str(path)!r}: no such file")
+    """A .npy or .csv file as a numeric array of at least one dimension; any defect is one clear line."""
     try:
-        if path.suffix == ".npy":
-            return np.load(path, allow_pickle=False)
-        return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=1)
-    except (OSError, ValueError) as err:
-        raise CliError(f"--{name}={str(path)!r} cannot be read: {err}") from None
+        if not path.is_file():
+            raise CliError(f"--{name}={str(path)!r}: no such file")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NumPy's "input contained no data": said below, once
+            if path.suffix == ".npy":
+                a = np.load(path, allow_pickle=False, mmap_mode="r")
+            else:
+                a = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=1)
+    except CliError:
+        raise
+    except Exception as err:  # malformed headers raise ValueError, tokenize.TokenError, EOFError, ...
+        why = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise CliError(f"--{name}={str(path)!r} cannot be read: {why}") from None
+    if a.dtype.names is not None or a.dtype.kind not in "biuf":
+        raise CliError(f"--{name}={str(path)!r} holds dtype {str(a.dtype)[:60]!r}, not plain numbers")
+    if a.size == 0:
+        raise CliError(f"--{name}={str(path)!r} is empty")
+    if a.size > MAX_ELEMENTS:
+        raise CliError(f"--{name}={str(path)!r} holds {a.size} numbers, more than {MAX_ELEMENTS}")
+    a = np.array(np.atleast_1d(a))
+    if a.dtype.kind in "biu":  # integers: as float64, exactly, or refused
+        as_float = a.astype(np.float64)
+        if not np.array_equal(as_float.astype(a.dtype), a):
+            raise CliError(f"--{name}={str(path)!r} holds integers that float64 cannot represent exactly")
+        return as_float if name != "y" else a
+    return a
 
 
 def _libs(text: str | None) -> list[str]:

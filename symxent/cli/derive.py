@@ -57,7 +57,7 @@ def _names() -> list[str]:
 
 def _digits(text: str) -> int:
     try:
-        return int(text)
+        return int(text) if len(text) < 20 else int("x")
     except ValueError:
         raise CliError(f"--digits={text!r} is not an integer") from None
 
@@ -106,6 +106,13 @@ def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output is None:
         sys.stdout.write(text)
         return
+    try:
+        _write(text, args)
+    except OSError as err:  # a name too long, a missing permission, a full disk
+        raise CliError(f"derive: -o {_shown(args.output)}: {err.strerror or err}") from None
+
+
+def _write(text: str, args: argparse.Namespace) -> None:
     target = Path(args.output)
     if target.is_dir():  # -o FOLDER: the file is named after the derivation
         target = target / f"{args.name}{_SUFFIX[_format(args)]}"
@@ -113,6 +120,10 @@ def _emit(text: str, args: argparse.Namespace) -> None:
         raise CliError(f"derive: -o {args.output!r} is not an existing folder")
     if write_generated(target, stamp(text, _SUFFIX[_format(args)]), force=args.force):
         print(f"wrote {target}", file=sys.stderr)
+
+
+def _shown(path: str) -> str:
+    return repr(path) if len(path) <= 80 else repr(path[:60] + "...")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,7 +135,12 @@ def run(args: argparse.Namespace) -> int:
     if args.all and args.output is not None:
         from ..render.folder import write_folder
 
-        written = write_folder(args.output, force=args.force)
+        try:
+            if Path(args.output).exists() and not Path(args.output).is_dir():
+                raise CliError(f"derive --all: -o {_shown(args.output)} is an existing file, not a folder")
+            written = write_folder(args.output, force=args.force)
+        except OSError as err:
+            raise CliError(f"derive --all: -o {_shown(args.output)}: {err.strerror or err}") from None
         print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
         return 0
     names = _names() if args.all else [args.name]

@@ -9,6 +9,7 @@ import argparse
 
 import sympy as sp
 
+from ..derivation.bound import check_seconds
 from ..derivation.verify import verify
 from ..parsing import parse_where
 from ._common import print_json
@@ -48,14 +49,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--where", action="append", default=[], metavar="DOMAIN",
                    help='a symbol\'s domain, e.g. "p in (0, 1)" (repeatable)')
     p.add_argument("--relation", default="=", choices=["=", "<=", ">=", "<", ">"], help="the relation (default =)")
-    p.add_argument("--seconds", default=10.0, type=float, help="time bound (default 10)")
+    p.add_argument("--seconds", default="10", help="time bound in seconds, in (0, 3600] (default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    seconds = check_seconds(args.seconds, "--seconds")
     where = dict(parse_where(w) for w in args.where)
-    result = verify(args.lhs, args.rhs, where, args.relation, seconds=args.seconds)
+    result = verify(args.lhs, args.rhs, where, args.relation, seconds=seconds)
     point = {str(k): str(v) for k, v in (result.counterexample or {}).items()}
     rec = {"status": result.status, "lhs": str(result.lhs), "rhs": str(result.rhs), "relation": result.relation,
            "lhs_latex": sp.latex(result.lhs), "rhs_latex": sp.latex(result.rhs),

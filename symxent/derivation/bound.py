@@ -9,16 +9,40 @@ where ``SIGALRM`` does not exist, the call runs unbounded (there is no safe way 
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
-__all__ = ["OutOfTime", "bounded", "time_limit", "DEFAULT_SECONDS"]
+from ..errors import PrecisionError
+
+__all__ = ["OutOfTime", "bounded", "time_limit", "check_seconds", "DEFAULT_SECONDS", "MAX_SECONDS"]
 
 T = TypeVar("T")
 DEFAULT_SECONDS = 2.0
+MAX_SECONDS = 3600.0
+"""The longest time bound accepted (one hour)."""
+
+
+def check_seconds(seconds: Any, name: str = "seconds") -> float:
+    """A time bound: a positive finite number of seconds, at most :data:`MAX_SECONDS`.
+
+    >>> check_seconds("2.5")
+    2.5
+    >>> check_seconds(0)
+    Traceback (most recent call last):
+    ...
+    symxent.errors.PrecisionError: seconds=0 must be a number of seconds in (0, 3600]
+    """
+    try:
+        value = float(seconds) if not isinstance(seconds, bool) else math.nan
+    except (TypeError, ValueError, OverflowError):
+        value = math.nan
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan
+        raise PrecisionError(f"{name}={seconds!r} must be a number of seconds in (0, {MAX_SECONDS:g}]")
+    return value
 
 
 class OutOfTime(Exception):
@@ -39,6 +63,7 @@ def time_limit(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
     ...     sum(range(10))
     45
     """
+    seconds = check_seconds(seconds)
     if not _can_alarm():
         yield
         return

@@ -24,8 +24,8 @@ from typing import Any, Literal, Mapping
 
 import sympy as sp
 
-from ..errors import ParseError, UnsupportedError
-from .bound import OutOfTime, time_limit
+from ..errors import ParseError, SymxentError, UnsupportedError, shown
+from .bound import OutOfTime, check_seconds, time_limit
 from .context import context_of, in_interval, normalised
 from .core import Assumption, Derivation
 from .counterexample import certified_sign, search
@@ -83,7 +83,7 @@ def _domains(where: Mapping | None, symbols: dict) -> dict:
         if isinstance(dom, str):
             _, dom = parse_where(f"{name} in {dom}")
         if not isinstance(dom, sp.Set):
-            raise ParseError(f"where[{name!r}]={dom!r} is not a SymPy set or a domain text like '(0, 1)'")
+            raise ParseError(f"where[{name!r}]={shown(dom)} is not a SymPy set or a domain text like '(0, 1)'")
         sym = key if isinstance(key, sp.Symbol) else symbols.setdefault(name, sp.Symbol(name, real=True))
         out[sym] = dom
     return out
@@ -96,7 +96,7 @@ def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
         return read_expression(side, symbols, dists)
     if isinstance(side, (int, sp.Expr)):
         return sp.Integer(side) if isinstance(side, int) else side
-    raise UnsupportedError(f"{name}={side!r} must be a string or a SymPy expression")
+    raise UnsupportedError(f"{name}={shown(side)} must be a string or a SymPy expression")
 
 
 def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "=", *,
@@ -113,6 +113,8 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     >>> verify("exp(x)", "1 + x", relation=">=").status
     'undecided'
     """
+    where = _where_mapping(where)
+    seconds = check_seconds(seconds)
     rel = _RELATIONS.get(relation)
     if rel is None:
         raise ParseError(f"relation={relation!r} is not one of =, <=, >=, <, >")
@@ -124,6 +126,9 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases)
+    from ..identities import catalogue
+
+    catalogue()  # import the catalogue's modules before the clock starts: an alarm inside an import breaks it
     deadline = time.monotonic() + seconds
     try:
         with time_limit(seconds):
@@ -139,11 +144,41 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     except OutOfTime:
         return VerifyResult("undecided", L, R, rel, detail=f"time bound of {seconds:g} s reached",
                             assumptions=assumptions)
+    except (OverflowError, RecursionError, ValueError) as err:  # numbers beyond what can be computed
+        if isinstance(err, SymxentError):
+            raise
+        return VerifyResult("undecided", L, R, rel, detail=f"numbers too large to decide ({type(err).__name__})",
+                            assumptions=assumptions)
     why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form " \
           "or the catalogue's inequalities"
     if cut:
         why += f" ({cut[0]})"
     return VerifyResult("undecided", L, R, rel, detail=why, assumptions=assumptions)
+
+
+def _where_mapping(where: Any) -> Mapping | None:
+    """``where`` as a mapping: a dict, or a list of texts ("p in (0, 1)") or of (symbol, domain) pairs."""
+    from ..parsing import parse_where
+
+    if where is None or isinstance(where, Mapping):
+        return where
+    if isinstance(where, str):
+        return dict([parse_where(where)])
+    try:
+        items = list(where)
+    except TypeError:
+        raise UnsupportedError(f"where={shown(where)} must be a dict, or a list of domains like 'p in (0, 1)'") from None
+    out = {}
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            key, dom = parse_where(item)
+        elif isinstance(item, tuple) and len(item) == 2:
+            key, dom = item
+        else:
+            raise UnsupportedError(f"where[{i}]={shown(item)} must be a domain text like 'p in (0, 1)' "
+                                   "or a (symbol, domain) pair")
+        out[key] = dom
+    return out
 
 
 def _show(point: dict) -> str:

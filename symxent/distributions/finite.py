@@ -11,7 +11,7 @@ from typing import Any, Iterable, Sequence
 
 import sympy as sp
 
-from ..errors import DomainError, NormalizationError, ShapeError, UnsupportedError
+from ..errors import DomainError, NormalizationError, ShapeError, UnsupportedError, shown
 from ..inputs import FloatReading, exact, exact_list
 
 __all__ = ["Categorical", "as_distribution", "check_probability", "bernoulli"]
@@ -110,7 +110,7 @@ def as_distribution(p: Any, name: str, *, floats: FloatReading = "binary") -> Ca
     if isinstance(p, (str, bytes)) or not isinstance(p, (Sequence, Iterable)):
         if isinstance(p, str):
             return Categorical(p, name, floats=floats)
-        raise UnsupportedError(f"{name}={p!r} is not a distribution (a sequence of probabilities)")
+        raise UnsupportedError(f"{name}={shown(p)} is not a distribution (a sequence of probabilities)")
     return Categorical(p, name, floats=floats)
 
 

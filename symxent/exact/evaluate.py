@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import sympy as sp
 
-from ..errors import InvalidNumberError, PrecisionError
+from ..errors import InvalidNumberError, PrecisionError, shown
 from ..inputs import as_fraction, exact
 from .interval import enclose
 from .loglinear import closed_form
@@ -76,7 +76,7 @@ class CertifiedValue:
 
 def _check_digits(digits: Any) -> int:
     if isinstance(digits, bool) or not isinstance(digits, Integral) or not 1 <= digits <= MAX_DIGITS:
-        raise PrecisionError(f"digits={digits!r} must be an integer from 1 to {MAX_DIGITS}")
+        raise PrecisionError(f"digits={shown(digits)} must be an integer from 1 to {MAX_DIGITS}")
     return int(digits)
 
 
@@ -98,7 +98,7 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> Cer
     names = ("float64", *(f for f in formats if f != "float64"))
     for name in names:
         if name not in FORMATS:
-            raise PrecisionError(f"formats={name!r} is not one of {', '.join(FORMATS)}")
+            raise PrecisionError(f"formats={shown(name)} is not one of {', '.join(FORMATS)}")
     e = exact(expr, "expr")
     if e.has(sp.Sum):
         e = e.doit()

@@ -49,12 +49,19 @@ def enclose(expr: sp.Expr, prec: int) -> tuple[Fraction, Fraction]:
     try:
         iv.prec = prec
         value = _walk(expr, prec)
+    except (OverflowError, MemoryError):  # exp(exp(exp(1000))): beyond mpmath's exponents
+        raise InvalidNumberError(f"the value of {_short(expr)} is too large to enclose") from None
     finally:
         iv.prec = old
     lo, hi = (_mpf(r) for r in value._mpi_)
     if not (mpmath.isfinite(lo) and mpmath.isfinite(hi)):
         raise InvalidNumberError(f"the value of {expr} is not a finite real number")
     return to_fraction(lo._mpf_), to_fraction(hi._mpf_)
+
+
+def _short(expr: sp.Expr) -> str:
+    text = str(expr) if not expr.is_Rational else "a rational"
+    return text if len(text) <= 80 else text[:60] + "..."
 
 
 def _rational(p: int, q: int):

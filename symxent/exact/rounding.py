@@ -13,9 +13,16 @@ __all__ = ["BinaryFormat", "FLOAT64", "FLOAT32", "FLOAT16", "BFLOAT16", "FORMATS
            "round_decimal", "format_decimal", "round_binary", "ulp"]
 
 
+_LOG10_2 = 0.30102999566398120
+
+
 def _floor_log10(a: Fraction) -> int:
-    """``floor(log10(a))`` exactly, for a > 0."""
-    e = len(str(a.numerator)) - len(str(a.denominator))
+    """``floor(log10(a))`` exactly, for a > 0 (from bit lengths: no decimal string of a huge int).
+
+    >>> _floor_log10(Fraction(999, 1)), _floor_log10(Fraction(1000, 1)), _floor_log10(Fraction(1, 10**5000))
+    (2, 3, -5000)
+    """
+    e = int((a.numerator.bit_length() - a.denominator.bit_length()) * _LOG10_2)
     while Fraction(10) ** e > a:
         e -= 1
     while Fraction(10) ** (e + 1) <= a:
@@ -51,7 +58,7 @@ def format_decimal(m: int, e: int, digits: int) -> str:
     """
     if m == 0:
         return "0"
-    sign, text = ("-" if m < 0 else ""), str(abs(m)).rjust(digits, "0")
+    sign, text = ("-" if m < 0 else ""), _digits_of(abs(m)).rjust(digits, "0")
     exponent = e + len(text) - 1  # position of the leading digit
     if -5 <= exponent < max(digits, 16):
         point = len(text) + e
@@ -62,6 +69,19 @@ def format_decimal(m: int, e: int, digits: int) -> str:
         return f"{sign}{text[:point]}.{text[point:]}"
     mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
     return f"{sign}{mantissa}e{exponent:+03d}"
+
+
+def _digits_of(n: int) -> str:
+    """``str(n)`` for n >= 0 of any size (Python refuses ``str`` of ints beyond 4300 digits).
+
+    >>> _digits_of(10**5000).count("0"), _digits_of(12345)
+    (5000, '12345')
+    """
+    if n.bit_length() < 10_000:
+        return str(n)
+    half = int(n.bit_length() * _LOG10_2) // 2
+    high, low = divmod(n, 10**half)
+    return _digits_of(high) + _digits_of(low).rjust(half, "0")
 
 
 @dataclass(frozen=True)

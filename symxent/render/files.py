@@ -54,6 +54,16 @@ def is_pristine(text: str) -> bool:
     return found is not None and found.group(1) == _digest(body)
 
 
+def _mode(target: Path) -> int:
+    """The mode a file replacing ``target`` gets: the old file's, or 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_generated(path: str | os.PathLike, text: str, *, force: bool = False) -> bool:
     """Write ``text`` to ``path`` atomically; return False when the file already held it.
 
@@ -74,8 +84,9 @@ def write_generated(path: str | os.PathLike, text: str, *, force: bool = False) 
             raise OverwriteError(f"path={str(target)!r} was edited by hand (or not written by symxent); "
                                  "pass --force to overwrite it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:100]}.", suffix=".tmp")
     try:
+        os.chmod(tmp, _mode(target))  # mkstemp makes 0600; a generated file gets what open() would give
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
