@@ -49,7 +49,7 @@ class RoundTripFailure:
     reason: str
 
     def __str__(self) -> str:
-        return f"step {self.step} ({self.side}): {self.rendered!r} {self.reason}"
+        return f"step {self.step} ({self.side}): {self.rendered}   {self.reason}"
 
 
 def _parser():
