@@ -124,3 +124,28 @@ def test_output_to_a_folder_names_the_file_after_the_derivation(capsys, tmp_path
     assert heading == "# Worked example 2: log loss of a binary classifier, in nats"
     code, _, err = run(capsys, "example_2", "-o", str(tmp_path / "missing") + "/")
     assert code == 2 and "not an existing folder" in err
+
+
+ISSUE_11 = ["example", "--p", "1/3,2/3", "--q", "1/2,1/2", "--measure", "cross-entropy", "--base", "10"]
+
+
+def test_check_roundtrip_passes_and_prints_the_derivation(capsys):
+    pytest.importorskip("antlr4")
+    code, out, err = run(capsys, *ISSUE_11, "--check-roundtrip", "--format", "latex")
+    assert code == 0 and err == ""
+    assert r"\tfrac{1}{3} \left(-\log_{10} 2\right)" in out
+
+
+def test_check_roundtrip_exits_1_naming_the_step_a_printer_gets_wrong(capsys, monkeypatch):
+    """A printer that drops the brackets of a negative factor (the bug of issue 11) is caught."""
+    pytest.importorskip("antlr4")
+    from symxent.render.latex import SymxentLatexPrinter
+
+    def unbracketed(self, factors):
+        return " ".join(self._print(f) for f in factors)
+
+    monkeypatch.setattr(SymxentLatexPrinter, "_print_factors", unbracketed)
+    code, out, err = run(capsys, *ISSUE_11, "--check-roundtrip")
+    assert code == 1 and out == ""
+    assert err.startswith("derive example: round trip failed at step 2 (after): ")
+    assert "differs from log(2)/log(10)" in err

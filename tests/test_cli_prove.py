@@ -77,3 +77,26 @@ def test_verify_help_documents_the_grammar(capsys):
     assert code == 0
     for word in ("H(P, Q)", "KL(P, Q)", "sigmoid", "Sum(f, i, 1, N)", "--where", "Bernoulli"):
         assert word in out
+
+
+def test_verify_echoes_the_claim_as_typed_with_its_base(capsys):
+    """Issue 11: not 'H(P) = H(P)/log(2)', which drops the base the user typed."""
+    code, out, _ = run(capsys, "verify", "H(P, base=2)", "H(P)/log(2)")
+    assert code == 0
+    assert out.splitlines()[0] == "proved: H(P, base=2) = H(P)/log(2)"
+    assert "read as" not in out  # the reading is the claim itself
+
+
+def test_verify_shows_the_reading_when_it_differs_and_sigmoid_by_its_name(capsys):
+    code, out, _ = run(capsys, "verify", "sigmoid(z)", "1/(1 + exp(-z))", "--where", "z in R")
+    assert code == 0 and out.splitlines()[0] == "proved: sigmoid(z) = 1/(1 + exp(-z))"
+    code, out, _ = run(capsys, "verify", "log2(x)", "log(x)/log(2)", "--where", "x > 0")
+    assert out.splitlines()[1].startswith("  read as: ")
+
+
+def test_verify_result_str_is_a_summary_and_repr_the_dataclass():
+    from symxent.derivation.verify import verify
+
+    result = verify("H(P, Q)", "H(Q, P)")
+    assert str(result).startswith("disproved: H(P, Q) = H(Q, P)\n  counterexample: n = 2")
+    assert repr(result).startswith("VerifyResult(status='disproved'")

@@ -41,6 +41,11 @@ GOLDEN = [
      r"-\left(\log_2 \tfrac{4}{5} + \log_2 3\right)"),
     (sp.Rational(8, 5), r"\tfrac{8}{5}"),
     (sp.log(x) * sp.log(y), r"\ln(x) \ln y"),
+    # a factor's own minus sign is bracketed: never "\tfrac{1}{3} -\log_{10} 2" (reads as a difference)
+    (ordered_mul(sp.Rational(1, 3), -BaseLog(2, 10)), r"\tfrac{1}{3} \left(-\log_{10} 2\right)"),
+    (sp.Mul(x, -y, evaluate=False), r"x \left(-y\right)"),
+    (sp.Mul(-1, -y, evaluate=False), r"-\left(-y\right)"),
+    (sp.Mul(x, -2, evaluate=False), r"x \left(-2\right)"),
 ]
 
 

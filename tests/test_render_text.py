@@ -23,6 +23,8 @@ GOLDEN = [
     (sp.Add(y, x, evaluate=False), "y + x"),
     (ordered_add([sp.Rational(8, 5), ordered_mul(sp.Rational(-2, 5), BaseLog(3, 2)), BaseLog(5, 2)]),
      "8/5 - (2/5)*log2(3) + log2(5)"),
+    (ordered_mul(sp.Rational(1, 3), -BaseLog(2, 10)), "(1/3)*(-log10(2))"),
+    (sp.Mul(sp.Integer(-1), -y, evaluate=False), "-(-y)"),
     (sp.oo, "infinity"),
     (sp.Integral(sp.exp(-x), (x, 0, sp.oo)), "int_{0}^{infinity} (exp(-x)) dx"),
     (sp.Integral(sp.exp(-x**2), (x, -sp.oo, sp.oo)), "int_{-infinity}^{infinity} (exp(-x**2)) dx"),

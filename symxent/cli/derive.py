@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write to PATH (with --all: a folder, filled with .tex, .md and README.md)")
     p.add_argument("--force", action="store_true", help="overwrite files edited by hand")
+    p.add_argument("--check-roundtrip", action="store_true",
+                   help="debug: parse every rendered step back and check it is the step's expression "
+                        "(exit 1 naming the first step that is not)")
     own = p.add_argument_group("your own numbers (NAME 'example')")
     own.add_argument("--measure", choices=_MEASURES, default="cross-entropy", help="the quantity")
     own.add_argument("--p", help="P, comma-separated (e.g. 0.1,0.4,0.5)")
@@ -144,6 +147,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
         return 0
     names = _names() if args.all else [args.name]
-    texts = [render(_subject(name, args), _format(args), standalone=args.standalone) for name in names]
+    subjects = [_subject(name, args) for name in names]
+    if args.check_roundtrip:
+        failed = _roundtrip(names, subjects)
+        if failed:
+            return 1
+    texts = [render(subject, _format(args), standalone=args.standalone) for subject in subjects]
     _emit("\n".join(texts), args)
     return 0
+
+
+def _roundtrip(names: list[str], subjects: list) -> bool:
+    """--check-roundtrip: one line on stderr per rendered formula that does not read back; True if any."""
+    from ..render.roundtrip import roundtrip_failures, text_roundtrip_failures
+
+    failed = False
+    for name, subject in zip(names, subjects):
+        d = getattr(subject, "derivation", subject)
+        for failure in roundtrip_failures(d) + text_roundtrip_failures(d):
+            print(f"derive {name}: round trip failed at {failure}", file=sys.stderr)
+            failed = True
+    return failed

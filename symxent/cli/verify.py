@@ -59,14 +59,17 @@ def run(args: argparse.Namespace) -> int:
     where = dict(parse_where(w) for w in args.where)
     result = verify(args.lhs, args.rhs, where, args.relation, seconds=seconds)
     point = {str(k): str(v) for k, v in (result.counterexample or {}).items()}
-    rec = {"status": result.status, "lhs": str(result.lhs), "rhs": str(result.rhs), "relation": result.relation,
+    rec = {"status": result.status, "claim": f"{args.lhs} {result.relation} {args.rhs}", "lhs": str(result.lhs), "rhs": str(result.rhs), "relation": result.relation,
            "lhs_latex": sp.latex(result.lhs), "rhs_latex": sp.latex(result.rhs),
            "assumptions": [a.text for a in result.assumptions], "counterexample": point or None,
            "values": dict(zip(("lhs", "rhs"), result.values)) if result.values else None, "detail": result.detail}
     if args.json:
         print_json(rec)
     else:
-        print(f"{result.status}: {result.lhs} {result.relation} {result.rhs}")
+        print(f"{result.status}: {args.lhs} {result.relation} {args.rhs}")  # the claim as typed
+        read = f"{result.lhs} {result.relation} {result.rhs}"
+        if read.replace(" ", "") != f"{args.lhs}{result.relation}{args.rhs}".replace(" ", ""):
+            print(f"  read as: {read}")
         if point:
             print("  counterexample: " + ", ".join(f"{k} = {v}" for k, v in point.items()))
             print(f"  there lhs = {rec['values']['lhs']}, rhs = {rec['values']['rhs']} (certified digits)")

@@ -51,6 +51,11 @@ def _sub(b: sp.Expr, printer) -> str:
     return "" if b == sp.E else "_{" + printer._print(b) + "}"
 
 
+def _base_kw(b: sp.Expr, printer) -> str:
+    """``, base=2`` as the user types it (nothing for base e): ``H(P, base=2)`` reads back as typed."""
+    return "" if b == sp.E else f", base={printer._print(b)}"
+
+
 class Entropy(Quantity):
     """``H_b(P)`` with args ``(p, i, n, b)``."""
 
@@ -64,7 +69,7 @@ class Entropy(Quantity):
         return f"H{_sub(self.args[3], printer)}({_name(self.args[0])})"
 
     def _sympystr(self, printer) -> str:
-        return f"H({_name(self.args[0])})"
+        return f"H({_name(self.args[0])}{_base_kw(self.args[3], printer)})"
 
 
 class CrossEntropy(Quantity):
@@ -80,7 +85,7 @@ class CrossEntropy(Quantity):
         return f"H{_sub(self.args[4], printer)}({_name(self.args[0])}, {_name(self.args[1])})"
 
     def _sympystr(self, printer) -> str:
-        return f"H({_name(self.args[0])}, {_name(self.args[1])})"
+        return f"H({_name(self.args[0])}, {_name(self.args[1])}{_base_kw(self.args[4], printer)})"
 
 
 class KL(Quantity):
@@ -97,7 +102,7 @@ class KL(Quantity):
                 f"({_name(self.args[0])} \\,\\|\\, {_name(self.args[1])})")
 
     def _sympystr(self, printer) -> str:
-        return f"KL({_name(self.args[0])} || {_name(self.args[1])})"
+        return f"KL({_name(self.args[0])} || {_name(self.args[1])}{_base_kw(self.args[4], printer)})"
 
 
 class JS(Quantity):
@@ -141,6 +146,9 @@ class Sigmoid(Quantity):
 
     def _latex(self, printer) -> str:
         return f"\\sigma\\left({printer._print(self.args[0])}\\right)"
+
+    def _sympystr(self, printer) -> str:
+        return f"sigmoid({printer._print(self.args[0])})"
 
     def _eval_derivative(self, s):  # only through its definition: the engine unfolds first
         return sp.diff(self.unfold(), s)

@@ -62,6 +62,24 @@ class VerifyResult:
     def proved(self) -> bool:
         return self.status == "proved"
 
+    def __str__(self) -> str:
+        """A human summary (``repr`` stays the dataclass's): the verdict, the claim, and why.
+
+        >>> x = sp.Symbol("x")
+        >>> print(VerifyResult("disproved", x, x + 1, "=", {x: 0}, ("0", "1"), detail="differ at x = 0"))
+        disproved: x = x + 1
+          counterexample: x = 0 (there lhs = 0, rhs = 1)
+          differ at x = 0
+        """
+        lines = [f"{self.status}: {self.lhs} {self.relation} {self.rhs}"]
+        if self.counterexample:
+            point = ", ".join(f"{k} = {v}" for k, v in self.counterexample.items())
+            there = f" (there lhs = {self.values[0]}, rhs = {self.values[1]})" if self.values else ""
+            lines.append(f"  counterexample: {point}{there}")
+        if self.detail:
+            lines.append(f"  {self.detail}")
+        return "\n".join(lines)
+
     def _repr_latex_(self) -> str:
         """Jupyter display: the verdict, with its proof or its counterexample."""
         from ..render.verdict import verdict_latex

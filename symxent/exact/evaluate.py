@@ -62,16 +62,34 @@ class CertifiedValue:
     def __repr__(self) -> str:
         return f"CertifiedValue({self.decimal!r}, digits={self.digits})"
 
+    def _display_tex(self) -> str:
+        """The simplified closed form (when the log-linear normal form is shorter), ``=``/``\\approx``, the digits."""
+        simple = closed_form(self.expr) if self.decimal not in ("inf", "-inf") else None
+        shown = simple if simple is not None and sp.count_ops(simple) < sp.count_ops(self.expr) else self.expr
+        if self.decimal in ("inf", "-inf"):
+            return f"{sp.latex(shown)} = {self.decimal.replace('inf', chr(92) + 'infty')}"
+        exact = self.is_exact and Fraction(Decimal(self.decimal)) == self.lower
+        return f"{sp.latex(shown)} {'=' if exact else chr(92) + 'approx'} {self.decimal}"
+
     def _repr_latex_(self) -> str:
-        """Jupyter display: the expression, ``=`` or ``\\approx``, and the certified decimal.
+        """Jupyter display: the simplified expression, ``=`` or ``\\approx``, and the certified decimal.
 
         >>> print(evaluate(sp.Rational(1, 3), 4)._repr_latex_())
         $\\frac{1}{3} \\approx 0.3333$
+        >>> print(evaluate(sp.log(8) / sp.log(2) + sp.log(3) - sp.log(3), 3)._repr_latex_())
+        $3 = 3.00$
         """
-        if self.decimal in ("inf", "-inf"):
-            return f"${sp.latex(self.expr)} = {self.decimal.replace('inf', chr(92) + 'infty')}$"
-        exact = self.is_exact and Fraction(Decimal(self.decimal)) == self.lower
-        return f"${sp.latex(self.expr)} {'=' if exact else chr(92) + 'approx'} {self.decimal}$"
+        return f"${self._display_tex()}$"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter and GitHub Markdown: the same display, and how many digits are certified.
+
+        >>> print(evaluate(sp.log(2), 5)._repr_markdown_())
+        $$\\log{\\left(2 \\right)} \\approx 0.69315$$
+        <BLANKLINE>
+        (5 significant digits, certified)
+        """
+        return f"$${self._display_tex()}$$\n\n({self.digits} significant digits, certified)"
 
 
 def _check_digits(digits: Any) -> int:

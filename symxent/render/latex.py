@@ -120,6 +120,8 @@ class SymxentLatexPrinter(LatexPrinter):
         if not _all_plain(rest):  # a fraction: the coefficient joins it, as in -(x - m)^2 / (2 sigma^2)
             return super()._print_Mul(expr)
         rest_tex = self._print_factors(rest)
+        if rest_tex.startswith("-"):  # \tfrac{1}{3} (-\log 2), never \tfrac{1}{3} -\log 2
+            rest_tex = rf"\left({rest_tex}\right)"
         if coeff.is_Integer:  # +1 or -1
             return f"{'-' if coeff == -1 else ''}{rest_tex}"
         sign = "-" if coeff < 0 else ""
@@ -137,7 +139,8 @@ class SymxentLatexPrinter(LatexPrinter):
         for i, f in enumerate(factors):
             tex = self._print(f)
             last = i == len(factors) - 1
-            if f.is_Add or (isinstance(f, (sp.log, BaseLog)) and not last and not _is_atomic(f.args[0])):
+            if f.is_Add or (isinstance(f, (sp.log, BaseLog)) and not last and not _is_atomic(f.args[0])) or (
+                    i > 0 and tex.startswith("-")):  # x (-y): a factor's own minus sign is not a subtraction
                 tex = rf"\left({tex}\right)"
             elif isinstance(f, (sp.log, BaseLog)) and not last:
                 head, _, arg = tex.partition(" ")

@@ -78,7 +78,8 @@ class SymxentTextPrinter(StrPrinter):
         if not factors[0].is_Rational or any(f.is_Pow and f.exp.is_negative for f in factors):
             return super()._print_Mul(expr)
         coeff, rest = factors[0], factors[1:]
-        parts = [f"({self._print(f)})" if f.is_Add else self._print(f) for f in rest]
+        parts = [self._print(f) for f in rest]  # a sum or a factor's own minus sign gets brackets: (1/3)*(-log2(3))
+        parts = [f"({t})" if f.is_Add or t.startswith("-") else t for f, t in zip(rest, parts)]
         body = "*".join(parts)
         if coeff == 1:
             return body
