@@ -255,6 +255,9 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     if rel == "=":
         return None
     ctx = context_of(assumptions)
+    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
+    if d is not None:
+        return d
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
@@ -267,13 +270,16 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
                     R, "lemma", f"catalogue: {lemma.name}", rel, **params).qed()
                 if d.proved:
                     return d
-    return _by_instance(L, R, rel, assumptions, ctx, deadline, lists)
+    return None
 
 
 def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> Derivation | None:
     """A catalogue inequality over n-event distributions, cited at the claim's lists (n = len)."""
     if not lists:
         return None
+    logs = sorted({g for g in (L - R).atoms(sp.log) if not g.free_symbols and g.args[0].is_Rational
+                   and g.args[0] > 1}, key=str)  # a base b: the claim is 1/log(b) times the lemma
+    factors = [sp.Integer(1), sp.Integer(-1)] + [s / g for g in logs for s in (1, -1)]
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         bases = _distribution_bases(statement.lhs, statement.rhs)
@@ -282,7 +288,7 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> 
         for chosen in itertools.product(lists, repeat=len(bases)):
             if len({len(v) for v in chosen}) != 1:
                 continue
-            for factor in (sp.Integer(1), sp.Integer(-1)):
+            for factor in factors:
                 _in_time(deadline)
                 params = {"lemma": lemma, "lists": dict(zip(bases, chosen)), "factor": factor}
                 if check_step("instance", L, R, rel, ctx, params)[0] != "verified":
