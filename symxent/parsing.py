@@ -31,6 +31,7 @@ log(1 + exp(-Abs(z)))
 from __future__ import annotations
 
 import ast
+import contextvars
 from typing import Any, Callable
 
 import sympy as sp
@@ -80,6 +81,9 @@ def _measure(kind: str) -> Callable:
         if any(isinstance(a, SymbolicDistribution) for a in args):
             raise ParseError(f"{kind}(): mix of an n-event distribution and a list")
         lists = [_as_list(a, kind) for a in args]
+        seen = _LISTS.get()
+        if seen is not None:  # the claim's lists are distributions: verify states it
+            seen.extend(tuple(v) for v in lists if any(getattr(x, "free_symbols", None) for x in v))
         if kind == "H" and len(lists) == 1:
             return measures.entropy(lists[0], base=base)
         if kind in ("H", "CE"):
@@ -89,6 +93,9 @@ def _measure(kind: str) -> Callable:
         m = [(a + b) / 2 for a, b in zip(*lists)]
         return (measures.kl_divergence(lists[0], m, base=base) + measures.kl_divergence(lists[1], m, base=base)) / 2
     return build
+
+
+_LISTS: contextvars.ContextVar = contextvars.ContextVar("symxent_lists", default=None)
 
 
 def _as_list(a: Any, name: str) -> list:
@@ -237,11 +244,16 @@ class _Reader:
 
 
 def read_expression(text: str, symbols: dict[str, sp.Symbol] | None = None,
-                     distributions: dict | None = None) -> sp.Expr:
+                     distributions: dict | None = None, lists: list | None = None) -> sp.Expr:
     """Parse ``text`` (the grammar of this module) into a SymPy expression.
 
     ``symbols`` maps names to the Symbols to use (e.g. with assumptions from their domains) and
-    receives the new ones; ``distributions`` receives the n-event distributions named.
+    receives the new ones; ``distributions`` receives the n-event distributions named; ``lists``
+    receives each list with symbolic entries passed to H, CE, KL or JS (as a tuple).
+
+    >>> seen = []
+    >>> read_expression("KL([p, 1 - p], [1/2, 1/2])", lists=seen) is not None, seen
+    (True, [(p, 1 - p)])
 
     >>> read_expression("H(P, Q) - H(P)")
     H(P, Q) - H(P)
@@ -255,7 +267,13 @@ def read_expression(text: str, symbols: dict[str, sp.Symbol] | None = None,
     except SyntaxError as err:
         raise ParseError(f"text={text!r} is not an expression: {err.msg}") from None
     reader = _Reader(text.strip(), symbols if symbols is not None else {})
-    value = reader.read(tree)
+    token = _LISTS.set([] if lists is not None else None)
+    try:
+        value = reader.read(tree)
+        if lists is not None:
+            lists.extend(v for v in _LISTS.get() if v not in lists)
+    finally:
+        _LISTS.reset(token)
     if distributions is not None:
         distributions.update(reader.distributions)
     if not isinstance(value, sp.Expr):

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .._version import __version__
 from ..errors import SymxentError
-from ._common import Parser, glue_negative_values
+from ._common import Parser, glue_negative_values, shield_expressions
 
 __all__ = ["main"]
 
@@ -51,7 +51,8 @@ def _register_unavailable(sub, command: str, missing: ImportError) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 success, 1 a check failed, 2 bad input)."""
     try:
-        args = build_parser().parse_args(glue_negative_values(list(sys.argv[1:] if argv is None else argv)))
+        args = build_parser().parse_args(
+            shield_expressions(glue_negative_values(list(sys.argv[1:] if argv is None else argv))))
         return int(args.run(args) or 0)
     except SymxentError as err:
         print(f"symxent: error: {err}", file=sys.stderr)

@@ -29,8 +29,8 @@ claims are typed in a small, safe grammar (parsed, never executed):
   functions     log(x), log(x, b), ln, log2, log10, exp, sqrt, abs, max, min, sigmoid, softplus
   sums          Sum(f, i, 1, N) with subscripts x[i]
 domains (--where, repeatable):  "p in (0, 1)", "y in [0, 1]", "y in {0, 1}", "z in R", "s > 0"
-a side that starts with "-" goes after "--", options first:
-  symxent verify --where "q in (0, 1)" -- "-log(q)" "BCE(1, q)"
+a side may start with "-" (or, options first, go after "--"):
+  symxent verify "-log(q)" "BCE(1, q)" --where "q in (0, 1)"
 examples:
   symxent verify "H(P, Q)" "H(Q, P)"                      -> disproved, with a counterexample
   symxent verify "H(P, Q)" "H(P) + KL(P, Q)"              -> proved

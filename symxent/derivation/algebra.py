@@ -118,6 +118,28 @@ def _log_factors(arg: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
     return out
 
 
+def _positive_factors(factors: list, facts: Facts) -> list:
+    """Factors known negative with an integer exponent flipped to positive ones, ``(p - 1)/(q - 1)`` as
+    ``(1 - p)/(1 - q)``, when the signs cancel (else the factors unchanged: the law needs them positive).
+
+    >>> p, q = sp.symbols("p q", real=True)
+    >>> _positive_factors([(p - 1, sp.Integer(1)), (q - 1, sp.Integer(-1))], Facts(positive=frozenset({1 - p, 1 - q})))
+    [(1 - p, 1), (1 - q, -1)]
+    """
+    out, sign = [], 1
+    for base, ex in factors:
+        if base.is_Number and base.is_negative and ex.is_Integer:
+            sign *= (-1) ** int(ex)
+            if base != -1:
+                out.append((-base, ex))
+        elif ex.is_Integer and not facts.is_positive(base) and facts.is_positive(sp.expand(-base)):
+            sign *= (-1) ** int(ex)
+            out.append((sp.expand(-base), ex))
+        else:
+            out.append((base, ex))
+    return out if sign == 1 else factors
+
+
 def expand_logs(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str], list[str]]:
     """The logarithm laws, applied where their side conditions hold.
 
@@ -149,6 +171,7 @@ def expand_logs(e: sp.Expr, facts: Facts) -> tuple[sp.Expr, list[str], list[str]
         factors = _log_factors(arg)
         if len(factors) == 1 and factors[0][1] == 1:
             return node
+        factors = _positive_factors(factors, facts)
         ok = True
         for base, ex in factors:
             if not (facts.is_positive(base) and ex.is_real):

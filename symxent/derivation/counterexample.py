@@ -15,7 +15,7 @@ import sympy as sp
 from ..errors import InvalidNumberError, SymxentError, UnsupportedError
 from .quantities import unfold
 
-__all__ = ["search", "certified_sign", "refute"]
+__all__ = ["search", "certified_sign", "refute", "is_probability_vector"]
 
 
 _SPECIAL = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(-1), sp.Integer(2))
@@ -113,17 +113,43 @@ def _digits(e: sp.Expr) -> str:
         return str(e)
 
 
-def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples: int = 40, seed: int = 0):
-    """The first sampled point where ``L REL R`` is certified false, with both sides there, or None."""
+def is_probability_vector(entries, point: dict) -> bool:
+    """Every entry at ``point`` is an exact rational in (0, 1] and they sum to exactly 1.
+
+    >>> a = sp.Symbol("a")
+    >>> is_probability_vector((a, 1 - a), {a: sp.Rational(1, 3)}), is_probability_vector((a, 1 - a), {a: sp.Integer(2)})
+    (True, False)
+    """
+    values = [v.xreplace(point) if isinstance(v, sp.Basic) else sp.Rational(v) for v in entries]
+    return all(v.is_Rational and 0 < v <= 1 for v in values) and sum(values) == 1
+
+
+def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples: int = 40, seed: int = 0,
+           lists: tuple = (), stats: dict | None = None):
+    """The first sampled point where ``L REL R`` is certified false, with both sides there, or None.
+
+    With ``lists`` (tuples of entries), only points where each is a probability vector count:
+    the others are drawn again (up to 25 draws a sample); ``stats["feasible"]`` receives how
+    many points were tried.
+    """
     rng = random.Random(seed)
     diff = unfold(L) - unfold(R)
     also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
-    for t in range(samples):
+    also |= {s for v in lists for x in v if isinstance(x, sp.Basic) for s in x.free_symbols}
+    tried = 0
+    for t in range(samples * (25 if lists else 1)):
+        if tried >= samples:
+            break
         point: dict = {}
         try:
             value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
         except (SymxentError, TypeError, ValueError, ZeroDivisionError):
             continue
+        if not all(is_probability_vector(v, point) for v in lists):
+            continue
+        tried += 1
+        if stats is not None:
+            stats["feasible"] = tried
         if _fails(certified_sign(value), rel):
             at = {k: v for k, v in point.items()}
             lhs_v = unfold(L)

@@ -217,6 +217,75 @@ def _lemma(before, after, relation, ctx, lemma, subs=None, factor=sp.Integer(1))
     return _lemma_verdict(before - after, relation, ctx, lemma, subs or {}, factor)
 
 
+def instantiate(expr: sp.Expr, lists: dict) -> sp.Expr:
+    """A statement over n-event distributions at concrete lists: ``n = len``, ``p[k]`` the k-th entry.
+
+    >>> from symxent.derivation.quantities import H, distribution
+    >>> a = sp.Symbol("a")
+    >>> P = distribution("p")
+    >>> instantiate(H(P), {P.base: (a, 1 - a)})
+    -a*log(a) - (1 - a)*log(1 - a)
+    """
+    sizes = {len(v) for v in lists.values()}
+    if len(sizes) != 1:
+        raise ValueError("the lists of one instance have one length")
+    size = sizes.pop()
+    e = unfold(expr)
+    ns = {lim[2] for s in e.atoms(sp.Sum) for lim in s.limits if isinstance(lim[2], sp.Symbol)}
+    ns |= {x for x in e.free_symbols if isinstance(x, sp.Symbol) and x.name == "n" and x.is_integer}
+    e = e.xreplace({n: sp.Integer(size) for n in ns}).doit()
+    return e.xreplace({b[k + 1]: v for b, entries in lists.items() for k, v in enumerate(entries)})
+
+
+def _is_distribution(entries: tuple, dom: sp.Set, ctx: Context) -> list[str]:
+    """What is missing for ``entries`` to be a distribution: each in ``dom``, their sum 1."""
+    missing = [f"{x} in {dom}" for x in entries if not _in_domain(x, dom, ctx)]
+    total = sp.Add(*entries, evaluate=False)
+    if not (sp.expand(total) == 1 or ctx.holds(sp.Eq(total, 1, evaluate=False))):
+        missing.append(f"{sp.expand(total)} = 1")
+    return missing
+
+
+@rule("instance")
+def _instance(before, after, relation, ctx, lemma, lists, factor=sp.Integer(1)) -> Verdict:
+    """``before - after = factor * (L - R)`` for a proved lemma ``L REL R`` over n-event
+    distributions, instantiated at concrete lists (n = their length) that are distributions under
+    the assumptions: every entry in the lemma's domain (checked from the sign facts), sum 1."""
+    if not lemma.proved:
+        return "unverified", f"lemma {lemma.name} is not proved"
+    statement = lemma.parts[0] if lemma.parts else lemma
+    missing = []
+    for a in statement.assumptions:
+        if a.domain is not None and isinstance(a.subject, sp.Indexed) and a.subject.base in lists:
+            missing += _is_distribution(lists[a.subject.base], a.domain, ctx)
+        elif isinstance(a.relation, sp.Equality) and isinstance(a.relation.lhs, sp.Sum) and \
+                isinstance(a.relation.lhs.function, sp.Indexed) and a.relation.lhs.function.base in lists:
+            continue  # the sum is checked with the entries
+        else:
+            return "unverified", f"side condition {a.text} of {lemma.name} is not about the lists"
+    missing = list(dict.fromkeys(missing))
+    if missing:
+        return "unverified", f"the lists are not shown to be distributions: {', '.join(missing)}"
+    try:
+        inst = instantiate(statement.lhs - statement.rhs, lists)
+    except ValueError as err:
+        return "unverified", str(err)
+    if not meet(split_linear(before - after), split_linear(factor * inst)):
+        return "failed", f"the step is not {factor} times the instance of {lemma.name} at these lists"
+    if ctx.facts.is_positive(factor):
+        sign = 1
+    elif ctx.facts.is_positive(-factor):
+        sign = -1
+    else:
+        return "unverified", f"the sign of the factor {factor} is not established"
+    if relation not in _orient(statement.relation, sign, True):
+        return "failed", f"lemma {lemma.name} with factor {factor} does not give {relation}"
+    shown = "; ".join(f"{str(b.label).upper()} = [{', '.join(map(str, v))}]" for b, v in lists.items())
+    return "verified", (f"lemma {lemma.name} ({statement.lhs} {statement.relation} {statement.rhs}) at n = "
+                        f"{len(next(iter(lists.values())))}, {shown}; each list is a distribution (entries in "
+                        f"(0, 1] from the assumptions, sum 1), times {factor}")
+
+
 @rule("termwise")
 def _termwise(before, after, relation, ctx, lemma, subs, factor=sp.Integer(1)) -> Verdict:
     """Sum of inequalities: each term of ``before - after`` is ``factor`` times a lemma instance."""

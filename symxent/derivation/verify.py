@@ -107,11 +107,11 @@ def _domains(where: Mapping | None, symbols: dict) -> dict:
     return out
 
 
-def _read(side: Any, symbols: dict, dists: dict, name: str) -> sp.Expr:
+def _read(side: Any, symbols: dict, dists: dict, name: str, lists: list | None = None) -> sp.Expr:
     from ..parsing import read_expression
 
     if isinstance(side, str):
-        return read_expression(side, symbols, dists)
+        return read_expression(side, symbols, dists, lists)
     if isinstance(side, (int, sp.Expr)):
         return sp.Integer(side) if isinstance(side, int) else side
     raise UnsupportedError(f"{name}={shown(side)} must be a string or a SymPy expression")
@@ -140,22 +140,24 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     dists: dict = {}
     for key, dom in (where or {}).items():  # symbols get their domains before the text is read
         symbols[str(key)] = key if isinstance(key, sp.Symbol) else sp.Symbol(str(key), real=True)
-    L, R = _read(lhs, symbols, dists, "lhs"), _read(rhs, symbols, dists, "rhs")
+    lists: list = []
+    L, R = _read(lhs, symbols, dists, "lhs", lists), _read(rhs, symbols, dists, "rhs", lists)
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
-    assumptions = _assumptions(domains, bases)
+    assumptions = _assumptions(domains, bases) + list_assumptions(lists, domains)
     from ..identities import catalogue
 
     catalogue()  # import the catalogue's modules before the clock starts: an alarm inside an import breaks it
     deadline = time.monotonic() + seconds
+    stats: dict = {}
     try:
         with time_limit(seconds):
-            found = search(L, R, rel, domains, bases, samples, seed)
+            found = search(L, R, rel, domains, bases, samples, seed, tuple(lists), stats)
             if found is not None:
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
                                     f"false at {_show(point)}", assumptions)
-            derivation = _prove(L, R, rel, assumptions, deadline, cut := [])
+            derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists))
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
@@ -171,6 +173,9 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
           "or the catalogue's inequalities"
     if cut:
         why += f" ({cut[0]})"
+    if lists and not stats.get("feasible"):
+        why = ("no sampled point of the domains makes every list a probability vector (entries in (0, 1] "
+               "summing to 1): the feasible set may be empty; no proof found")
     return VerifyResult("undecided", L, R, rel, detail=why, assumptions=assumptions)
 
 
@@ -227,6 +232,34 @@ def _assumptions(domains: dict, bases: list) -> tuple[Assumption, ...]:
     return tuple(out)
 
 
+def list_assumptions(lists, domains: Mapping | None = None) -> tuple[Assumption, ...]:
+    """The implicit constraints of lists used as distributions: entries in (0, 1], sum 1
+    (an entry that is a symbol whose declared domain lies in (0, 1] is not restated).
+
+    >>> a = sp.Symbol("a", real=True)
+    >>> for x in list_assumptions([(a, 1 - a)]):
+    ...     print(x.text)
+    a \\in \\left(0, 1\\right]
+    1 - a \\in \\left(0, 1\\right]
+    a + \\left(1 - a\\right) = 1 \\quad \\text{(the list is a distribution)}
+    """
+    out: list[Assumption] = []
+    unit = sp.Interval.Lopen(0, 1)
+    for entries in lists:
+        for x in entries:
+            if x in (domains or {}) and domains[x].is_subset(unit):
+                continue
+            if isinstance(x, sp.Expr) and x.free_symbols:
+                a = in_interval(x, sp.Interval.Lopen(0, 1))
+                if a not in out:
+                    out.append(a)
+        total = sp.Add(*entries, evaluate=False)
+        shown = " + ".join(f"\\left({sp.latex(x)}\\right)" if isinstance(x, sp.Add) else sp.latex(x) for x in entries)
+        out.append(Assumption(total, f"{shown} = 1 \\quad \\text{{(the list is a distribution)}}",
+                              relation=sp.Eq(total, 1, evaluate=False)))
+    return tuple(out)
+
+
 # --- proofs ----------------------------------------------------------------------------------
 
 def _equal(L, R, assumptions, name="claim", title="user claim") -> Derivation:
@@ -261,7 +294,8 @@ def _in_time(deadline: float) -> None:
         raise OutOfTime("time bound reached")
 
 
-def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | None = None) -> Derivation | None:
+def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | None = None,
+           lists: tuple = ()) -> Derivation | None:
     d = _equal(L, R, assumptions)
     if cut is not None and "time bound" in d.steps[0].detail:
         cut.append("the normal form was cut by its time bound")
@@ -274,6 +308,9 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     if rel == "=":
         return None
     ctx = context_of(assumptions)
+    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
+    if d is not None:
+        return d
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
@@ -284,6 +321,35 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
                     continue  # try the next instance (no counterexample search for a mere mismatch)
                 d = Proof("claim", "user claim", L, rel, R, assumptions).step(
                     R, "lemma", f"catalogue: {lemma.name}", rel, **params).qed()
+                if d.proved:
+                    return d
+    return None
+
+
+def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> Derivation | None:
+    """A catalogue inequality over n-event distributions, cited at the claim's lists (n = len)."""
+    if not lists:
+        return None
+    logs = sorted({g for g in (L - R).atoms(sp.log) if not g.free_symbols and g.args[0].is_Rational
+                   and g.args[0] > 1}, key=str)  # a base b: the claim is 1/log(b) times the lemma
+    factors = [sp.Integer(1), sp.Integer(-1)] + [s / g for g in logs for s in (1, -1)]
+    for lemma in _inequalities():
+        statement = lemma.parts[0] if lemma.parts else lemma
+        bases = _distribution_bases(statement.lhs, statement.rhs)
+        if not bases:
+            continue
+        for chosen in itertools.product(lists, repeat=len(bases)):
+            if len({len(v) for v in chosen}) != 1:
+                continue
+            for factor in factors:
+                _in_time(deadline)
+                params = {"lemma": lemma, "lists": dict(zip(bases, chosen)), "factor": factor}
+                if check_step("instance", L, R, rel, ctx, params)[0] != "verified":
+                    continue
+                n = len(chosen[0])
+                d = Proof("claim", "user claim", L, rel, R, assumptions).step(
+                    R, "instance", f"catalogue: {lemma.name} at n = {n}, each list a distribution", rel,
+                    **params).qed()
                 if d.proved:
                     return d
     return None

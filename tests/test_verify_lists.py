@@ -1,0 +1,147 @@
+"""Issue 10: claims typed over concrete lists, their implicit simplex, sides starting with "-",
+and the one-way layering of the engine below the renderers."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import mpmath
+import pytest
+import sympy as sp
+
+from symxent.cli import main
+from symxent.derivation.verify import verify
+from symxent.parsing import read_expression
+
+W2 = {"p": "(0, 1)", "q": "(0, 1)"}
+W3 = {k: "(0, 1)" for k in "abcd"}
+P2, Q2 = "[p, 1 - p]", "[q, 1 - q]"
+P3, Q3 = "[a, b, 1 - a - b]", "[c, d, 1 - c - d]"
+TUTORIAL = ("[1/10, 2/5, 1/2]", "[4/5, 3/20, 1/20]")
+
+CLAIMS = [  # lhs, rhs, relation, where, expected verdict
+    (f"H({P2}, {Q2})", f"H({P2}) + KL({P2}, {Q2})", "=", W2, "proved"),
+    (f"H({P3}, {Q3})", f"H({P3}) + KL({P3}, {Q3})", "=", W3, "proved"),
+    (f"H({TUTORIAL[0]}, {TUTORIAL[1]})", f"H({TUTORIAL[0]}) + KL({TUTORIAL[0]}, {TUTORIAL[1]})", "=", {}, "proved"),
+    (f"KL({P2}, {Q2})", "0", ">=", W2, "proved"),
+    (f"KL({P3}, {Q3})", "0", ">=", W3, "proved"),
+    (f"H({P2})", "log(2)", "<=", W2, "proved"),
+    (f"H({P3})", "log(3)", "<=", W3, "proved"),
+    (f"H({P2}, {Q2})", f"H({P2})", ">=", W2, "proved"),
+    (f"H({P2}, base=2)", "1", "<=", W2, "proved"),
+    (f"KL({P2}, {Q2}, base=2)", "0", ">=", W2, "proved"),
+    (f"H({P2}, base=2)", f"H({P2})/log(2)", "=", W2, "proved"),
+    (f"KL({P2}, {P2})", "0", "=", W2, "proved"),
+    ("H(Bernoulli(p), Bernoulli(q))", "BCE(p, q)", "=", W2, "proved"),
+    ("-log(q)", "BCE(1, q)", "=", W2, "proved"),
+    (f"KL({P2}, {Q2})", "0", "<=", W2, "disproved"),
+    (f"KL({P3}, {Q3})", "0", "<=", W3, "disproved"),
+    (f"H({P2})", "log(2)", ">=", W2, "disproved"),
+    (f"H({P3})", "log(2)", "<=", W3, "disproved"),
+    (f"KL({P2}, {Q2})", f"KL({Q2}, {P2})", "=", W2, "disproved"),
+    (f"H({P3}, {Q3})", f"H({Q3}, {P3})", "=", W3, "disproved"),
+    (f"H({P2}, {Q2})", f"H({P2})", "<", W2, "disproved"),
+]
+
+
+def _lists(lhs: str, rhs: str, symbols: dict) -> list:
+    seen: list = []
+    for side in (lhs, rhs):
+        read_expression(side, symbols, {}, seen)
+    return seen
+
+
+def _mp(value: sp.Expr) -> mpmath.mpf:
+    """An independent evaluation: mpmath at 50 digits of the exact rational point."""
+    with mpmath.workdps(50):
+        return mpmath.mpf(sp.lambdify([], value, "mpmath")())
+
+
+@pytest.mark.parametrize("lhs, rhs, rel, where, expected", CLAIMS)
+def test_typed_claims(lhs, rhs, rel, where, expected):
+    result = verify(lhs, rhs, where, rel)
+    assert result.status == expected, result.detail
+    if expected == "proved":
+        assert result.derivation is not None and result.derivation.proved
+        return
+    point = result.counterexample
+    symbols = {str(k): k for k in point}
+    for entries in _lists(lhs, rhs, symbols):  # every list is a probability vector there
+        values = [sp.Rational(x.xreplace(point)) for x in entries]
+        assert all(0 < v <= 1 for v in values) and sum(values) == 1, (entries, point)
+    for name, dom in where.items():
+        sym = symbols.get(name)
+        if sym is not None:
+            assert sp.Interval.open(0, 1).contains(point[sym]) is sp.true
+    with mpmath.workdps(50):
+        diff = _mp(result.lhs.xreplace(point)) - _mp(result.rhs.xreplace(point))
+        holds = {"=": abs(diff) < mpmath.mpf(10) ** -40, "<=": diff <= 0, ">=": diff >= 0, "<": diff < 0,
+                 ">": diff > 0}[rel]
+    assert not holds, (point, diff)
+
+
+def test_list_constraints_are_stated():
+    result = verify(f"KL({P3}, {Q3})", "0", W3, ">=")
+    texts = [a.text for a in result.assumptions]
+    assert any("1 - a - b" in t.replace("- a - b + 1", "1 - a - b") for t in texts), texts
+    assert sum("distribution" in t for t in texts) == 2
+    detail = result.derivation.steps[-1].detail
+    assert "n = 3" in detail and "distribution" in detail
+
+
+def test_empty_feasible_set_is_said():
+    result = verify("H([a, b])", "log(2)", {"a": "(0, 1/4)", "b": "(0, 1/4)"}, ">=")
+    assert result.status == "undecided" and result.counterexample is None
+    assert "feasible set may be empty" in result.detail
+
+
+def test_python_api_form():
+    from symxent.measures import cross_entropy, entropy, kl_divergence
+
+    p, q = sp.symbols("p q", real=True)
+    result = verify(cross_entropy([p, 1 - p], [q, 1 - q]), entropy([p, 1 - p]) + kl_divergence([p, 1 - p], [q, 1 - q]),
+                    where={p: sp.Interval.open(0, 1), q: sp.Interval.open(0, 1)})
+    assert result.status == "proved", result.detail
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "-log(q)", "BCE(1, q)", "--where", "q in (0, 1)"],
+    ["verify", "BCE(1, q)", "-log(q)", "--where", "q in (0, 1)"],
+    ["verify", "--where", "q in (0, 1)", "--", "-log(q)", "BCE(1, q)"],
+])
+def test_cli_side_starting_with_minus(argv, capsys):
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("proved") and not err
+
+
+_LOW = ("derivation", "identities", "measures", "inputs", "distributions")
+
+
+def _module_level_imports(tree: ast.Module, package: str) -> list[str]:
+    names = []
+    for node in tree.body:  # module level only: imports inside functions are lazy
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            names.append(".".join(base + ([node.module] if node.module else [])))
+            names += [f"{names[-1]}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+    return names
+
+
+def test_engine_does_not_import_renderers_at_module_level():
+    root = pathlib.Path(__file__).resolve().parents[1] / "symxent"
+    offenders = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root.parent).with_suffix("")
+        parts = rel.parts
+        if parts[1].removesuffix(".py") not in _LOW:
+            continue
+        package = ".".join(parts[:-1]) if parts[-1] != "__init__" else ".".join(parts[:-1])
+        for name in _module_level_imports(ast.parse(path.read_text()), package):
+            if name.startswith("symxent.render") or name.startswith("symxent.worked"):
+                offenders.append(f"{'/'.join(parts)}: {name}")
+    assert not offenders, offenders
+    assert any(root.joinpath("derivation").glob("*.py"))
