@@ -72,6 +72,7 @@ class Result:
     convention_ulp_error: float
     verdict: str
     explanation: str
+    error: str | None = None  # the exception text when checking this case failed (verdict 'error')
 
 
 @dataclass
@@ -112,11 +113,64 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
         adapter = _adapter(name)
         if not adapter.available():
             raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
-        for case in adapter.cases(problem):
+        try:
+            cases = adapter.cases(problem)
+        except Exception as err:  # one adapter failing to pose its calls must not take down the report
+            report.results.append(error_result(name, "(setting up its calls)", _version(adapter), "", None, err))
+            continue
+        for case in cases:
             if progress:
                 progress(f"{name}.{case.function}")
-            report.results.append(_result(problem, case, exact, digits))
+            report.results.append(_isolated(problem, case, exact, digits))
     return report
+
+
+def _version(adapter) -> str:
+    try:
+        return adapter.version()
+    except Exception:
+        return "?"
+
+
+def _error_text(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def error_result(library: str, function: str, version: str, dtype: str, value: Any, err: BaseException) -> Result:
+    """The row of a case whose check raised: the library's value if it had one, and the error.
+
+    >>> error_result("scipy", "f", "1.0", "float64", 0.5, ValueError("boom")).explanation
+    'error: checking this call failed (ValueError: boom); the library returned 0.5'
+    """
+    text = _error_text(err)
+    got = "" if value is None else f"; the library returned {_short_value(value)}"
+    return Result(library, function, version, dtype, value, math.nan, math.nan, math.nan, None, math.nan,
+                  "error", f"error: checking this call failed ({text}){got}", error=text)
+
+
+def _short_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(repr(v) for v in value[:4]) + (", ...]" if len(value) > 4 else "]")
+    return repr(value)
+
+
+def _isolated(problem: Problem, case: Case, exact, digits: int) -> Result:
+    """:func:`_result`, with any exception of the oracles on this case made into its row."""
+    try:
+        return _result(problem, case, exact, digits)
+    except _CheckFailed as failed:
+        return error_result(case.library, case.function, case.version, failed.dtype, failed.value, failed.err)
+    except Exception as err:
+        return error_result(case.library, case.function, case.version, case.compute_dtype, None, err)
+
+
+class _CheckFailed(Exception):
+    """Checking failed after the library answered: carries its value so the row can show it."""
+
+    def __init__(self, dtype: str, value: Any, err: BaseException) -> None:
+        super().__init__(str(err))
+        self.dtype, self.value, self.err = dtype, value, err
 
 
 def _convention(problem: Problem, case: Case, digits: int):
@@ -134,8 +188,16 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
     except Exception as err:  # the library refused the input: that is its answer
         return Result(case.library, case.function, case.version, case.compute_dtype, None, math.nan, math.nan,
                       math.nan, None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
-    conv = _convention(problem, case, digits)
     values = got.values.ravel().tolist()
+    try:
+        return _judged(problem, case, exact, digits, got, values)
+    except Exception as err:
+        shown = values[0] if len(values) == 1 else values
+        raise _CheckFailed(got.dtype, shown, err) from err
+
+
+def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list) -> Result:
+    conv = _convention(problem, case, digits)
     exacts = exact if isinstance(exact, list) else [exact]
     convs = [conv] * len(exacts) if isinstance(conv, ConventionNaN) else (conv if isinstance(conv, list) else [conv])
     fmt = got.dtype if got.dtype in FORMATS else "float64"
