@@ -188,6 +188,30 @@ def _kl(p: Problem, rows: np.ndarray) -> Terms:
     return kl_terms(p.target[rows].ravel(), p.prediction[rows].ravel())
 
 
+def js_terms(P: np.ndarray, Q: np.ndarray, *, renormalise: bool = False) -> Terms:
+    """Jensen-Shannon ``(KL(P||M) + KL(Q||M))/2``, ``M = (P+Q)/2``, of one row, as exact terms.
+
+    With sums ``s, t`` of P and Q (1 unless ``renormalise``) and ``a = p t + q s`` (dyadic),
+    ``JS(P/s, Q/t) = sum p log p/(2s) + sum q log q/(2t) - sum a log a/(2st) + sum(M) log 2 + (log s + log t)/2``.
+    """
+    s, t = (exact_sum(P), exact_sum(Q)) if renormalise else (Fraction(1), Fraction(1))
+    if s == 0 or t == 0:
+        from .base import ConventionNaN
+        raise ConventionNaN("a row sums to 0: renormalising divides 0 by 0")
+    a = [Fraction(pv) * t + Fraction(qv) * s for pv, qv in zip(P.tolist(), Q.tolist())]
+    a = [v for v in a if v != 0]
+    terms = Terms().log(P, P, coef=1 / (2 * s)).log(Q, Q, coef=1 / (2 * t)).log_exact(a, a, coef=-1 / (2 * s * t))
+    half = (exact_sum(P) / s + exact_sum(Q) / t) / 2  # sum M; 1 when renormalised
+    return terms.log_exact([Fraction(2), s, t], [half, Fraction(1, 2), Fraction(1, 2)])
+
+
+def _js(p: Problem, rows: np.ndarray) -> Terms:
+    t = Terms()
+    for i in rows.tolist():
+        t.blocks.extend(js_terms(p.target[i], p.prediction[i]).blocks)
+    return t
+
+
 def _entropy(p: Problem, rows: np.ndarray) -> Terms:
     P = p.target[rows].ravel()
     return Terms().log(P, P, coef=-1)
@@ -223,7 +247,7 @@ def _mse(p: Problem, rows: np.ndarray) -> Terms:
                              Fraction(0)))
 
 
-_DEFINITIONS = {"bce": _bce, "cce": _cce, "kl": _kl, "entropy": _entropy, "gaussian_nll": _gaussian,
+_DEFINITIONS = {"bce": _bce, "cce": _cce, "kl": _kl, "js": _js, "entropy": _entropy, "gaussian_nll": _gaussian,
                 "poisson_nll": _poisson, "mse": _mse}
 
 
@@ -275,5 +299,5 @@ def ulps_between(value: float, exact: Fraction | float, fmt: str) -> float:
     return float((Fraction(value) - exact) / ulp(exact, FORMATS[fmt]))
 
 
-__all__ += ["ulps_between", "math_divisor", "kl_terms", "cce_terms", "gaussian_terms", "bce_logits_terms",
+__all__ += ["ulps_between", "math_divisor", "kl_terms", "js_terms", "cce_terms", "gaussian_terms", "bce_logits_terms",
             "kept_rows"]

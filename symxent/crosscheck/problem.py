@@ -17,12 +17,12 @@ from .arrays import cast_exactly, read_array
 
 __all__ = ["Problem", "make_problem", "MEASURES", "REDUCTIONS", "canonical_measure"]
 
-MEASURES = ("bce", "cce", "kl", "entropy", "gaussian_nll", "poisson_nll", "mse")
+MEASURES = ("bce", "cce", "kl", "js", "entropy", "gaussian_nll", "poisson_nll", "mse")
 REDUCTIONS = ("mean", "sum", "none")
 _ALIASES = {
     "log_loss": "bce", "binary_cross_entropy": "bce", "binary_crossentropy": "bce",
     "cross_entropy": "cce", "categorical_cross_entropy": "cce", "categorical_crossentropy": "cce",
-    "kl_divergence": "kl", "kl_div": "kl", "gaussian": "gaussian_nll", "poisson": "poisson_nll",
+    "kl_divergence": "kl", "kl_div": "kl", "js_divergence": "js", "jensenshannon": "js", "gaussian": "gaussian_nll", "poisson": "poisson_nll",
 }
 
 
@@ -147,7 +147,7 @@ def _has_float_dtype(target: Any) -> bool:
 
 def _shape(p: Problem) -> Problem:
     pred, tgt = p.prediction, p.target
-    if p.measure in ("cce", "kl", "entropy") and pred.ndim == 1:
+    if p.measure in ("cce", "kl", "js", "entropy") and pred.ndim == 1:
         pred = pred[None, :]
         tgt = tgt[None, :] if (tgt.ndim == 1 and not (p.measure == "cce" and tgt.size == 1)) else tgt
     if p.measure in ("bce", "gaussian_nll", "poisson_nll", "mse"):
@@ -170,10 +170,10 @@ def _validate(p: Problem) -> Problem:
         raise ShapeError(f"target has shape {tgt.shape} but prediction has shape {pred.shape}")
     if p.measure != "cce" or not p.integer_labels:
         _raise_at(~np.isfinite(tgt), tgt, "target", "must be finite")
-    if p.measure in ("bce", "cce", "kl", "entropy") and not p.integer_labels:
+    if p.measure in ("bce", "cce", "kl", "js", "entropy") and not p.integer_labels:
         _raise_at((tgt < 0) | ((tgt > 1) if p.measure == "bce" else False), tgt, "target",
                   "must be a probability" if p.measure == "bce" else "must be >= 0")
-    if not p.logits and p.measure in ("bce", "cce", "kl", "entropy"):
+    if not p.logits and p.measure in ("bce", "cce", "kl", "js", "entropy"):
         _raise_at(np.isnan(pred) | (pred < 0) | (pred > 1), pred, "prediction", "must be a probability in [0, 1]")
     if p.logits:
         _raise_at(np.isnan(pred) | (pred == np.inf), pred, "prediction", "must be a finite logit or -inf")

@@ -1,4 +1,5 @@
-"""SciPy: ``stats.entropy`` (one and two arguments), ``special.rel_entr``, ``special.kl_div``
+"""SciPy: ``stats.entropy`` (one and two arguments), ``spatial.distance.jensenshannon`` (squared),
+``special.rel_entr``, ``special.kl_div``
 and ``special.xlogy``, called for real.
 
 Conventions: ``stats.entropy`` renormalises P (and Q) to sum 1 before anything else;
@@ -15,7 +16,7 @@ import numpy as np
 
 from .arrays import numpy_dtype
 from .base import Case, ConventionNaN, float_complement, importable
-from .oracle import kl_terms, math_divisor, math_terms
+from .oracle import js_terms, kl_terms, math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
 
@@ -60,6 +61,12 @@ def cases(p: Problem) -> list[Case]:
                       lambda rows: math_terms(p, rows), ""),
                 _case(p, "special.kl_div(p, q).sum(-1)", lambda: special.kl_div(y, q).sum(-1), _kl_div(p),
                       "kl_div adds q - p to each term, so its sum is KL + sum q - sum p")]
+    if p.measure == "js":
+        from scipy.spatial import distance
+        return [_case(p, "spatial.distance.jensenshannon(p, q, axis=-1)**2",
+                      lambda: distance.jensenshannon(y, q, axis=-1) ** 2, _renormalised_js(p),
+                      "jensenshannon returns the distance sqrt(JS), squared here (one more rounding) to compare "
+                      "with the divergence; P and Q are renormalised to sum 1")]
     if p.measure == "bce":
         comp = float_complement(p.prediction, p.dtype)
 
@@ -100,6 +107,15 @@ def _renormalised_kl(p: Problem):
                 t.blocks.append((block[0] / sp_, block[1], block[2]))
             if sp_ != sq:
                 t.log_exact([sp_, sq], [-1, 1])
+        return t
+    return terms_of
+
+
+def _renormalised_js(p: Problem):
+    def terms_of(rows):
+        t = Terms()
+        for i in rows.tolist():
+            t.blocks.extend(js_terms(p.target[i], p.prediction[i], renormalise=True).blocks)
         return t
     return terms_of
 
