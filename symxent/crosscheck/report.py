@@ -31,19 +31,19 @@ from .base import Case, ConventionNaN, read_result
 from .oracle import Certified, exact_value, reduce_terms
 from .problem import Problem
 
-__all__ = ["LIBRARIES", "Result", "Report", "compare", "available_libraries", "ULP_TOLERANCE", "tolerance"]
+__all__ = ["LIBRARIES", "Result", "Report", "compare", "LEVELS", "fails", "available_libraries", "ULP_TOLERANCE", "tolerance"]
 
 LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax")
 ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
 
 
-def tolerance(n_elements: int) -> float:
+def tolerance(n_elements: int, ulps: float = ULP_TOLERANCE) -> float:
     """...scaled by log2 of the number of elements summed (a sum of n floats may err by more).
 
     >>> tolerance(1), tolerance(2**20)
     (16, 320)
     """
-    return ULP_TOLERANCE * max(1, math.ceil(math.log2(max(n_elements, 1))))
+    return ulps * max(1, math.ceil(math.log2(max(n_elements, 1))))
 _RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
 
 
@@ -98,8 +98,11 @@ class Report:
 
 
 def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int = 30,
-            progress: Callable[[str], None] | None = None) -> Report:
+            progress: Callable[[str], None] | None = None, ulps: float = ULP_TOLERANCE) -> Report:
     """Run every case of every library on ``problem`` and compare it with both oracles.
+
+    ``ulps`` is the rounding threshold: within that many ULPs of its own convention (times log2
+    of the number of elements summed), a difference is rounding.
 
     >>> from symxent.crosscheck.problem import make_problem
     >>> r = compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["numpy"], digits=20)
@@ -121,8 +124,32 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
         for case in cases:
             if progress:
                 progress(f"{name}.{case.function}")
-            report.results.append(_isolated(problem, case, exact, digits))
+            report.results.append(_isolated(problem, case, exact, digits, ulps))
     return report
+
+
+# The order of verdicts for ``--fail-on``: a library refusing an input is a semantic difference;
+# an error while checking, or a result nothing explains, is the worst.
+LEVELS = {"rounding": 0, "precision": 1, "semantics": 2, "refused": 2, "cancellation": 3, "unexplained": 3,
+          "error": 3}
+
+
+def fails(result: Result, level: str) -> bool:
+    """Does ``result`` reach ``level`` (``rounding``, ``precision``, ``semantics``, ``any``)?
+
+    ``any`` is any deviation from the exact value; ``rounding`` a value that is not the exact
+    value correctly rounded to its dtype (more than half an ULP away), or any worse verdict.
+
+    >>> r = Result("x", "f", "1", "float64", 1.0, 0.0, 0.75, 0.0, 1.0, 0.75, "rounding", "")
+    >>> fails(r, "any"), fails(r, "rounding"), fails(r, "precision")
+    (True, True, False)
+    """
+    rank = LEVELS.get(result.verdict, 3)
+    if level == "any":
+        return rank > 0 or not result.ulp_error == 0
+    if level == "rounding":
+        return rank > 0 or not abs(result.ulp_error) <= 0.5
+    return rank >= LEVELS[level]
 
 
 def _version(adapter) -> str:
@@ -155,10 +182,10 @@ def _short_value(value: Any) -> str:
     return repr(value)
 
 
-def _isolated(problem: Problem, case: Case, exact, digits: int) -> Result:
+def _isolated(problem: Problem, case: Case, exact, digits: int, ulps: float = ULP_TOLERANCE) -> Result:
     """:func:`_result`, with any exception of the oracles on this case made into its row."""
     try:
-        return _result(problem, case, exact, digits)
+        return _result(problem, case, exact, digits, ulps)
     except _CheckFailed as failed:
         return error_result(case.library, case.function, case.version, failed.dtype, failed.value, failed.err)
     except Exception as err:
@@ -182,7 +209,7 @@ def _convention(problem: Problem, case: Case, digits: int):
         return ConventionNaN(str(zero))
 
 
-def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
+def _result(problem: Problem, case: Case, exact, digits: int, ulps: float = ULP_TOLERANCE) -> Result:
     try:
         got = read_result(case.call())
     except Exception as err:  # the library refused the input: that is its answer
@@ -190,13 +217,13 @@ def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
                       math.nan, None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
     values = got.values.ravel().tolist()
     try:
-        return _judged(problem, case, exact, digits, got, values)
+        return _judged(problem, case, exact, digits, got, values, ulps)
     except Exception as err:
         shown = values[0] if len(values) == 1 else values
         raise _CheckFailed(got.dtype, shown, err) from err
 
 
-def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list) -> Result:
+def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list, ulps: float) -> Result:
     conv = _convention(problem, case, digits)
     exacts = exact if isinstance(exact, list) else [exact]
     convs = [conv] * len(exacts) if isinstance(conv, ConventionNaN) else (conv if isinstance(conv, list) else [conv])
@@ -204,7 +231,7 @@ def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list)
     rows = [_row(v, e, c, fmt) for v, e, c in zip(values, exacts, convs)]
     worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
     ulp_err, rel_err, conv_ulp, conv_value, abs_err = worst
-    verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv)
+    verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv, ulps)
     value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
     conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
     return Result(case.library, case.function, case.version, got.dtype, value, abs_err, ulp_err, rel_err,
@@ -257,12 +284,12 @@ def _differs(c, e: Certified, fmt: str) -> bool:
     return abs(cv - ev) > SEMANTIC_ULPS * ulp(ev, FORMATS[fmt])
 
 
-def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[str, str]:
+def _explain(problem, case, dtype, values, exacts, convs, rows, conv, ulps=ULP_TOLERANCE) -> tuple[str, str]:
     fmt = dtype if dtype in FORMATS else "float64"
     semantic = any(_differs(c, e, fmt) for c, e in zip(convs, exacts))
     worst_conv = max((abs(r[2]) if not math.isnan(r[2]) else math.inf) for r in rows)
     narrow = _RANK.get(fmt, 53) < _RANK.get(problem.dtype, 53)
-    tol = tolerance(problem.prediction.size)
+    tol = tolerance(problem.prediction.size, ulps)
     parts = []
     if isinstance(conv, ConventionNaN):
         parts.append(f"{case.library} returns nan by its convention: {conv}")
