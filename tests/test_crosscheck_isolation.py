@@ -58,3 +58,19 @@ def test_scipy_kl_near_one_report_survives(capsys):
     assert ent["value"] == float(scipy.stats.entropy([1.0000000001], [1.0]))
     assert ent["verdict"] in {"error", "rounding", "semantics", "unexplained"}
     assert (ent["error"] is not None) == (ent["verdict"] == "error")
+
+
+def test_numpy_textbook_kl_of_nearly_equal_rows_is_cancellation():
+    from symxent import evaluate
+    P, Q = [0.3, 0.7], [0.3000000001, 0.6999999999]
+    r = compare(make_problem("kl", P, Q), libs=["numpy"], digits=20)
+    (row,) = r.results
+    p, q = np.array(P), np.array(Q)
+    got = float(np.sum(p * np.log(p / q), axis=-1))
+    assert row.value == got and got < 0  # numpy's actual answer: negative
+    # the exact KL of the float64 readings, by the symbolic path (independent of the oracle)
+    import sympy as sp
+    expected = sum(sp.Rational(a) * sp.log(sp.Rational(a) / sp.Rational(b)) for a, b in zip(P, Q))
+    assert r.exact_text == str(evaluate(expected, 20)) and float(r.exact.value) > 0
+    assert row.verdict == "cancellation" and "sign is wrong" in row.explanation
+    assert row.explanation.startswith("cancellation: rounding amplified by cancellation")

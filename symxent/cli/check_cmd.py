@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--fail-on", choices=("semantics", "precision", "rounding", "any"), default=None,
                    help="exit 1 when some library's verdict is at or above this level (rounding < precision < "
-                        "semantics < unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
+                        "semantics < cancellation/unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
     p.add_argument("--ulps", type=float, default=None,
                    help="rounding threshold: ULPs from the library's own convention still called rounding (16)")
     p.set_defaults(run=run)

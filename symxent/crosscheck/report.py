@@ -10,6 +10,9 @@ error against that convention, and a plain-words explanation whose first word is
   (float32 while float64 was given, or a float32 result returned as a Python float);
 * ``semantics``: the convention itself differs from the mathematics (clipping, clamping,
   renormalisation, a dropped constant, a different mean) and the value follows it;
+* ``cancellation``: the error is rounding amplified by cancellation (within a few ULPs of the
+  terms' size) but so large that the result is meaningless: a wrong sign, or a relative error of
+  100 % or more;
 * ``unexplained``: the value is far from its own convention too (cancellation in the formula,
   or a step the convention does not model).
 """
@@ -297,6 +300,7 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv, ulps=ULP_T
         what = case.semantics or "the documented convention differs from the mathematics"
         parts.append(f"{what}; this moves the exact value from {_fmt(exacts)} to {_fmt(convs)}")
     explained = worst_conv <= tol
+    cancelled_badly = ""
     if isinstance(conv, ConventionNaN) and all(math.isnan(v) for v in values):
         pass
     elif explained:
@@ -311,6 +315,7 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv, ulps=ULP_T
         if cancelled is not None:
             size, k = cancelled
             explained = True
+            cancelled_badly = _meaningless(values, exacts, rows)
             parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
                          f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
                          f"though {worst_conv:.3g} ULPs of the result")
@@ -324,9 +329,25 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv, ulps=ULP_T
                          "model)")
     if not explained:
         verdict = "unexplained"
+    elif cancelled_badly:
+        verdict = "cancellation"
+        parts.append("the result is meaningless: " + cancelled_badly)
     else:
         verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
     return verdict, f"{verdict}: " + "; ".join(parts)
+
+
+def _meaningless(values, exacts, rows) -> str:
+    """Why a cancelled result carries no information: its sign is wrong, or its error is >= 100 %."""
+    for v, e, r in zip(values, exacts, rows):
+        ev = e.value
+        if isinstance(ev, float) or not math.isfinite(v):
+            continue
+        if (v < 0 < ev) or (v > 0 > ev) or (v != 0 and ev == 0):
+            return f"its sign is wrong ({v!r} for an exact value of {_fmt([e])})"
+        if r[1] >= 1:
+            return f"its relative error is {r[1]:.3g} (100 % or more)"
+    return ""
 
 
 def _cancellation(problem, case, values, convs, fmt: str, tol: float) -> tuple[float, float] | None:
