@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from symxent.crosscheck import LIBRARIES, compare, make_problem
+from symxent.crosscheck.oracle import exact_value
 from symxent.crosscheck.report import _adapter, tolerance
 from symxent.examples import EXAMPLE_1, EXAMPLE_2
 
@@ -213,4 +214,6 @@ def test_torch_cross_entropy_is_within_rounding_of_the_mathematics(data):
     rows, label, eps = data
     p = make_problem("cce", [label] * len(rows), rows, logits=True, label_smoothing=eps)
     (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
-    assert res.verdict == "rounding", res.explanation
+    # a loss of ~1e-16 that float64 rounding turns into 0 (100 % error) is named cancellation
+    meaningless = res.rel_error >= 1 or (res.value < 0 < float(exact_value(p, 20).value))
+    assert res.verdict == ("cancellation" if meaningless else "rounding"), res.explanation

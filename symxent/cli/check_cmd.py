@@ -48,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reduction", default="mean", choices=REDUCTIONS)
     p.add_argument("--digits", type=int, default=30, help="certified significant digits of the exact value (30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--base", default=None,
+                   help="log base for entropy, cross-entropy, kl, js: 2, e, 10 or any positive number != 1 (default e)")
     p.add_argument("--fail-on", choices=("semantics", "precision", "rounding", "any"), default=None,
                    help="exit 1 when some library's verdict is at or above this level (rounding < precision < "
                         "semantics < cancellation/unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
@@ -129,7 +131,7 @@ def _problem(args: argparse.Namespace):
              for k in ("var", "weight") if getattr(args, k)}
     return make_problem(measure, target, pred, logits=args.logits, reduction=args.reduction,
                         label_smoothing=args.label_smoothing, ignore_index=args.ignore_index,
-                        log_input=not args.rate, **extra)
+                        log_input=not args.rate, base=args.base, **extra)
 
 
 def _is_file(text: str) -> bool:
@@ -209,7 +211,8 @@ def _err(v: Any) -> Any:
 def _print_table(report) -> None:
     p = report.problem
     exact = report.exact_text
-    print(f"{p.measure} ({p.reduction}), {p.reading}")
+    in_base = "" if p.base is None else f", base {p.base}"
+    print(f"{p.measure} ({p.reduction}{in_base}), {p.reading}")
     print(f"exact: {exact if isinstance(exact, str) else ', '.join(exact)}")
     if isinstance(exact, str):
         rounded = report.exact_floats

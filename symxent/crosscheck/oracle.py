@@ -265,16 +265,31 @@ def math_divisor(p: Problem) -> Fraction:
 
 
 def reduce_terms(p: Problem, terms_of: Callable[[np.ndarray], Terms], divisor: Fraction,
-                 digits: int, *, strict: bool = True) -> Certified | list[Certified]:
-    """Certify ``sum``, ``mean`` (``sum / divisor``) or each sample (``none``)."""
+                 digits: int, *, strict: bool = True, base=None) -> Certified | list[Certified]:
+    """Certify ``sum``, ``mean`` (``sum / divisor``) or each sample (``none``), in nats, or in
+    ``base`` (divided by ``log base``) when it is given."""
     rows = np.arange(p.n_samples)
+
+    def in_base(e: Enclosure, bits: int) -> Enclosure:
+        return e if base is None else _divided(e, Enclosure(*enclose(sp.log(base), bits + 16)))
+
     if p.reduction == "none":
-        return [certify(lambda bits, i=i: terms_of(np.array([i])).enclose(bits), digits, strict=strict)
+        return [certify(lambda bits, i=i: in_base(terms_of(np.array([i])).enclose(bits), bits), digits, strict=strict)
                 for i in rows.tolist()]
     if p.reduction == "mean" and not divisor:
         raise DomainError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
     scale = Fraction(1) if p.reduction == "sum" else 1 / divisor
-    return certify(lambda bits: _scaled(terms_of(rows).enclose(bits), scale), digits, strict=strict)
+    return certify(lambda bits: in_base(_scaled(terms_of(rows).enclose(bits), scale), bits), digits, strict=strict)
+
+
+def _divided(e: Enclosure, d: Enclosure) -> Enclosure:
+    """``e / d`` for an enclosure ``d`` of one sign (``log b`` with ``b != 1``)."""
+    if not (d.lo > 0 or d.hi < 0):
+        raise PrecisionError("log(base) could not be separated from 0")
+    if not e.is_finite:
+        return e if d.lo > 0 else -e
+    quotients = [a / b for a in (e.lo, e.hi) for b in (d.lo, d.hi)]
+    return Enclosure(min(quotients), max(quotients))
 
 
 def _scaled(e: Enclosure, c: Fraction) -> Enclosure:
@@ -288,7 +303,7 @@ def exact_value(p: Problem, digits: int = 30) -> Certified | list[Certified]:
     >>> str(exact_value(make_problem("bce", [1, 0], [0.5, 0.5]), 20))
     '0.69314718055994530942'
     """
-    return reduce_terms(p, lambda rows: math_terms(p, rows), math_divisor(p), digits)
+    return reduce_terms(p, lambda rows: math_terms(p, rows), math_divisor(p), digits, base=p.base)
 
 
 def ulps_between(value: float, exact: Fraction | float, fmt: str) -> float:

@@ -62,6 +62,7 @@ class Problem:
     ignore_index: int | None = None
     log_input: bool = True
     options: dict = field(default_factory=dict)
+    base: Any = None  # the logarithm's base (a SymPy number) for entropy, cce, kl, js; None is e
 
     @property
     def integer_labels(self) -> bool:
@@ -92,6 +93,8 @@ class Problem:
             out["ignore_index"] = self.ignore_index
         if self.measure == "poisson_nll":
             out["log_input"] = self.log_input
+        if self.base is not None:
+            out["base"] = str(self.base)
         return out
 
 
@@ -104,7 +107,7 @@ def _check_reduction(reduction: str) -> str:
 def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: str | None = None,
                  logits: bool = False, reduction: str = "mean", var: Any = None, weight: Any = None,
                  label_smoothing: float = 0.0, ignore_index: int | None = None,
-                 log_input: bool = True) -> Problem:
+                 log_input: bool = True, base: Any = None) -> Problem:
     """Read and validate the inputs of a loss (see :class:`Problem`).
 
     Arrays and tensors keep their dtype; lists are rounded once to ``dtype`` (default float64).
@@ -114,6 +117,7 @@ def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: st
     True
     """
     m = canonical_measure(measure)
+    base = _base(base, m)
     if m == "entropy" and prediction is None:
         prediction = target
     if prediction is None:
@@ -132,8 +136,24 @@ def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: st
                                                 "var", dtype=None if hasattr(var, "dtype") else kind).values,
         weight=None if weight is None else read_array(weight, "weight",
                                                       dtype=None if hasattr(weight, "dtype") else kind).values,
-        label_smoothing=float(label_smoothing), ignore_index=ignore_index, log_input=bool(log_input))
+        label_smoothing=float(label_smoothing), ignore_index=ignore_index, log_input=bool(log_input), base=base)
     return _validate(_shape(problem))
+
+
+def _base(base: Any, measure: str) -> Any:
+    """None for e; else the validated base, only for the measures defined with a logarithm's base."""
+    if base is None:
+        return None
+    import sympy as sp
+    from ..logbase import as_base
+    b = as_base(base)
+    if b == sp.E:
+        return None
+    if measure not in ("entropy", "cce", "kl", "js"):
+        raise UnsupportedError(f"base={base!r}: only entropy, cce, kl and js take a base")
+    if not b.is_number:
+        raise UnsupportedError(f"base={base!r} must be a number to check libraries")
+    return b
 
 
 def _plain(a: Any) -> Any:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
@@ -114,6 +114,7 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
     """
     exact = exact_value(problem, digits)
     report = Report(exact, problem)
+    nats = None if problem.base is None else exact_value(replace(problem, base=None), digits)
     names = list(libs) if libs is not None else available_libraries()
     for name in names:
         adapter = _adapter(name)
@@ -127,7 +128,13 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
         for case in cases:
             if progress:
                 progress(f"{name}.{case.function}")
-            report.results.append(_isolated(problem, case, exact, digits, ulps))
+            in_base = problem.base is None or case.base_applied
+            row = _isolated(problem if in_base else replace(problem, base=None), case,
+                            exact if in_base else nats, digits, ulps)
+            if not in_base:
+                row.explanation += (f"; this call has no base parameter: its result is in nats, compared with the "
+                                    f"exact value in nats, {_fmt(nats if isinstance(nats, list) else [nats])}")
+            report.results.append(row)
     return report
 
 
@@ -205,7 +212,7 @@ class _CheckFailed(Exception):
 
 def _convention(problem: Problem, case: Case, digits: int):
     try:
-        return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False)
+        return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False, base=problem.base)
     except ConventionNaN as nan:
         return nan
     except DomainError as zero:  # a mean over nothing: the library's 0/0
@@ -235,6 +242,7 @@ def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list,
     worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
     ulp_err, rel_err, conv_ulp, conv_value, abs_err = worst
     verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv, ulps)
+
     value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
     conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
     return Result(case.library, case.function, case.version, got.dtype, value, abs_err, ulp_err, rel_err,

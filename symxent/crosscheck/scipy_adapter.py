@@ -38,11 +38,19 @@ def _reduce(a, reduction: str):
     return {"mean": np.mean, "sum": np.sum}.get(reduction, lambda v: v)(a)
 
 
-def _case(p: Problem, function: str, per_sample, terms_of, note: str) -> Case:
+def _case(p: Problem, function: str, per_sample, terms_of, note: str, *, base_applied: bool = False) -> Case:
     def call():
         with np.errstate(all="ignore"):
             return _reduce(per_sample(), p.reduction)
-    return Case(NAME, function, version(), call, terms_of, math_divisor(p), note, p.dtype)
+    return Case(NAME, function, version(), call, terms_of, math_divisor(p), note, p.dtype, base_applied)
+
+
+def _base(p: Problem) -> tuple[dict, str]:
+    """The ``base=`` keyword scipy takes (a float, as a user passes it) and how it is shown."""
+    if p.base is None:
+        return {}, ""
+    b = float(p.base)
+    return {"base": b}, f", base={b!r}"
 
 
 def cases(p: Problem) -> list[Case]:
@@ -52,21 +60,24 @@ def cases(p: Problem) -> list[Case]:
     t = numpy_dtype(p.dtype)
     y, q = p.target.astype(t), p.prediction.astype(t)
     if p.measure == "entropy":
-        return [_case(p, "stats.entropy(p)", lambda: stats.entropy(y, axis=-1), _renormalised_entropy(p),
-                      "P is renormalised to sum 1")]
+        kw, shown = _base(p)
+        return [_case(p, f"stats.entropy(p{shown})", lambda: stats.entropy(y, axis=-1, **kw),
+                      _renormalised_entropy(p), "P is renormalised to sum 1", base_applied=bool(kw))]
     if p.measure == "kl":
-        return [_case(p, "stats.entropy(p, q)", lambda: stats.entropy(y, q, axis=-1), _renormalised_kl(p),
-                      "P and Q are renormalised to sum 1"),
+        kw, shown = _base(p)
+        return [_case(p, f"stats.entropy(p, q{shown})", lambda: stats.entropy(y, q, axis=-1, **kw),
+                      _renormalised_kl(p), "P and Q are renormalised to sum 1", base_applied=bool(kw)),
                 _case(p, "special.rel_entr(p, q).sum(-1)", lambda: special.rel_entr(y, q).sum(-1),
                       lambda rows: math_terms(p, rows), ""),
                 _case(p, "special.kl_div(p, q).sum(-1)", lambda: special.kl_div(y, q).sum(-1), _kl_div(p),
                       "kl_div adds q - p to each term, so its sum is KL + sum q - sum p")]
     if p.measure == "js":
         from scipy.spatial import distance
-        return [_case(p, "spatial.distance.jensenshannon(p, q, axis=-1)**2",
-                      lambda: distance.jensenshannon(y, q, axis=-1) ** 2, _renormalised_js(p),
+        kw, shown = _base(p)
+        return [_case(p, f"spatial.distance.jensenshannon(p, q, axis=-1{shown})**2",
+                      lambda: distance.jensenshannon(y, q, axis=-1, **kw) ** 2, _renormalised_js(p),
                       "jensenshannon returns the distance sqrt(JS), squared here (one more rounding) to compare "
-                      "with the divergence; P and Q are renormalised to sum 1")]
+                      "with the divergence; P and Q are renormalised to sum 1", base_applied=bool(kw))]
     if p.measure == "bce":
         comp = float_complement(p.prediction, p.dtype)
 
