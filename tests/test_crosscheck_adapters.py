@@ -144,7 +144,9 @@ def test_logits_plus_minus_1000():
     assert r.exact_text.startswith("1000.0000000000000000")
     for lib, fn in (("torch", "with_logits"), ("jax", "sigmoid_binary"), ("keras", "ops.mean")):
         res = _by(r, lib, fn)
-        assert res.value == 1000.0 and res.verdict == "rounding", res.explanation
+        # JAX by default computes float64 inputs in float32 (precision); its x64 row is rounding
+        expected = "precision" if res.dtype != r.problem.dtype else "rounding"
+        assert res.value == 1000.0 and res.verdict == expected, res.explanation
     r2 = _extreme("cce-logit-1000")
     assert r2.exact_text.startswith("2000.000000000000000")
     assert _by(r2, "torch", "cross_entropy").value == 2000.0
