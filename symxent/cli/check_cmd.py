@@ -214,7 +214,7 @@ def _print_table(report) -> None:
     in_base = "" if p.base is None else f", base {p.base}"
     print(f"{p.measure} ({p.reduction}{in_base}), {p.reading}")
     print(f"exact: {exact if isinstance(exact, str) else ', '.join(exact)}")
-    if isinstance(exact, str):
+    if isinstance(exact, str) and report.exact is not None:
         rounded = report.exact_floats
         print("correctly rounded: " + ", ".join(f"{k} {v!r}" for k, v in rounded.items()))
     if not report.results:

@@ -63,6 +63,7 @@ class Problem:
     log_input: bool = True
     options: dict = field(default_factory=dict)
     base: Any = None  # the logarithm's base (a SymPy number) for entropy, cce, kl, js; None is e
+    invalid: str | None = None  # why the mathematics is undefined here (the libraries are still called)
 
     @property
     def integer_labels(self) -> bool:
@@ -95,6 +96,8 @@ class Problem:
             out["log_input"] = self.log_input
         if self.base is not None:
             out["base"] = str(self.base)
+        if self.invalid is not None:
+            out["invalid"] = self.invalid
         return out
 
 
@@ -184,15 +187,18 @@ def _validate(p: Problem) -> Problem:
         if tgt.shape[0] != pred.shape[0]:
             raise ShapeError(f"target has {tgt.shape[0]} labels but prediction has {pred.shape[0]} rows")
         ignored = tgt == (p.ignore_index if p.ignore_index is not None else np.nan)
-        bad = (tgt != np.round(tgt)) | (((tgt < 0) | (tgt >= pred.shape[1])) & ~ignored)
-        _raise_at(bad, tgt, "target", f"must be a class index 0..{pred.shape[1] - 1}")
+        _raise_at(tgt != np.round(tgt), tgt, "target", f"must be a class index 0..{pred.shape[1] - 1}")
+        p = _undefined_at(p, ((tgt < 0) | (tgt >= pred.shape[1])) & ~ignored, tgt, "target",
+                          f"is not a class index 0..{pred.shape[1] - 1}")
     elif tgt.shape != pred.shape:
         raise ShapeError(f"target has shape {tgt.shape} but prediction has shape {pred.shape}")
     if p.measure != "cce" or not p.integer_labels:
         _raise_at(~np.isfinite(tgt), tgt, "target", "must be finite")
     if p.measure in ("bce", "cce", "kl", "js", "entropy") and not p.integer_labels:
-        _raise_at((tgt < 0) | ((tgt > 1) if p.measure == "bce" else False), tgt, "target",
-                  "must be a probability" if p.measure == "bce" else "must be >= 0")
+        if p.measure == "bce":
+            _raise_at((tgt < 0) | (tgt > 1), tgt, "target", "must be a probability")
+        else:
+            p = _undefined_at(p, tgt < 0, tgt, "target", "is negative")
     if not p.logits and p.measure in ("bce", "cce", "kl", "js", "entropy"):
         _raise_at(np.isnan(pred) | (pred < 0) | (pred > 1), pred, "prediction", "must be a probability in [0, 1]")
     if p.logits:
@@ -217,6 +223,16 @@ def _validate(p: Problem) -> Problem:
     if not 0.0 <= p.label_smoothing <= 1.0:
         raise DomainError(f"label_smoothing={p.label_smoothing!r} must lie in [0, 1]")
     return p
+
+
+def _undefined_at(p: Problem, bad: np.ndarray, values: np.ndarray, name: str, rule: str) -> Problem:
+    """An input the mathematics does not define but libraries accept without validating: kept,
+    with the reason, so that the libraries are still called and their answers reported."""
+    if not np.any(bad) or p.invalid is not None:
+        return p
+    idx = np.unravel_index(int(np.argmax(bad)), bad.shape)
+    where = ", ".join(str(int(i)) for i in idx)
+    return replace(p, invalid=f"{name}[{where}]={float(values[idx])!r} {rule}")
 
 
 def _raise_at(bad: np.ndarray, values: np.ndarray, name: str, rule: str) -> None:

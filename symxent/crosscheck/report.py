@@ -86,6 +86,8 @@ class Report:
 
     @property
     def exact_text(self) -> str | list:
+        if self.exact is None:
+            return f"undefined: {self.problem.invalid}"
         return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
 
     @property
@@ -93,6 +95,8 @@ class Report:
         """The exact value correctly rounded to float64, float32 and bfloat16 (as Python floats)."""
         def one(c: Certified) -> dict:
             return {name: (float(v) if v is not None else None) for name, v in c.floats.items()}
+        if self.exact is None:
+            return {}
         return [one(c) for c in self.exact] if isinstance(self.exact, list) else one(self.exact)
 
     def to_json(self) -> dict:
@@ -112,6 +116,8 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
     >>> r.exact_text, r.results[0].function, r.results[0].verdict
     ('0.14384103622589046372', 'sum(p*log(p/q), axis=-1)', 'rounding')
     """
+    if problem.invalid is not None:
+        return _unvalidated(problem, libs, progress)
     exact = exact_value(problem, digits)
     report = Report(exact, problem)
     nats = None if problem.base is None else exact_value(replace(problem, base=None), digits)
@@ -140,7 +146,7 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
 
 # The order of verdicts for ``--fail-on``: a library refusing an input is a semantic difference;
 # an error while checking, or a result nothing explains, is the worst.
-LEVELS = {"rounding": 0, "precision": 1, "semantics": 2, "refused": 2, "cancellation": 3, "unexplained": 3,
+LEVELS = {"rounding": 0, "precision": 1, "semantics": 2, "refused": 2, "no validation": 2, "cancellation": 3, "unexplained": 3,
           "error": 3}
 
 
@@ -160,6 +166,37 @@ def fails(result: Result, level: str) -> bool:
     if level == "rounding":
         return rank > 0 or not abs(result.ulp_error) <= 0.5
     return rank >= LEVELS[level]
+
+
+def _unvalidated(problem: Problem, libs, progress) -> Report:
+    """The mathematics is undefined: call each library anyway and report what it does with it."""
+    report = Report(None, problem)
+    for name in (list(libs) if libs is not None else available_libraries()):
+        adapter = _adapter(name)
+        if not adapter.available():
+            raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
+        try:
+            cases = adapter.cases(problem)
+        except Exception as err:
+            report.results.append(error_result(name, "(setting up its calls)", _version(adapter), "", None, err))
+            continue
+        for case in cases:
+            if progress:
+                progress(f"{name}.{case.function}")
+            try:
+                got = read_result(case.call())
+            except Exception as err:  # the library validates: it refuses the input
+                report.results.append(Result(case.library, case.function, case.version, case.compute_dtype, None,
+                                             math.nan, math.nan, math.nan, None, math.nan, "refused",
+                                             f"refused: {_error_text(err)}"))
+                continue
+            values = got.values.ravel().tolist()
+            value = values[0] if len(values) == 1 else values
+            report.results.append(Result(
+                case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
+                math.nan, "no validation", f"no validation: {problem.invalid}, where the mathematics is undefined, "
+                f"yet {case.library} accepted it and returned {_short_value(value)}"))
+    return report
 
 
 def _version(adapter) -> str:
