@@ -56,3 +56,8 @@ def test_torch_validates_labels():
 def test_fail_on_semantics_counts_no_validation(capsys):
     argv = ["check", "kl", "--p", "-0.5,1.5", "--q", "0.5,0.5", "--libs", "numpy", "--fail-on", "semantics"]
     assert main(argv) == 1
+
+
+def test_out_of_range_label_is_kept_with_its_reason():
+    p = make_problem("cce", [3], [[0.5, 0.5]])
+    assert p.invalid == "target[0]=3.0 is not a class index 0..1"
