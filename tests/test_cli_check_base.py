@@ -53,3 +53,12 @@ def test_scipy_kl_and_js_base_10(capsys):
 def test_base_for_a_loss_without_one_is_one_line(capsys):
     assert main(["check", "mse", "--y", "1", "--q", "0.5", "--libs", "numpy", "--base", "2"]) == 2
     assert "only entropy, cce, kl and js take a base" in capsys.readouterr().err
+
+
+def test_scipy_entr_elementwise_is_checked_in_nats(capsys):
+    pytest.importorskip("scipy")
+    from scipy import special
+    out, rows = _rows(capsys, ["check", "entropy", "--p", "0.25,0.75", "--libs", "scipy"])
+    r = rows["special.entr(p).sum(-1)"]
+    assert r["value"] == float(special.entr(np.array([0.25, 0.75])).sum(-1))
+    assert out["exact"] == str(evaluate(entropy(["0.25", "0.75"]), 30)) and r["verdict"] == "rounding"

@@ -62,7 +62,9 @@ def cases(p: Problem) -> list[Case]:
     if p.measure == "entropy":
         kw, shown = _base(p)
         return [_case(p, f"stats.entropy(p{shown})", lambda: stats.entropy(y, axis=-1, **kw),
-                      _renormalised_entropy(p), "P is renormalised to sum 1", base_applied=bool(kw))]
+                      _renormalised_entropy(p), "P is renormalised to sum 1", base_applied=bool(kw)),
+                _case(p, "special.entr(p).sum(-1)", lambda: special.entr(y).sum(-1),
+                      lambda rows: math_terms(p, rows), "")]
     if p.measure == "kl":
         kw, shown = _base(p)
         return [_case(p, f"stats.entropy(p, q{shown})", lambda: stats.entropy(y, q, axis=-1, **kw),
