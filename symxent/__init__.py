@@ -17,7 +17,7 @@ from .inputs import parse_number
 from .logbase import unit_of
 from .derivation.verify import VerifyResult, verify
 from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
-                       gaussian_nll, kl_divergence, log_loss, mse)
+                       gaussian_nll, js_divergence, kl_divergence, log_loss, mse)
 from .render.api import render as render_document
 from .worked import WorkedExample, worked_log_loss, worked_measure
 
@@ -26,7 +26,7 @@ __all__ = [
     # distributions
     "Categorical", "SymbolicDistribution", "bernoulli", "symbolic_distribution",
     # measures
-    "entropy", "cross_entropy", "kl_divergence", "binary_cross_entropy", "categorical_cross_entropy",
+    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "binary_cross_entropy", "categorical_cross_entropy",
     "log_loss", "gaussian_nll", "mse",
     # exact inputs and certified values
     "as_exact", "parse_number", "evaluate", "closed_form", "CertifiedValue", "MAX_DIGITS", "unit_of",

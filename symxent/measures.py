@@ -21,7 +21,7 @@ from .inputs import FloatReading, exact, exact_list
 from .logbase import as_base, log_in
 
 __all__ = [
-    "entropy", "cross_entropy", "kl_divergence", "binary_cross_entropy",
+    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "binary_cross_entropy",
     "categorical_cross_entropy", "log_loss", "gaussian_nll", "mse",
 ]
 
@@ -102,6 +102,25 @@ def kl_divergence(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "b
             continue
         terms.append(sp.oo if qi.is_zero and pi.is_positive else pi * log_in(pi / qi, b))
     return sp.Add(*terms)
+
+
+def js_divergence(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.Expr:
+    """Jensen-Shannon divergence ``JS(P, Q) = (KL(P || M) + KL(Q || M)) / 2`` with ``M = (P + Q) / 2``.
+
+    Composed from :func:`kl_divergence` (never infinite: M is positive wherever P or Q is). It is
+    the divergence; ``scipy.spatial.distance.jensenshannon`` returns the distance ``sqrt(JS)``.
+
+    >>> js_divergence([1, 0], [0, 1], base=2)
+    1
+    >>> js_divergence(["0.5", "0.5"], ["0.5", "0.5"])
+    0
+    """
+    b = as_base(base)
+    P, Q = _pair(p, q, floats)
+    if isinstance(P, SymbolicDistribution):
+        raise UnsupportedError("js_divergence needs finite distributions (M = (P + Q)/2 is formed entrywise)")
+    M = [(pi + qi) / 2 for pi, qi in zip(P, Q)]
+    return (kl_divergence(list(P), M, base=b) + kl_divergence(list(Q), M, base=b)) / 2
 
 
 def binary_cross_entropy(y: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.Expr:

@@ -94,6 +94,7 @@ def assert_ulp_close(value: Any, exact: Any, *, ulps: float = 1, dtype: str | No
       ULP distance 6.5e+10 (float64 ULPs)
       oracle       symxent.evaluate(log(2))
     """
+    __tracebackhide__ = True  # pytest shows the caller's assertion line, not this helper's frame
     got = read_result(value)
     fmt = dtype or (got.dtype if got.dtype in FORMATS else "float64")
     exacts, oracle = _oracle(exact, digits)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from symxent.crosscheck import LIBRARIES, compare, make_problem
+from symxent.crosscheck.oracle import exact_value
 from symxent.crosscheck.report import _adapter, tolerance
 from symxent.examples import EXAMPLE_1, EXAMPLE_2
 
@@ -143,7 +144,9 @@ def test_logits_plus_minus_1000():
     assert r.exact_text.startswith("1000.0000000000000000")
     for lib, fn in (("torch", "with_logits"), ("jax", "sigmoid_binary"), ("keras", "ops.mean")):
         res = _by(r, lib, fn)
-        assert res.value == 1000.0 and res.verdict == "rounding", res.explanation
+        # JAX by default computes float64 inputs in float32 (precision); its x64 row is rounding
+        expected = "precision" if res.dtype != r.problem.dtype else "rounding"
+        assert res.value == 1000.0 and res.verdict == expected, res.explanation
     r2 = _extreme("cce-logit-1000")
     assert r2.exact_text.startswith("2000.000000000000000")
     assert _by(r2, "torch", "cross_entropy").value == 2000.0
@@ -213,4 +216,6 @@ def test_torch_cross_entropy_is_within_rounding_of_the_mathematics(data):
     rows, label, eps = data
     p = make_problem("cce", [label] * len(rows), rows, logits=True, label_smoothing=eps)
     (res,) = [r for r in compare(p, libs=["torch"], digits=20).results]
-    assert res.verdict == "rounding", res.explanation
+    # a loss of ~1e-16 that float64 rounding turns into 0 (100 % error) is named cancellation
+    meaningless = res.rel_error >= 1 or (res.value < 0 < float(exact_value(p, 20).value))
+    assert res.verdict == ("cancellation" if meaningless else "rounding"), res.explanation

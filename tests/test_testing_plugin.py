@@ -80,3 +80,13 @@ def test_plugin_fixtures_with_pytester(pytester):
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*exact        0.693147180559945309417232121458*",
                                  "*oracle       symxent.evaluate(log(2))*"])
+
+
+def test_the_helper_hides_its_own_frame():
+    import sympy as sp
+
+    from symxent.testing import UlpAssertionError, assert_ulp_close
+    with pytest.raises(UlpAssertionError) as info:
+        assert_ulp_close(0.69314, sp.log(2), ulps=4)
+    shown = [entry.name for entry in info.traceback.filter(info)]
+    assert "assert_ulp_close" not in shown and "test_the_helper_hides_its_own_frame" in shown

@@ -49,6 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reduction", default="mean", choices=REDUCTIONS)
     p.add_argument("--digits", type=int, default=30, help="certified significant digits of the exact value (30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--base", default=None,
+                   help="log base for entropy, cross-entropy, kl, js: 2, e, 10 or any positive number != 1 (default e)")
+    p.add_argument("--fail-on", choices=("semantics", "precision", "rounding", "any"), default=None,
+                   help="exit 1 when some library's verdict is at or above this level (rounding < precision < "
+                        "semantics < cancellation/unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
+    p.add_argument("--ulps", type=float, default=None,
+                   help="rounding threshold: ULPs from the library's own convention still called rounding (16)")
     p.set_defaults(run=run)
 
 
@@ -151,7 +158,7 @@ def _problem(args: argparse.Namespace):
              for k in ("var", "weight") if getattr(args, k)}
     return make_problem(measure, target, pred, logits=args.logits, reduction=args.reduction,
                         label_smoothing=args.label_smoothing, ignore_index=args.ignore_index,
-                        log_input=not args.rate, **extra)
+                        log_input=not args.rate, base=args.base, **extra)
 
 
 def _is_file(text: str) -> bool:
@@ -183,16 +190,34 @@ def run(args: argparse.Namespace) -> int:
     problem = _problem(args)
     libs = _libs(args.libs)
     show = _progress()
-    report = compare(problem, libs, digits=args.digits, progress=show)
+    ulps = _ulps(args.ulps)
+    report = compare(problem, libs, digits=args.digits, progress=show, **({} if ulps is None else {"ulps": ulps}))
     if show:
         sys.stderr.write("\r\033[K")
     if args.json:
         out = report.to_json()
         out["inputs"]["text_reading"] = f"decimals on the command line are rounded once, to nearest, to {args.dtype}"
         print_json(_json_safe(out))
-        return 0
+        return _exit_code(report, args.fail_on)
     _print_table(report)
-    return 0
+    return _exit_code(report, args.fail_on)
+
+
+def _ulps(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise CliError(f"--ulps={value!r} must be a finite number >= 0")
+    return value
+
+
+def _exit_code(report, fail_on: str | None) -> int:
+    """1 when ``--fail-on LEVEL`` is given and some library's result reaches it (for CI), else 0."""
+    if fail_on is None:
+        return 0
+    from ..crosscheck.report import fails
+    failing = [r for r in report.results if fails(r, fail_on)]
+    for r in failing:
+        sys.stderr.write(f"--fail-on {fail_on}: {r.library} {r.function}: {r.verdict}\n")
+    return 1 if failing else 0
 
 
 def _json_safe(obj: Any) -> Any:
@@ -213,9 +238,10 @@ def _err(v: Any) -> Any:
 def _print_table(report) -> None:
     p = report.problem
     exact = report.exact_text
-    print(f"{p.measure} ({p.reduction}), {p.reading}")
+    in_base = "" if p.base is None else f", base {p.base}"
+    print(f"{p.measure} ({p.reduction}{in_base}), {p.reading}")
     print(f"exact: {exact if isinstance(exact, str) else ', '.join(exact)}")
-    if isinstance(exact, str):
+    if isinstance(exact, str) and report.exact is not None:
         rounded = report.exact_floats
         print("correctly rounded: " + ", ".join(f"{k} {v!r}" for k, v in rounded.items()))
     if not report.results:

@@ -18,6 +18,7 @@ MEASURES = {
     "entropy": ("H(P)", ("p",)),
     "cross-entropy": ("H(P, Q)", ("p", "q")),
     "kl": ("KL(P || Q)", ("p", "q")),
+    "js": ("JS(P, Q)", ("p", "q")),
     "log-loss": ("log loss", ("y", "q")),
 }
 
@@ -65,6 +66,8 @@ def evaluate_measure(measure: str, args: argparse.Namespace) -> sp.Expr:
         return measures.cross_entropy(parse_number_list(args.p, "p"), parse_number_list(args.q, "q"), base=base)
     if measure == "kl":
         return measures.kl_divergence(parse_number_list(args.p, "p"), parse_number_list(args.q, "q"), base=base)
+    if measure == "js":
+        return measures.js_divergence(parse_number_list(args.p, "p"), parse_number_list(args.q, "q"), base=base)
     return measures.log_loss(parse_number_list(args.y, "y"), _rows(args.q), base=base)
 
 

@@ -57,6 +57,7 @@ class Case:
     divisor: Fraction
     semantics: str
     compute_dtype: str
+    base_applied: bool = False  # the call was given the problem's base (else its result is in nats)
 
 
 def read_result(value: Any) -> LibraryValue:

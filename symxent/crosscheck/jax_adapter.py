@@ -1,8 +1,10 @@
 """JAX and optax: ``optax.losses`` and ``jax.scipy.special`` called for real, reduced with
 ``jnp.mean``/``jnp.sum``.
 
-JAX computes in float32 unless 64-bit mode is on; for float64 inputs this adapter turns it on
-(``jax.config.update("jax_enable_x64", True)``, a process-wide switch). Conventions (optax 0.2.8):
+JAX computes in float32 unless 64-bit mode is on, and a user's code runs in the mode the process
+is configured with (off by default): every call is made in that mode, so float64 inputs show
+JAX's silent cast to float32; for float64 inputs a second row repeats the call with
+``jax_enable_x64`` switched (restored afterwards). Conventions (optax 0.2.8):
 ``softmax_cross_entropy`` is ``-sum labels * log_softmax(logits)`` (NaN for a -inf logit under a
 zero label; ``safe_softmax_cross_entropy`` gives 0 there); ``smooth_labels`` is
 ``(1 - a) y + a/K``; ``kl_divergence(log_predictions, targets)`` takes ``log Q`` first and is
@@ -11,6 +13,7 @@ zero label; ``safe_softmax_cross_entropy`` gives 0 there); ``smooth_labels`` is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -36,13 +39,37 @@ def version() -> str:
 
 
 def _jnp(a: np.ndarray, dtype: str):
-    import jax
-    if dtype == "float64":
-        jax.config.update("jax_enable_x64", True)
+    """The array as a user's ``jnp.asarray`` gives it in the current mode (float64 becomes float32
+    when 64-bit mode is off)."""
+    import warnings
+
     import jax.numpy as jnp
     if a.dtype == np.int64:
         return jnp.asarray(a.astype(np.int32))
-    return jnp.asarray(a.astype(np.float64)).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Explicitly requested dtype float64 ... will be truncated"
+        return jnp.asarray(a.astype(np.float64)).astype(dtype)
+
+
+def x64_enabled() -> bool:
+    import jax
+    return bool(jax.config.jax_enable_x64)
+
+
+class _mode:
+    """Run with ``jax_enable_x64`` set to ``on``, restoring the previous mode afterwards."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __enter__(self):
+        import jax
+        self.before = x64_enabled()
+        jax.config.update("jax_enable_x64", self.on)
+
+    def __exit__(self, *exc) -> None:
+        import jax
+        jax.config.update("jax_enable_x64", self.before)
 
 
 def _reduced(p: Problem, f):
@@ -57,8 +84,27 @@ def _case(p: Problem, function: str, f, terms_of, note: str = "") -> Case:
 
 
 def cases(p: Problem) -> list[Case]:
+    """The calls in the process's current mode and, for float64 inputs, again in the other mode."""
     make = _CASES.get(p.measure)
-    return make(p) if make else []
+    if not make:
+        return []
+    default = x64_enabled()
+    modes = [default] + ([not default] if p.dtype == "float64" else [])
+    out = []
+    for on in modes:
+        with _mode(on):
+            built = make(p)
+        for c in built:
+            tag = "" if on == default else f" [jax_enable_x64={on}, not this process's default]"
+            out.append(replace(c, function=c.function + tag, call=_in_mode(on, c.call)))
+    return out
+
+
+def _in_mode(on: bool, call):
+    def run():
+        with _mode(on):
+            return call()
+    return run
 
 
 def _bce(p: Problem) -> list[Case]:

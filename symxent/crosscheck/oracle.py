@@ -188,6 +188,30 @@ def _kl(p: Problem, rows: np.ndarray) -> Terms:
     return kl_terms(p.target[rows].ravel(), p.prediction[rows].ravel())
 
 
+def js_terms(P: np.ndarray, Q: np.ndarray, *, renormalise: bool = False) -> Terms:
+    """Jensen-Shannon ``(KL(P||M) + KL(Q||M))/2``, ``M = (P+Q)/2``, of one row, as exact terms.
+
+    With sums ``s, t`` of P and Q (1 unless ``renormalise``) and ``a = p t + q s`` (dyadic),
+    ``JS(P/s, Q/t) = sum p log p/(2s) + sum q log q/(2t) - sum a log a/(2st) + sum(M) log 2 + (log s + log t)/2``.
+    """
+    s, t = (exact_sum(P), exact_sum(Q)) if renormalise else (Fraction(1), Fraction(1))
+    if s == 0 or t == 0:
+        from .base import ConventionNaN
+        raise ConventionNaN("a row sums to 0: renormalising divides 0 by 0")
+    a = [Fraction(pv) * t + Fraction(qv) * s for pv, qv in zip(P.tolist(), Q.tolist())]
+    a = [v for v in a if v != 0]
+    terms = Terms().log(P, P, coef=1 / (2 * s)).log(Q, Q, coef=1 / (2 * t)).log_exact(a, a, coef=-1 / (2 * s * t))
+    half = (exact_sum(P) / s + exact_sum(Q) / t) / 2  # sum M; 1 when renormalised
+    return terms.log_exact([Fraction(2), s, t], [half, Fraction(1, 2), Fraction(1, 2)])
+
+
+def _js(p: Problem, rows: np.ndarray) -> Terms:
+    t = Terms()
+    for i in rows.tolist():
+        t.blocks.extend(js_terms(p.target[i], p.prediction[i]).blocks)
+    return t
+
+
 def _entropy(p: Problem, rows: np.ndarray) -> Terms:
     P = p.target[rows].ravel()
     return Terms().log(P, P, coef=-1)
@@ -223,7 +247,7 @@ def _mse(p: Problem, rows: np.ndarray) -> Terms:
                              Fraction(0)))
 
 
-_DEFINITIONS = {"bce": _bce, "cce": _cce, "kl": _kl, "entropy": _entropy, "gaussian_nll": _gaussian,
+_DEFINITIONS = {"bce": _bce, "cce": _cce, "kl": _kl, "js": _js, "entropy": _entropy, "gaussian_nll": _gaussian,
                 "poisson_nll": _poisson, "mse": _mse}
 
 
@@ -241,16 +265,31 @@ def math_divisor(p: Problem) -> Fraction:
 
 
 def reduce_terms(p: Problem, terms_of: Callable[[np.ndarray], Terms], divisor: Fraction,
-                 digits: int, *, strict: bool = True) -> Certified | list[Certified]:
-    """Certify ``sum``, ``mean`` (``sum / divisor``) or each sample (``none``)."""
+                 digits: int, *, strict: bool = True, base=None) -> Certified | list[Certified]:
+    """Certify ``sum``, ``mean`` (``sum / divisor``) or each sample (``none``), in nats, or in
+    ``base`` (divided by ``log base``) when it is given."""
     rows = np.arange(p.n_samples)
+
+    def in_base(e: Enclosure, bits: int) -> Enclosure:
+        return e if base is None else _divided(e, Enclosure(*enclose(sp.log(base), bits + 16)))
+
     if p.reduction == "none":
-        return [certify(lambda bits, i=i: terms_of(np.array([i])).enclose(bits), digits, strict=strict)
+        return [certify(lambda bits, i=i: in_base(terms_of(np.array([i])).enclose(bits), bits), digits, strict=strict)
                 for i in rows.tolist()]
     if p.reduction == "mean" and not divisor:
         raise DomainError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
     scale = Fraction(1) if p.reduction == "sum" else 1 / divisor
-    return certify(lambda bits: _scaled(terms_of(rows).enclose(bits), scale), digits, strict=strict)
+    return certify(lambda bits: in_base(_scaled(terms_of(rows).enclose(bits), scale), bits), digits, strict=strict)
+
+
+def _divided(e: Enclosure, d: Enclosure) -> Enclosure:
+    """``e / d`` for an enclosure ``d`` of one sign (``log b`` with ``b != 1``)."""
+    if not (d.lo > 0 or d.hi < 0):
+        raise PrecisionError("log(base) could not be separated from 0")
+    if not e.is_finite:
+        return e if d.lo > 0 else -e
+    quotients = [a / b for a in (e.lo, e.hi) for b in (d.lo, d.hi)]
+    return Enclosure(min(quotients), max(quotients))
 
 
 def _scaled(e: Enclosure, c: Fraction) -> Enclosure:
@@ -264,7 +303,7 @@ def exact_value(p: Problem, digits: int = 30) -> Certified | list[Certified]:
     >>> str(exact_value(make_problem("bce", [1, 0], [0.5, 0.5]), 20))
     '0.69314718055994530942'
     """
-    return reduce_terms(p, lambda rows: math_terms(p, rows), math_divisor(p), digits)
+    return reduce_terms(p, lambda rows: math_terms(p, rows), math_divisor(p), digits, base=p.base)
 
 
 def ulps_between(value: float, exact: Fraction | float, fmt: str) -> float:
@@ -275,5 +314,5 @@ def ulps_between(value: float, exact: Fraction | float, fmt: str) -> float:
     return float((Fraction(value) - exact) / ulp(exact, FORMATS[fmt]))
 
 
-__all__ += ["ulps_between", "math_divisor", "kl_terms", "cce_terms", "gaussian_terms", "bce_logits_terms",
+__all__ += ["ulps_between", "math_divisor", "kl_terms", "js_terms", "cce_terms", "gaussian_terms", "bce_logits_terms",
             "kept_rows"]

@@ -17,12 +17,12 @@ from .arrays import cast_exactly, read_array
 
 __all__ = ["Problem", "make_problem", "MEASURES", "REDUCTIONS", "canonical_measure"]
 
-MEASURES = ("bce", "cce", "kl", "entropy", "gaussian_nll", "poisson_nll", "mse")
+MEASURES = ("bce", "cce", "kl", "js", "entropy", "gaussian_nll", "poisson_nll", "mse")
 REDUCTIONS = ("mean", "sum", "none")
 _ALIASES = {
     "log_loss": "bce", "binary_cross_entropy": "bce", "binary_crossentropy": "bce",
     "cross_entropy": "cce", "categorical_cross_entropy": "cce", "categorical_crossentropy": "cce",
-    "kl_divergence": "kl", "kl_div": "kl", "gaussian": "gaussian_nll", "poisson": "poisson_nll",
+    "kl_divergence": "kl", "kl_div": "kl", "js_divergence": "js", "jensenshannon": "js", "gaussian": "gaussian_nll", "poisson": "poisson_nll",
 }
 
 
@@ -62,6 +62,8 @@ class Problem:
     ignore_index: int | None = None
     log_input: bool = True
     options: dict = field(default_factory=dict)
+    base: Any = None  # the logarithm's base (a SymPy number) for entropy, cce, kl, js; None is e
+    invalid: str | None = None  # why the mathematics is undefined here (the libraries are still called)
 
     @property
     def integer_labels(self) -> bool:
@@ -92,6 +94,10 @@ class Problem:
             out["ignore_index"] = self.ignore_index
         if self.measure == "poisson_nll":
             out["log_input"] = self.log_input
+        if self.base is not None:
+            out["base"] = str(self.base)
+        if self.invalid is not None:
+            out["invalid"] = self.invalid
         return out
 
 
@@ -104,7 +110,7 @@ def _check_reduction(reduction: str) -> str:
 def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: str | None = None,
                  logits: bool = False, reduction: str = "mean", var: Any = None, weight: Any = None,
                  label_smoothing: float = 0.0, ignore_index: int | None = None,
-                 log_input: bool = True) -> Problem:
+                 log_input: bool = True, base: Any = None) -> Problem:
     """Read and validate the inputs of a loss (see :class:`Problem`).
 
     Arrays and tensors keep their dtype; lists are rounded once to ``dtype`` (default float64).
@@ -114,6 +120,7 @@ def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: st
     True
     """
     m = canonical_measure(measure)
+    base = _base(base, m)
     if m == "entropy" and prediction is None:
         prediction = target
     if prediction is None:
@@ -132,8 +139,24 @@ def make_problem(measure: str, target: Any, prediction: Any = None, *, dtype: st
                                                 "var", dtype=None if hasattr(var, "dtype") else kind).values,
         weight=None if weight is None else read_array(weight, "weight",
                                                       dtype=None if hasattr(weight, "dtype") else kind).values,
-        label_smoothing=float(label_smoothing), ignore_index=ignore_index, log_input=bool(log_input))
+        label_smoothing=float(label_smoothing), ignore_index=ignore_index, log_input=bool(log_input), base=base)
     return _validate(_shape(problem))
+
+
+def _base(base: Any, measure: str) -> Any:
+    """None for e; else the validated base, only for the measures defined with a logarithm's base."""
+    if base is None:
+        return None
+    import sympy as sp
+    from ..logbase import as_base
+    b = as_base(base)
+    if b == sp.E:
+        return None
+    if measure not in ("entropy", "cce", "kl", "js"):
+        raise UnsupportedError(f"base={base!r}: only entropy, cce, kl and js take a base")
+    if not b.is_number:
+        raise UnsupportedError(f"base={base!r} must be a number to check libraries")
+    return b
 
 
 def _plain(a: Any) -> Any:
@@ -147,7 +170,7 @@ def _has_float_dtype(target: Any) -> bool:
 
 def _shape(p: Problem) -> Problem:
     pred, tgt = p.prediction, p.target
-    if p.measure in ("cce", "kl", "entropy") and pred.ndim == 1:
+    if p.measure in ("cce", "kl", "js", "entropy") and pred.ndim == 1:
         pred = pred[None, :]
         tgt = tgt[None, :] if (tgt.ndim == 1 and not (p.measure == "cce" and tgt.size == 1)) else tgt
     if p.measure in ("bce", "gaussian_nll", "poisson_nll", "mse"):
@@ -164,16 +187,19 @@ def _validate(p: Problem) -> Problem:
         if tgt.shape[0] != pred.shape[0]:
             raise ShapeError(f"target has {tgt.shape[0]} labels but prediction has {pred.shape[0]} rows")
         ignored = tgt == (p.ignore_index if p.ignore_index is not None else np.nan)
-        bad = (tgt != np.round(tgt)) | (((tgt < 0) | (tgt >= pred.shape[1])) & ~ignored)
-        _raise_at(bad, tgt, "target", f"must be a class index 0..{pred.shape[1] - 1}")
+        _raise_at(tgt != np.round(tgt), tgt, "target", f"must be a class index 0..{pred.shape[1] - 1}")
+        p = _undefined_at(p, ((tgt < 0) | (tgt >= pred.shape[1])) & ~ignored, tgt, "target",
+                          f"is not a class index 0..{pred.shape[1] - 1}")
     elif tgt.shape != pred.shape:
         raise ShapeError(f"target has shape {tgt.shape} but prediction has shape {pred.shape}")
     if p.measure != "cce" or not p.integer_labels:
         _raise_at(~np.isfinite(tgt), tgt, "target", "must be finite")
-    if p.measure in ("bce", "cce", "kl", "entropy") and not p.integer_labels:
-        _raise_at((tgt < 0) | ((tgt > 1) if p.measure == "bce" else False), tgt, "target",
-                  "must be a probability" if p.measure == "bce" else "must be >= 0")
-    if not p.logits and p.measure in ("bce", "cce", "kl", "entropy"):
+    if p.measure in ("bce", "cce", "kl", "js", "entropy") and not p.integer_labels:
+        if p.measure == "bce":
+            _raise_at((tgt < 0) | (tgt > 1), tgt, "target", "must be a probability")
+        else:
+            p = _undefined_at(p, tgt < 0, tgt, "target", "is negative")
+    if not p.logits and p.measure in ("bce", "cce", "kl", "js", "entropy"):
         _raise_at(np.isnan(pred) | (pred < 0) | (pred > 1), pred, "prediction", "must be a probability in [0, 1]")
     if p.logits:
         _raise_at(np.isnan(pred) | (pred == np.inf), pred, "prediction", "must be a finite logit or -inf")
@@ -197,6 +223,16 @@ def _validate(p: Problem) -> Problem:
     if not 0.0 <= p.label_smoothing <= 1.0:
         raise DomainError(f"label_smoothing={p.label_smoothing!r} must lie in [0, 1]")
     return p
+
+
+def _undefined_at(p: Problem, bad: np.ndarray, values: np.ndarray, name: str, rule: str) -> Problem:
+    """An input the mathematics does not define but libraries accept without validating: kept,
+    with the reason, so that the libraries are still called and their answers reported."""
+    if not np.any(bad) or p.invalid is not None:
+        return p
+    idx = np.unravel_index(int(np.argmax(bad)), bad.shape)
+    where = ", ".join(str(int(i)) for i in idx)
+    return replace(p, invalid=f"{name}[{where}]={float(values[idx])!r} {rule}")
 
 
 def _raise_at(bad: np.ndarray, values: np.ndarray, name: str, rule: str) -> None:

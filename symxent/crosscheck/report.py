@@ -10,6 +10,9 @@ error against that convention, and a plain-words explanation whose first word is
   (float32 while float64 was given, or a float32 result returned as a Python float);
 * ``semantics``: the convention itself differs from the mathematics (clipping, clamping,
   renormalisation, a dropped constant, a different mean) and the value follows it;
+* ``cancellation``: the error is rounding amplified by cancellation (within a few ULPs of the
+  terms' size) but so large that the result is meaningless: a wrong sign, or a relative error of
+  100 % or more;
 * ``unexplained``: the value is far from its own convention too (cancellation in the formula,
   or a step the convention does not model).
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
@@ -31,19 +34,19 @@ from .base import Case, ConventionNaN, read_result
 from .oracle import Certified, exact_value, reduce_terms
 from .problem import Problem
 
-__all__ = ["LIBRARIES", "Result", "Report", "compare", "available_libraries", "ULP_TOLERANCE", "tolerance"]
+__all__ = ["LIBRARIES", "Result", "Report", "compare", "LEVELS", "fails", "available_libraries", "ULP_TOLERANCE", "tolerance"]
 
 LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax")
 ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
 
 
-def tolerance(n_elements: int) -> float:
+def tolerance(n_elements: int, ulps: float = ULP_TOLERANCE) -> float:
     """...scaled by log2 of the number of elements summed (a sum of n floats may err by more).
 
     >>> tolerance(1), tolerance(2**20)
     (16, 320)
     """
-    return ULP_TOLERANCE * max(1, math.ceil(math.log2(max(n_elements, 1))))
+    return ulps * max(1, math.ceil(math.log2(max(n_elements, 1))))
 _RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
 
 
@@ -72,6 +75,7 @@ class Result:
     convention_ulp_error: float
     verdict: str
     explanation: str
+    error: str | None = None  # the exception text when checking this case failed (verdict 'error')
 
 
 @dataclass
@@ -82,6 +86,8 @@ class Report:
 
     @property
     def exact_text(self) -> str | list:
+        if self.exact is None:
+            return f"undefined: {self.problem.invalid}"
         return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
 
     @property
@@ -89,6 +95,8 @@ class Report:
         """The exact value correctly rounded to float64, float32 and bfloat16 (as Python floats)."""
         def one(c: Certified) -> dict:
             return {name: (float(v) if v is not None else None) for name, v in c.floats.items()}
+        if self.exact is None:
+            return {}
         return [one(c) for c in self.exact] if isinstance(self.exact, list) else one(self.exact)
 
     def to_json(self) -> dict:
@@ -97,52 +105,181 @@ class Report:
 
 
 def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int = 30,
-            progress: Callable[[str], None] | None = None) -> Report:
+            progress: Callable[[str], None] | None = None, ulps: float = ULP_TOLERANCE) -> Report:
     """Run every case of every library on ``problem`` and compare it with both oracles.
+
+    ``ulps`` is the rounding threshold: within that many ULPs of its own convention (times log2
+    of the number of elements summed), a difference is rounding.
 
     >>> from symxent.crosscheck.problem import make_problem
     >>> r = compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["numpy"], digits=20)
     >>> r.exact_text, r.results[0].function, r.results[0].verdict
     ('0.14384103622589046372', 'sum(p*log(p/q), axis=-1)', 'rounding')
     """
+    if problem.invalid is not None:
+        return _unvalidated(problem, libs, progress)
     exact = exact_value(problem, digits)
     report = Report(exact, problem)
+    nats = None if problem.base is None else exact_value(replace(problem, base=None), digits)
     names = list(libs) if libs is not None else available_libraries()
     for name in names:
         adapter = _adapter(name)
         if not adapter.available():
             raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
-        for case in adapter.cases(problem):
+        try:
+            cases = adapter.cases(problem)
+        except Exception as err:  # one adapter failing to pose its calls must not take down the report
+            report.results.append(error_result(name, "(setting up its calls)", _version(adapter), "", None, err))
+            continue
+        for case in cases:
             if progress:
                 progress(f"{name}.{case.function}")
-            report.results.append(_result(problem, case, exact, digits))
+            in_base = problem.base is None or case.base_applied
+            row = _isolated(problem if in_base else replace(problem, base=None), case,
+                            exact if in_base else nats, digits, ulps)
+            if not in_base:
+                row.explanation += (f"; this call has no base parameter: its result is in nats, compared with the "
+                                    f"exact value in nats, {_fmt(nats if isinstance(nats, list) else [nats])}")
+            report.results.append(row)
     return report
+
+
+# The order of verdicts for ``--fail-on``: a library refusing an input is a semantic difference;
+# an error while checking, or a result nothing explains, is the worst.
+LEVELS = {"rounding": 0, "precision": 1, "semantics": 2, "refused": 2, "no validation": 2, "cancellation": 3, "unexplained": 3,
+          "error": 3}
+
+
+def fails(result: Result, level: str) -> bool:
+    """Does ``result`` reach ``level`` (``rounding``, ``precision``, ``semantics``, ``any``)?
+
+    ``any`` is any deviation from the exact value; ``rounding`` a value that is not the exact
+    value correctly rounded to its dtype (more than half an ULP away), or any worse verdict.
+
+    >>> r = Result("x", "f", "1", "float64", 1.0, 0.0, 0.75, 0.0, 1.0, 0.75, "rounding", "")
+    >>> fails(r, "any"), fails(r, "rounding"), fails(r, "precision")
+    (True, True, False)
+    """
+    rank = LEVELS.get(result.verdict, 3)
+    if level == "any":
+        return rank > 0 or not result.ulp_error == 0
+    if level == "rounding":
+        return rank > 0 or not abs(result.ulp_error) <= 0.5
+    return rank >= LEVELS[level]
+
+
+def _unvalidated(problem: Problem, libs, progress) -> Report:
+    """The mathematics is undefined: call each library anyway and report what it does with it."""
+    report = Report(None, problem)
+    for name in (list(libs) if libs is not None else available_libraries()):
+        adapter = _adapter(name)
+        if not adapter.available():
+            raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
+        try:
+            cases = adapter.cases(problem)
+        except Exception as err:
+            report.results.append(error_result(name, "(setting up its calls)", _version(adapter), "", None, err))
+            continue
+        for case in cases:
+            if progress:
+                progress(f"{name}.{case.function}")
+            try:
+                got = read_result(case.call())
+            except Exception as err:  # the library validates: it refuses the input
+                report.results.append(Result(case.library, case.function, case.version, case.compute_dtype, None,
+                                             math.nan, math.nan, math.nan, None, math.nan, "refused",
+                                             f"refused: {_error_text(err)}"))
+                continue
+            values = got.values.ravel().tolist()
+            value = values[0] if len(values) == 1 else values
+            report.results.append(Result(
+                case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
+                math.nan, "no validation", f"no validation: {problem.invalid}, where the mathematics is undefined, "
+                f"yet {case.library} accepted it and returned {_short_value(value)}"))
+    return report
+
+
+def _version(adapter) -> str:
+    try:
+        return adapter.version()
+    except Exception:
+        return "?"
+
+
+def _error_text(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def error_result(library: str, function: str, version: str, dtype: str, value: Any, err: BaseException) -> Result:
+    """The row of a case whose check raised: the library's value if it had one, and the error.
+
+    >>> error_result("scipy", "f", "1.0", "float64", 0.5, ValueError("boom")).explanation
+    'error: checking this call failed (ValueError: boom); the library returned 0.5'
+    """
+    text = _error_text(err)
+    got = "" if value is None else f"; the library returned {_short_value(value)}"
+    return Result(library, function, version, dtype, value, math.nan, math.nan, math.nan, None, math.nan,
+                  "error", f"error: checking this call failed ({text}){got}", error=text)
+
+
+def _short_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(repr(v) for v in value[:4]) + (", ...]" if len(value) > 4 else "]")
+    return repr(value)
+
+
+def _isolated(problem: Problem, case: Case, exact, digits: int, ulps: float = ULP_TOLERANCE) -> Result:
+    """:func:`_result`, with any exception of the oracles on this case made into its row."""
+    try:
+        return _result(problem, case, exact, digits, ulps)
+    except _CheckFailed as failed:
+        return error_result(case.library, case.function, case.version, failed.dtype, failed.value, failed.err)
+    except Exception as err:
+        return error_result(case.library, case.function, case.version, case.compute_dtype, None, err)
+
+
+class _CheckFailed(Exception):
+    """Checking failed after the library answered: carries its value so the row can show it."""
+
+    def __init__(self, dtype: str, value: Any, err: BaseException) -> None:
+        super().__init__(str(err))
+        self.dtype, self.value, self.err = dtype, value, err
 
 
 def _convention(problem: Problem, case: Case, digits: int):
     try:
-        return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False)
+        return reduce_terms(problem, case.terms_of, case.divisor, digits, strict=False, base=problem.base)
     except ConventionNaN as nan:
         return nan
     except DomainError as zero:  # a mean over nothing: the library's 0/0
         return ConventionNaN(str(zero))
 
 
-def _result(problem: Problem, case: Case, exact, digits: int) -> Result:
+def _result(problem: Problem, case: Case, exact, digits: int, ulps: float = ULP_TOLERANCE) -> Result:
     try:
         got = read_result(case.call())
     except Exception as err:  # the library refused the input: that is its answer
         return Result(case.library, case.function, case.version, case.compute_dtype, None, math.nan, math.nan,
                       math.nan, None, math.nan, "refused", f"refused: {type(err).__name__}: {str(err).splitlines()[0]}")
-    conv = _convention(problem, case, digits)
     values = got.values.ravel().tolist()
+    try:
+        return _judged(problem, case, exact, digits, got, values, ulps)
+    except Exception as err:
+        shown = values[0] if len(values) == 1 else values
+        raise _CheckFailed(got.dtype, shown, err) from err
+
+
+def _judged(problem: Problem, case: Case, exact, digits: int, got, values: list, ulps: float) -> Result:
+    conv = _convention(problem, case, digits)
     exacts = exact if isinstance(exact, list) else [exact]
     convs = [conv] * len(exacts) if isinstance(conv, ConventionNaN) else (conv if isinstance(conv, list) else [conv])
     fmt = got.dtype if got.dtype in FORMATS else "float64"
     rows = [_row(v, e, c, fmt) for v, e, c in zip(values, exacts, convs)]
     worst = max(rows, key=lambda r: (abs(r[0]) if not math.isnan(r[0]) else math.inf))
     ulp_err, rel_err, conv_ulp, conv_value, abs_err = worst
-    verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv)
+    verdict, text = _explain(problem, case, got.dtype, values, exacts, convs, rows, conv, ulps)
+
     value = values[0] if got.values.ndim == 0 or (len(values) == 1 and problem.reduction != "none") else values
     conv_out = [r[3] for r in rows] if problem.reduction == "none" else rows[0][3]
     return Result(case.library, case.function, case.version, got.dtype, value, abs_err, ulp_err, rel_err,
@@ -195,12 +332,12 @@ def _differs(c, e: Certified, fmt: str) -> bool:
     return abs(cv - ev) > SEMANTIC_ULPS * ulp(ev, FORMATS[fmt])
 
 
-def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[str, str]:
+def _explain(problem, case, dtype, values, exacts, convs, rows, conv, ulps=ULP_TOLERANCE) -> tuple[str, str]:
     fmt = dtype if dtype in FORMATS else "float64"
     semantic = any(_differs(c, e, fmt) for c, e in zip(convs, exacts))
     worst_conv = max((abs(r[2]) if not math.isnan(r[2]) else math.inf) for r in rows)
     narrow = _RANK.get(fmt, 53) < _RANK.get(problem.dtype, 53)
-    tol = tolerance(problem.prediction.size)
+    tol = tolerance(problem.prediction.size, ulps)
     parts = []
     if isinstance(conv, ConventionNaN):
         parts.append(f"{case.library} returns nan by its convention: {conv}")
@@ -208,6 +345,7 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
         what = case.semantics or "the documented convention differs from the mathematics"
         parts.append(f"{what}; this moves the exact value from {_fmt(exacts)} to {_fmt(convs)}")
     explained = worst_conv <= tol
+    cancelled_badly = ""
     if isinstance(conv, ConventionNaN) and all(math.isnan(v) for v in values):
         pass
     elif explained:
@@ -222,6 +360,7 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
         if cancelled is not None:
             size, k = cancelled
             explained = True
+            cancelled_badly = _meaningless(values, exacts, rows)
             parts.append(f"rounding amplified by cancellation: the formula's terms are of size {size:.3g} and "
                          f"cancel to {_fmt(convs)}; the error is {k:.3g} ULPs of the terms' size ({dtype}), "
                          f"though {worst_conv:.3g} ULPs of the result")
@@ -235,9 +374,25 @@ def _explain(problem, case, dtype, values, exacts, convs, rows, conv) -> tuple[s
                          "model)")
     if not explained:
         verdict = "unexplained"
+    elif cancelled_badly:
+        verdict = "cancellation"
+        parts.append("the result is meaningless: " + cancelled_badly)
     else:
         verdict = "semantics" if semantic else ("precision" if narrow else "rounding")
     return verdict, f"{verdict}: " + "; ".join(parts)
+
+
+def _meaningless(values, exacts, rows) -> str:
+    """Why a cancelled result carries no information: its sign is wrong, or its error is >= 100 %."""
+    for v, e, r in zip(values, exacts, rows):
+        ev = e.value
+        if isinstance(ev, float) or not math.isfinite(v):
+            continue
+        if (v < 0 < ev) or (v > 0 > ev) or (v != 0 and ev == 0):
+            return f"its sign is wrong ({v!r} for an exact value of {_fmt([e])})"
+        if r[1] >= 1:
+            return f"its relative error is {r[1]:.3g} (100 % or more)"
+    return ""
 
 
 def _cancellation(problem, case, values, convs, fmt: str, tol: float) -> tuple[float, float] | None:

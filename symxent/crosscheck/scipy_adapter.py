@@ -1,4 +1,5 @@
-"""SciPy: ``stats.entropy`` (one and two arguments), ``special.rel_entr``, ``special.kl_div``
+"""SciPy: ``stats.entropy`` (one and two arguments), ``spatial.distance.jensenshannon`` (squared),
+``special.rel_entr``, ``special.kl_div``
 and ``special.xlogy``, called for real.
 
 Conventions: ``stats.entropy`` renormalises P (and Q) to sum 1 before anything else;
@@ -15,7 +16,7 @@ import numpy as np
 
 from .arrays import numpy_dtype
 from .base import Case, ConventionNaN, float_complement, importable
-from .oracle import kl_terms, math_divisor, math_terms
+from .oracle import js_terms, kl_terms, math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
 
@@ -37,11 +38,19 @@ def _reduce(a, reduction: str):
     return {"mean": np.mean, "sum": np.sum}.get(reduction, lambda v: v)(a)
 
 
-def _case(p: Problem, function: str, per_sample, terms_of, note: str) -> Case:
+def _case(p: Problem, function: str, per_sample, terms_of, note: str, *, base_applied: bool = False) -> Case:
     def call():
         with np.errstate(all="ignore"):
             return _reduce(per_sample(), p.reduction)
-    return Case(NAME, function, version(), call, terms_of, math_divisor(p), note, p.dtype)
+    return Case(NAME, function, version(), call, terms_of, math_divisor(p), note, p.dtype, base_applied)
+
+
+def _base(p: Problem) -> tuple[dict, str]:
+    """The ``base=`` keyword scipy takes (a float, as a user passes it) and how it is shown."""
+    if p.base is None:
+        return {}, ""
+    b = float(p.base)
+    return {"base": b}, f", base={b!r}"
 
 
 def cases(p: Problem) -> list[Case]:
@@ -51,15 +60,26 @@ def cases(p: Problem) -> list[Case]:
     t = numpy_dtype(p.dtype)
     y, q = p.target.astype(t), p.prediction.astype(t)
     if p.measure == "entropy":
-        return [_case(p, "stats.entropy(p)", lambda: stats.entropy(y, axis=-1), _renormalised_entropy(p),
-                      "P is renormalised to sum 1")]
+        kw, shown = _base(p)
+        return [_case(p, f"stats.entropy(p{shown})", lambda: stats.entropy(y, axis=-1, **kw),
+                      _renormalised_entropy(p), "P is renormalised to sum 1", base_applied=bool(kw)),
+                _case(p, "special.entr(p).sum(-1)", lambda: special.entr(y).sum(-1),
+                      lambda rows: math_terms(p, rows), "")]
     if p.measure == "kl":
-        return [_case(p, "stats.entropy(p, q)", lambda: stats.entropy(y, q, axis=-1), _renormalised_kl(p),
-                      "P and Q are renormalised to sum 1"),
+        kw, shown = _base(p)
+        return [_case(p, f"stats.entropy(p, q{shown})", lambda: stats.entropy(y, q, axis=-1, **kw),
+                      _renormalised_kl(p), "P and Q are renormalised to sum 1", base_applied=bool(kw)),
                 _case(p, "special.rel_entr(p, q).sum(-1)", lambda: special.rel_entr(y, q).sum(-1),
                       lambda rows: math_terms(p, rows), ""),
                 _case(p, "special.kl_div(p, q).sum(-1)", lambda: special.kl_div(y, q).sum(-1), _kl_div(p),
                       "kl_div adds q - p to each term, so its sum is KL + sum q - sum p")]
+    if p.measure == "js":
+        from scipy.spatial import distance
+        kw, shown = _base(p)
+        return [_case(p, f"spatial.distance.jensenshannon(p, q, axis=-1{shown})**2",
+                      lambda: distance.jensenshannon(y, q, axis=-1, **kw) ** 2, _renormalised_js(p),
+                      "jensenshannon returns the distance sqrt(JS), squared here (one more rounding) to compare "
+                      "with the divergence; P and Q are renormalised to sum 1", base_applied=bool(kw))]
     if p.measure == "bce":
         comp = float_complement(p.prediction, p.dtype)
 
@@ -100,6 +120,15 @@ def _renormalised_kl(p: Problem):
                 t.blocks.append((block[0] / sp_, block[1], block[2]))
             if sp_ != sq:
                 t.log_exact([sp_, sq], [-1, 1])
+        return t
+    return terms_of
+
+
+def _renormalised_js(p: Problem):
+    def terms_of(rows):
+        t = Terms()
+        for i in rows.tolist():
+            t.blocks.extend(js_terms(p.target[i], p.prediction[i], renormalise=True).blocks)
         return t
     return terms_of
 
