@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     seconds = check_seconds(args.seconds, "--seconds")
     where = dict(parse_where(w) for w in args.where)
+    args.lhs, args.rhs = args.lhs.strip(), args.rhs.strip()  # shield_expressions' leading space
     result = verify(args.lhs, args.rhs, where, args.relation, seconds=seconds)
     point = {str(k): str(v) for k, v in (result.counterexample or {}).items()}
     rec = {"status": result.status, "claim": f"{args.lhs} {result.relation} {args.rhs}", "lhs": str(result.lhs), "rhs": str(result.rhs), "relation": result.relation,
