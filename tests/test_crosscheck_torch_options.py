@@ -87,3 +87,17 @@ def test_jax_log_target_and_kl_div_rows():
     zero = compare(make_problem("kl", [[0.0, 1.0]], [[0.25, 0.75]]), libs=["jax"], digits=20)
     (first, *_) = [x for x in zero.results if "with_log_targets" in x.function]
     assert math.isnan(first.value) and first.verdict == "semantics"
+
+
+def test_dit_answers_in_bits_and_its_kl_cancels():
+    pytest.importorskip("dit")
+    P, Q = [[0.1, 0.4, 0.5]], [[0.8, 0.15, 0.05]]
+    r = compare(make_problem("entropy", P), libs=["dit"], digits=25)
+    (res,) = r.results
+    bits = -sum(mpmath.mpf(p) * mpmath.log(mpmath.mpf(p), 2) for p in P[0])
+    assert res.value == pytest.approx(float(bits), rel=1e-15) and res.verdict == "rounding"
+    assert "base 2" in res.explanation  # the exact value above is in nats; the row says why it differs
+    r2 = compare(make_problem("kl", P, Q, base=2), libs=["dit"], digits=25)
+    assert r2.results[0].verdict == "rounding" and "base 2 whatever" not in r2.results[0].explanation
+    close = compare(make_problem("kl", [[0.5, 0.5]], [[0.5 + 2**-30, 0.5 - 2**-30]]), libs=["dit"], digits=20)
+    assert close.results[0].verdict == "cancellation"  # cross-entropy minus entropy

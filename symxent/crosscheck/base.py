@@ -58,6 +58,7 @@ class Case:
     semantics: str
     compute_dtype: str
     base_applied: bool = False  # the call was given the problem's base (else its result is in nats)
+    result_base: Any = None  # the base the library always answers in (dit: 2), whatever the problem's base
 
 
 def read_result(value: Any) -> LibraryValue:
