@@ -101,3 +101,13 @@ def test_dit_answers_in_bits_and_its_kl_cancels():
     assert r2.results[0].verdict == "rounding" and "base 2 whatever" not in r2.results[0].explanation
     close = compare(make_problem("kl", [[0.5, 0.5]], [[0.5 + 2**-30, 0.5 - 2**-30]]), libs=["dit"], digits=20)
     assert close.results[0].verdict == "cancellation"  # cross-entropy minus entropy
+
+
+def test_torch_kl_div_given_probabilities_is_named_a_misuse():
+    P, Q = [[0.5, 0.5], [0.1, 0.9]], [[0.25, 0.75], [0.3, 0.7]]
+    r = compare(make_problem("kl", P, Q), libs=["torch"], digits=25)
+    res = _row(r, "kl_div(Q, P, reduction='batchmean')")
+    misuse = sum(mpmath.mpf(p) * (mpmath.log(p) - q) for pr, qr in zip(P, Q) for p, q in zip(pr, qr) if p) / 2
+    assert res.convention_value == pytest.approx(float(misuse), rel=1e-15)
+    assert res.verdict == "semantics" and "misuse" in res.function and "must be log Q" in res.explanation
+    assert res.value < 0  # not even non-negative

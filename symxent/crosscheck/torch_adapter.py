@@ -167,7 +167,28 @@ def _kl(p: Problem) -> list[Case]:
     note = "input is log Q rounded by torch.log before the call"
     out = _kl_plain(p, logq, P, terms_of, n, k, note)
     out.append(_kl_log_target(p, logq, logq64, n))
+    out.append(_kl_misuse(p, Q, P, n))
     return out
+
+
+def _kl_misuse(p: Problem, Q, P, n: int) -> Case:
+    """``kl_div(Q, P)``: probabilities passed where torch expects log-probabilities, the classic
+    misuse. torch does not check; it returns ``sum P (log P - Q)``, which is not a divergence."""
+    F = _torch().nn.functional
+
+    def terms_of(rows):
+        Pr, Qr = p.target[rows].ravel(), p.prediction[rows].ravel()
+        pos = Pr > 0
+        return Terms().log(Pr[pos], Pr[pos]).const(-sum((Fraction(a) * Fraction(b) for a, b in
+                                                         zip(Pr[pos].tolist(), Qr[pos].tolist())), Fraction(0)))
+
+    reduction = {"none": "none", "sum": "sum"}.get(p.reduction, "batchmean")
+    call = (lambda: F.kl_div(Q, P, reduction="none").sum(-1)) if reduction == "none" \
+        else (lambda: F.kl_div(Q, P, reduction=reduction))
+    suffix = ".sum(-1)" if reduction == "none" else ""
+    return _case(p, f"kl_div(Q, P, reduction='{reduction}'){suffix} [misuse: Q where log Q is expected]", call,
+                 terms_of, n, "the classic misuse: the input must be log Q, and torch does not check; given "
+                 "probabilities it returns sum P (log P - Q), which is not the KL divergence")
 
 
 def _kl_plain(p: Problem, logq, P, terms_of, n: int, k: int, note: str) -> list[Case]:
