@@ -111,3 +111,18 @@ def test_torch_kl_div_given_probabilities_is_named_a_misuse():
     assert res.convention_value == pytest.approx(float(misuse), rel=1e-15)
     assert res.verdict == "semantics" and "misuse" in res.function and "must be log Q" in res.explanation
     assert res.value < 0  # not even non-negative
+
+
+def test_elementwise_functions_take_any_non_negative_reals():
+    pytest.importorskip("scipy")
+    P, Q = [2.0, 3.0], [1.0, 5.0]  # not distributions: sum p log(p/q) is still defined
+    r = compare(make_problem("kl", P, Q), libs=["scipy"], digits=25)
+    exact = sum(mpmath.mpf(p) * mpmath.log(mpmath.mpf(p) / q) for p, q in zip(P, Q))
+    assert float(r.exact.value) == pytest.approx(float(exact), rel=1e-15) and exact < 0
+    by = {x.function: x for x in r.results}
+    assert by["special.rel_entr(p, q).sum(-1)"].verdict == "rounding"
+    kl_div = by["special.kl_div(p, q).sum(-1)"]
+    assert kl_div.convention_value == pytest.approx(float(exact + sum(Q) - sum(P)), rel=1e-15)
+    assert by["stats.entropy(p, q)"].verdict == "semantics"  # it renormalises
+    with pytest.raises(Exception, match="finite number >= 0"):
+        make_problem("kl", [0.5, 0.5], [0.5, -1.0])
