@@ -126,3 +126,36 @@ def test_elementwise_functions_take_any_non_negative_reals():
     assert by["stats.entropy(p, q)"].verdict == "semantics"  # it renormalises
     with pytest.raises(Exception, match="finite number >= 0"):
         make_problem("kl", [0.5, 0.5], [0.5, -1.0])
+
+
+def _tfp():
+    from symxent.crosscheck import tfp_adapter
+    if not tfp_adapter.available():
+        pytest.skip("tensorflow-probability (NumPy substrate) is not installed")
+
+
+TFP_CASES = {  # (problem, function prefix, expected verdict, the value the test computes independently)
+    "entropy": (("entropy", [[0.1, 0.4, 0.5]]), {}, "Categorical(probs=p).entropy()", "rounding"),
+    "kl": (("kl", [[0.1, 0.4, 0.5]], [[0.8, 0.15, 0.05]]), {}, "kl_divergence(", "rounding"),
+    "cce": (("cce", [[0.1, 0.4, 0.5]], [[0.8, 0.15, 0.05]]), {}, "Categorical(probs=p).cross_entropy(", "rounding"),
+    "bce": (("bce", [1.0, 0.0, 0.3], [0.8, 0.4, 1e-300]), {}, "-Bernoulli(probs=q)", "rounding"),
+    "labels": (("cce", [2, 0], [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), {}, "-Categorical(probs=q)", "rounding"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(TFP_CASES))
+def test_tfp_numpy_substrate(key):
+    _tfp()
+    args, kw, function, verdict = TFP_CASES[key]
+    r = compare(make_problem(*args, **kw), libs=["tfp"], digits=25)
+    res = _row(r, function)
+    assert res.verdict == verdict, res.explanation
+    assert res.value == pytest.approx(float(r.exact.value), rel=1e-14)
+
+
+def test_tfp_kl_of_nearly_equal_distributions_is_lost_to_renormalisation():
+    _tfp()
+    r = compare(make_problem("kl", [[0.5, 0.5]], [[0.5 + 2**-30, 0.5 - 2**-30]]), libs=["tfp"], digits=20)
+    (res,) = r.results
+    assert float(r.exact.value) == pytest.approx(2.0**-59, rel=1e-6, abs=0)  # about 2 (2^-30)^2
+    assert res.value == 0.0 and res.verdict == "semantics" and "log_softmax" in res.explanation
