@@ -57,9 +57,16 @@ def _adapter(name: str):
     return importlib.import_module(f"{__package__}.{name}_adapter")
 
 
-def available_libraries() -> list[str]:
-    """The libraries whose adapters can run here (their packages import)."""
-    return [name for name in LIBRARIES if _adapter(name).available()]
+def available_libraries(progress: Callable[[str], None] | None = None) -> list[str]:
+    """The libraries whose adapters can run here (their packages import); ``progress`` is told
+    each library before it is imported (the imports are most of a small check's time)."""
+    found = []
+    for name in LIBRARIES:
+        if progress:
+            progress(f"importing {name}")
+        if _adapter(name).available():
+            found.append(name)
+    return found
 
 
 @dataclass
@@ -127,7 +134,7 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
         if base not in in_other_base:
             in_other_base[base] = exact_value(replace(problem, base=base), digits)
         return in_other_base[base]
-    names = list(libs) if libs is not None else available_libraries()
+    names = list(libs) if libs is not None else available_libraries(progress)
     for name in names:
         adapter = _adapter(name)
         if not adapter.available():
@@ -186,7 +193,7 @@ def fails(result: Result, level: str) -> bool:
 def _unvalidated(problem: Problem, libs, progress) -> Report:
     """The mathematics is undefined: call each library anyway and report what it does with it."""
     report = Report(None, problem)
-    for name in (list(libs) if libs is not None else available_libraries()):
+    for name in (list(libs) if libs is not None else available_libraries(progress)):
         adapter = _adapter(name)
         if not adapter.available():
             raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
