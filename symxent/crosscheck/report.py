@@ -91,10 +91,13 @@ class Report:
     exact: Certified | list
     problem: Problem
     results: list = field(default_factory=list)
+    oracle_error: str = ""  # why the exact value is missing when the inputs were valid
 
     @property
     def exact_text(self) -> str | list:
         if self.exact is None:
+            if self.problem.invalid is None:
+                return f"not computed: {self.oracle_error}"
             return f"undefined: {self.problem.invalid}"
         return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
 
@@ -126,7 +129,10 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
     """
     if problem.invalid is not None:
         return _unvalidated(problem, libs, progress)
-    exact = exact_value(problem, digits)
+    try:
+        exact = exact_value(problem, digits)
+    except Exception as err:  # the oracle failing must not lose what the libraries answer
+        return _unvalidated(problem, libs, progress, oracle_error=err)
     report = Report(exact, problem)
     in_other_base: dict = {}
 
@@ -190,9 +196,10 @@ def fails(result: Result, level: str) -> bool:
     return rank >= LEVELS[level]
 
 
-def _unvalidated(problem: Problem, libs, progress) -> Report:
-    """The mathematics is undefined: call each library anyway and report what it does with it."""
-    report = Report(None, problem)
+def _unvalidated(problem: Problem, libs, progress, oracle_error: BaseException | None = None) -> Report:
+    """The mathematics is undefined (or its exact value could not be computed, ``oracle_error``):
+    call each library anyway and report what it does with it."""
+    report = Report(None, problem, oracle_error="" if oracle_error is None else _error_text(oracle_error))
     for name in (list(libs) if libs is not None else available_libraries(progress)):
         adapter = _adapter(name)
         if not adapter.available():
@@ -214,6 +221,12 @@ def _unvalidated(problem: Problem, libs, progress) -> Report:
                 continue
             values = got.values.ravel().tolist()
             value = values[0] if len(values) == 1 else values
+            if oracle_error is not None:
+                report.results.append(Result(
+                    case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
+                    math.nan, "error", f"error: the exact value could not be computed ({_error_text(oracle_error)}), "
+                    f"so {case.library}'s answer {_short_value(value)} is not checked", error=_error_text(oracle_error)))
+                continue
             report.results.append(Result(
                 case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
                 math.nan, "no validation", f"no validation: {problem.invalid}, where the mathematics is undefined, "
