@@ -74,3 +74,18 @@ def test_numpy_textbook_kl_of_nearly_equal_rows_is_cancellation():
     assert r.exact_text == str(evaluate(expected, 20)) and float(r.exact.value) > 0
     assert row.verdict == "cancellation" and "sign is wrong" in row.explanation
     assert row.explanation.startswith("cancellation: rounding amplified by cancellation")
+
+
+def test_an_exact_oracle_failure_keeps_the_libraries_rows(monkeypatch):
+    from symxent.crosscheck import report as report_module
+    from symxent.errors import PrecisionError
+
+    def boom(problem, digits):
+        raise PrecisionError("could not certify the exact value")
+
+    monkeypatch.setattr(report_module, "exact_value", boom)
+    r = report_module.compare(make_problem("kl", [0.5, 0.5], [0.25, 0.75]), libs=["numpy"], digits=20)
+    (row,) = r.results
+    assert r.exact is None and r.exact_text.startswith("not computed: PrecisionError")
+    assert row.verdict == "error" and row.value == pytest.approx(0.14384103622589045)
+    assert "could not certify" in row.explanation

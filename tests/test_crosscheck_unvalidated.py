@@ -61,3 +61,16 @@ def test_fail_on_semantics_counts_no_validation(capsys):
 def test_out_of_range_label_is_kept_with_its_reason():
     p = make_problem("cce", [3], [[0.5, 0.5]])
     assert p.invalid == "target[0]=3.0 is not a class index 0..1"
+
+
+def test_numpy_and_sklearn_out_of_range_labels_are_their_own_answers():
+    pytest.importorskip("sklearn")
+    q = [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]
+    r = compare(make_problem("cce", [3, 0], q), libs=["numpy", "sklearn"], digits=20)
+    by = {x.library: x for x in r.results}
+    assert by["numpy"].verdict == "refused" and "IndexError" in by["numpy"].explanation
+    assert by["sklearn"].verdict == "refused" and "not belonging" in by["sklearn"].explanation
+    neg = compare(make_problem("cce", [-1, 0], q), libs=["numpy"], digits=20)
+    (row,) = neg.results  # NumPy's negative index picks the last class without a word
+    assert row.verdict == "no validation"
+    assert row.value == pytest.approx(-(math.log(0.5) + math.log(0.6)) / 2)

@@ -132,9 +132,9 @@ def _read_file(path: Path, name: str) -> np.ndarray:
     return a
 
 
-def _libs(text: str | None) -> list[str]:
+def _libs(text: str | None, show=None) -> list[str]:
     if text is None:
-        return available_libraries()
+        return available_libraries(progress=show)
     names = [t.strip() for t in text.split(",") if t.strip()]
     for n in names:
         if n not in LIBRARIES:
@@ -188,8 +188,8 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.digits <= MAX_DIGITS:
         raise CliError(f"--digits={args.digits} must be from 1 to {MAX_DIGITS}")
     problem = _problem(args)
-    libs = _libs(args.libs)
     show = _progress()
+    libs = _libs(args.libs, show)
     ulps = _ulps(args.ulps)
     report = compare(problem, libs, digits=args.digits, progress=show, **({} if ulps is None else {"ulps": ulps}))
     if show:

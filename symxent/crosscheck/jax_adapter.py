@@ -8,7 +8,9 @@ JAX's silent cast to float32; for float64 inputs a second row repeats the call w
 ``softmax_cross_entropy`` is ``-sum labels * log_softmax(logits)`` (NaN for a -inf logit under a
 zero label; ``safe_softmax_cross_entropy`` gives 0 there); ``smooth_labels`` is
 ``(1 - a) y + a/K``; ``kl_divergence(log_predictions, targets)`` takes ``log Q`` first and is
-``sum p (log p - log q)`` with 0 for p = 0 (NaN when log q = -inf there too).
+``sum p (log p - log q)`` with 0 for p = 0 (NaN when log q = -inf there too);
+``kl_divergence_with_log_targets`` is ``sum exp(log p) (log p - log q)`` (NaN for p = 0);
+``jax.scipy.special.kl_div`` adds ``q - p`` to each term, as SciPy's does.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .base import Case, ConventionNaN, importable, read_result
+from .base import Case, ConventionNaN, importable, log_target_kl_terms, read_result
 from .oracle import math_divisor, math_terms
 from .problem import Problem
-from .terms import Terms
+from .terms import Terms, exact_sum
 
 __all__ = ["NAME", "available", "version", "cases"]
 
@@ -150,8 +152,8 @@ def _kl(p: Problem) -> list[Case]:
     import jax.scipy.special as jss
     import optax
     P, Q = _jnp(p.target, p.dtype), _jnp(p.prediction, p.dtype)
-    logq = jnp.log(Q)
-    L = read_result(logq).values
+    logq, logp = jnp.log(Q), jnp.log(P)
+    L, LP = read_result(logq).values, read_result(logp).values
 
     def kl_terms(rows):
         Pr, Lr = p.target[rows].ravel(), L[rows].ravel()
@@ -167,7 +169,14 @@ def _kl(p: Problem) -> list[Case]:
     return [_case(p, "optax.kl_divergence(jnp.log(q), p)", lambda: optax.kl_divergence(logq, P), kl_terms,
                   "the input is log q as jnp.log rounded it before the call"),
             _case(p, "jax.scipy.special.rel_entr(p, q).sum(-1)", lambda: jss.rel_entr(P, Q).sum(-1),
-                  lambda rows: math_terms(p, rows))]
+                  lambda rows: math_terms(p, rows)),
+            _case(p, "optax.losses.kl_divergence_with_log_targets(jnp.log(q), jnp.log(p))",
+                  lambda: optax.losses.kl_divergence_with_log_targets(logq, logp),
+                  lambda rows: log_target_kl_terms(LP[rows], L[rows]),
+                  "both inputs are logs rounded by jnp.log before the call; exp(log p) is not p"),
+            _case(p, "jax.scipy.special.kl_div(p, q).sum(-1)", lambda: jss.kl_div(P, Q).sum(-1),
+                  lambda rows: math_terms(p, rows).const(exact_sum(p.prediction[rows]) - exact_sum(p.target[rows])),
+                  "kl_div adds q - p to each term, so its sum is KL + sum q - sum p")]
 
 
 def _entropy(p: Problem) -> list[Case]:

@@ -84,8 +84,9 @@ def _dense(p: Problem) -> np.ndarray:
 def _cce(p, y, q):
     if p.weight is not None or p.label_smoothing or p.ignore_index is not None:
         raise _Skip
-    t = _dense(p).astype(q.dtype)
-    return (lambda: -np.sum(t * np.log(q), axis=-1), "-sum(t*log(q), axis=-1)", _rows_formula(p), "")
+    # one-hot rows are built inside the call: a label out of range fails there, as in a user's code
+    return (lambda: -np.sum(_dense(p).astype(q.dtype) * np.log(q), axis=-1), "-sum(t*log(q), axis=-1)",
+            _rows_formula(p), "")
 
 
 def _kl(p, y, q):

@@ -199,8 +199,11 @@ def _validate(p: Problem) -> Problem:
             _raise_at((tgt < 0) | (tgt > 1), tgt, "target", "must be a probability")
         else:
             p = _undefined_at(p, tgt < 0, tgt, "target", "is negative")
-    if not p.logits and p.measure in ("bce", "cce", "kl", "js", "entropy"):
+    if not p.logits and p.measure in ("bce", "cce"):
         _raise_at(np.isnan(pred) | (pred < 0) | (pred > 1), pred, "prediction", "must be a probability in [0, 1]")
+    elif p.measure in ("kl", "js", "entropy"):  # sums of p log(p/q) are defined for any non-negative reals
+        _raise_at(~np.isfinite(pred) | (pred < 0), pred, "prediction", "must be a finite number >= 0")
+        _raise_at(~np.isfinite(tgt), tgt, "target", "must be a finite number >= 0")
     if p.logits:
         _raise_at(np.isnan(pred) | (pred == np.inf), pred, "prediction", "must be a finite logit or -inf")
     elif p.measure in ("gaussian_nll", "poisson_nll", "mse"):

@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+import sympy as sp
 
 from ..errors import DomainError, UnsupportedError
 from ..exact.rounding import FORMATS, ulp
@@ -36,7 +37,7 @@ from .problem import Problem
 
 __all__ = ["LIBRARIES", "Result", "Report", "compare", "LEVELS", "fails", "available_libraries", "ULP_TOLERANCE", "tolerance"]
 
-LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax")
+LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax", "dit", "tfp")
 ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
 
 
@@ -56,9 +57,16 @@ def _adapter(name: str):
     return importlib.import_module(f"{__package__}.{name}_adapter")
 
 
-def available_libraries() -> list[str]:
-    """The libraries whose adapters can run here (their packages import)."""
-    return [name for name in LIBRARIES if _adapter(name).available()]
+def available_libraries(progress: Callable[[str], None] | None = None) -> list[str]:
+    """The libraries whose adapters can run here (their packages import); ``progress`` is told
+    each library before it is imported (the imports are most of a small check's time)."""
+    found = []
+    for name in LIBRARIES:
+        if progress:
+            progress(f"importing {name}")
+        if _adapter(name).available():
+            found.append(name)
+    return found
 
 
 @dataclass
@@ -83,10 +91,13 @@ class Report:
     exact: Certified | list
     problem: Problem
     results: list = field(default_factory=list)
+    oracle_error: str = ""  # why the exact value is missing when the inputs were valid
 
     @property
     def exact_text(self) -> str | list:
         if self.exact is None:
+            if self.problem.invalid is None:
+                return f"not computed: {self.oracle_error}"
             return f"undefined: {self.problem.invalid}"
         return [str(c) for c in self.exact] if isinstance(self.exact, list) else str(self.exact)
 
@@ -118,10 +129,18 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
     """
     if problem.invalid is not None:
         return _unvalidated(problem, libs, progress)
-    exact = exact_value(problem, digits)
+    try:
+        exact = exact_value(problem, digits)
+    except Exception as err:  # the oracle failing must not lose what the libraries answer
+        return _unvalidated(problem, libs, progress, oracle_error=err)
     report = Report(exact, problem)
-    nats = None if problem.base is None else exact_value(replace(problem, base=None), digits)
-    names = list(libs) if libs is not None else available_libraries()
+    in_other_base: dict = {}
+
+    def exact_in(base):
+        if base not in in_other_base:
+            in_other_base[base] = exact_value(replace(problem, base=base), digits)
+        return in_other_base[base]
+    names = list(libs) if libs is not None else available_libraries(progress)
     for name in names:
         adapter = _adapter(name)
         if not adapter.available():
@@ -134,12 +153,21 @@ def compare(problem: Problem, libs: Iterable[str] | None = None, *, digits: int 
         for case in cases:
             if progress:
                 progress(f"{name}.{case.function}")
-            in_base = problem.base is None or case.base_applied
-            row = _isolated(problem if in_base else replace(problem, base=None), case,
-                            exact if in_base else nats, digits, ulps)
-            if not in_base:
+            base = problem.base if problem.base is None or case.base_applied else None
+            if case.result_base is not None:
+                base = sp.Integer(case.result_base)
+            if base == problem.base:
+                report.results.append(_isolated(problem, case, exact, digits, ulps))
+                continue
+            other = exact_in(base)
+            row = _isolated(replace(problem, base=base), case, other, digits, ulps)
+            shown = _fmt(other if isinstance(other, list) else [other])
+            if case.result_base is not None:
+                row.explanation += (f"; {case.library} answers in base {base} whatever the base asked, so it is "
+                                    f"compared with the exact value in base {base}, {shown}")
+            else:
                 row.explanation += (f"; this call has no base parameter: its result is in nats, compared with the "
-                                    f"exact value in nats, {_fmt(nats if isinstance(nats, list) else [nats])}")
+                                    f"exact value in nats, {shown}")
             report.results.append(row)
     return report
 
@@ -168,10 +196,11 @@ def fails(result: Result, level: str) -> bool:
     return rank >= LEVELS[level]
 
 
-def _unvalidated(problem: Problem, libs, progress) -> Report:
-    """The mathematics is undefined: call each library anyway and report what it does with it."""
-    report = Report(None, problem)
-    for name in (list(libs) if libs is not None else available_libraries()):
+def _unvalidated(problem: Problem, libs, progress, oracle_error: BaseException | None = None) -> Report:
+    """The mathematics is undefined (or its exact value could not be computed, ``oracle_error``):
+    call each library anyway and report what it does with it."""
+    report = Report(None, problem, oracle_error="" if oracle_error is None else _error_text(oracle_error))
+    for name in (list(libs) if libs is not None else available_libraries(progress)):
         adapter = _adapter(name)
         if not adapter.available():
             raise UnsupportedError(f"library={name!r} is not installed (pip install 'symxent[{name}]')")
@@ -192,6 +221,12 @@ def _unvalidated(problem: Problem, libs, progress) -> Report:
                 continue
             values = got.values.ravel().tolist()
             value = values[0] if len(values) == 1 else values
+            if oracle_error is not None:
+                report.results.append(Result(
+                    case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
+                    math.nan, "error", f"error: the exact value could not be computed ({_error_text(oracle_error)}), "
+                    f"so {case.library}'s answer {_short_value(value)} is not checked", error=_error_text(oracle_error)))
+                continue
             report.results.append(Result(
                 case.library, case.function, case.version, got.dtype, value, math.nan, math.nan, math.nan, None,
                 math.nan, "no validation", f"no validation: {problem.invalid}, where the mathematics is undefined, "

@@ -76,10 +76,9 @@ def _multiclass(p: Problem, labels: np.ndarray) -> Case:
     lo, hi = _eps(p.dtype)
     q = clip_exact(p.prediction, lo, hi)
     k = p.prediction.shape[1]
-    dense = one_hot(labels, k)
 
-    def terms_of(rows):
-        return Terms().log(q[rows].ravel(), dense[rows].ravel(), coef=-1)
+    def terms_of(rows):  # one-hot built here: a label out of range reaches log_loss, which refuses it
+        return Terms().log(q[rows].ravel(), one_hot(labels, k)[rows].ravel(), coef=-1)
 
     proba = p.prediction.astype(p.dtype)
     return Case(NAME, "metrics.log_loss", version(), _call(p, labels.astype(int), proba, list(range(k))), terms_of,

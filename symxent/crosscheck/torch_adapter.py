@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import Case, ConventionNaN, as_dtype, clamped_log_terms, read_result
-from .oracle import bce_logits_terms, cce_terms, gaussian_terms, kept_rows, kl_terms, math_divisor, math_terms
+from .base import Case, ConventionNaN, as_dtype, clamped_log_terms, log_target_kl_terms, read_result
+from .oracle import LOG_2PI, bce_logits_terms, cce_terms, gaussian_terms, kept_rows, kl_terms, math_divisor, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
 
@@ -165,6 +165,34 @@ def _kl(p: Problem) -> list[Case]:
                             Fraction(0)))
 
     note = "input is log Q rounded by torch.log before the call"
+    out = _kl_plain(p, logq, P, terms_of, n, k, note)
+    out.append(_kl_log_target(p, logq, logq64, n))
+    out.append(_kl_misuse(p, Q, P, n))
+    return out
+
+
+def _kl_misuse(p: Problem, Q, P, n: int) -> Case:
+    """``kl_div(Q, P)``: probabilities passed where torch expects log-probabilities, the classic
+    misuse. torch does not check; it returns ``sum P (log P - Q)``, which is not a divergence."""
+    F = _torch().nn.functional
+
+    def terms_of(rows):
+        Pr, Qr = p.target[rows].ravel(), p.prediction[rows].ravel()
+        pos = Pr > 0
+        return Terms().log(Pr[pos], Pr[pos]).const(-sum((Fraction(a) * Fraction(b) for a, b in
+                                                         zip(Pr[pos].tolist(), Qr[pos].tolist())), Fraction(0)))
+
+    reduction = {"none": "none", "sum": "sum"}.get(p.reduction, "batchmean")
+    call = (lambda: F.kl_div(Q, P, reduction="none").sum(-1)) if reduction == "none" \
+        else (lambda: F.kl_div(Q, P, reduction=reduction))
+    suffix = ".sum(-1)" if reduction == "none" else ""
+    return _case(p, f"kl_div(Q, P, reduction='{reduction}'){suffix} [misuse: Q where log Q is expected]", call,
+                 terms_of, n, "the classic misuse: the input must be log Q, and torch does not check; given "
+                 "probabilities it returns sum P (log P - Q), which is not the KL divergence")
+
+
+def _kl_plain(p: Problem, logq, P, terms_of, n: int, k: int, note: str) -> list[Case]:
+    F = _torch().nn.functional
     if p.reduction == "none":
         return [_case(p, "kl_div(log Q, P, reduction='none').sum(-1)",
                       lambda: F.kl_div(logq, P, reduction="none").sum(-1), terms_of, n, note)]
@@ -175,6 +203,25 @@ def _kl(p: Problem) -> list[Case]:
                   terms_of, n * k, f"{note}; 'mean' divides by the number of elements ({n * k}), not the batch ({n})"),
             _case(p, "kl_div(log Q, P, reduction='batchmean')", lambda: F.kl_div(logq, P, reduction="batchmean"),
                   terms_of, n, note)]
+
+
+def _kl_log_target(p: Problem, logq, logq64: np.ndarray, n: int) -> Case:
+    """``kl_div(log Q, log P, log_target=True)``: torch forms ``exp(log P) (log P - log Q)`` from the
+    two rounded logs, so its exact value is that sum over the logs it was given."""
+    torch = _torch()
+    F = torch.nn.functional
+    logp = torch.log(_tensor(p.target, p.dtype))
+    logp64 = _np(logp)
+
+    def terms_of(rows):
+        return log_target_kl_terms(logp64[rows], logq64[rows])
+
+    reduction = {"none": "none", "sum": "sum"}.get(p.reduction, "batchmean")
+    call = (lambda: F.kl_div(logq, logp, reduction="none", log_target=True).sum(-1)) if reduction == "none" \
+        else (lambda: F.kl_div(logq, logp, reduction=reduction, log_target=True))
+    suffix = ".sum(-1)" if reduction == "none" else ""
+    return _case(p, f"kl_div(log Q, log P, log_target=True, reduction='{reduction}'){suffix}", call, terms_of, n,
+                 "both inputs are logs rounded by torch.log before the call; exp(log P) is not P")
 
 
 def _gaussian(p: Problem) -> list[Case]:
@@ -189,8 +236,15 @@ def _gaussian(p: Problem) -> list[Case]:
     note = "omits the constant 1/2 log(2 pi) per element (full=False)"
     if np.any(p.var < eps):
         note += f"; var is clamped to at least eps={eps!r}"
+    def full_terms(rows):
+        return gaussian_terms(p.target[rows], p.prediction[rows], clamped[rows], full=True)
+
+    clamp_note = f"var is clamped to at least eps={eps!r}" if np.any(p.var < eps) else ""
     return [_case(p, "gaussian_nll_loss", lambda: F.gaussian_nll_loss(mu, y, var, reduction=_reduction(p)),
-                  terms_of, p.n_samples, note)]
+                  terms_of, p.n_samples, note),
+            _case(p, "gaussian_nll_loss(full=True)",
+                  lambda: F.gaussian_nll_loss(mu, y, var, full=True, reduction=_reduction(p)),
+                  full_terms, p.n_samples, clamp_note)]
 
 
 def _poisson(p: Problem) -> list[Case]:
@@ -211,9 +265,22 @@ def _poisson(p: Problem) -> list[Case]:
             pos = yy > 0
             return Terms().const(exact_sum(p.prediction[rows])).log(shifted[rows][pos], yy[pos], coef=-1)
         note = "omits log(y!) (full=False) and takes log(x + 1e-8) (the sum rounded to the dtype)"
+    def full_terms(rows):
+        t = terms_of(rows)
+        yy = p.target[rows]
+        big = yy > 1  # torch adds Stirling's approximation of log(y!) only where y > 1
+        t.log(yy[big], yy[big]).const(-exact_sum(yy[big])).log(yy[big], coef=Fraction(1, 2))
+        return t.enclosure(LOG_2PI, coef=Fraction(int(big.sum()), 2))
+
+    stirling = ("adds Stirling's approximation y log y - y + 1/2 log(2 pi y) for y > 1 instead of log(y!), "
+                "and nothing for y <= 1")
     return [_case(p, "poisson_nll_loss", lambda: F.poisson_nll_loss(x, y, log_input=p.log_input,
                                                                     reduction=_reduction(p)),
-                  terms_of, p.n_samples, note)]
+                  terms_of, p.n_samples, note),
+            _case(p, "poisson_nll_loss(full=True)",
+                  lambda: F.poisson_nll_loss(x, y, log_input=p.log_input, full=True, reduction=_reduction(p)),
+                  full_terms, p.n_samples,
+                  stirling if p.log_input else f"{stirling}; takes log(x + 1e-8) (the sum rounded to the dtype)")]
 
 
 def _mse(p: Problem) -> list[Case]:
