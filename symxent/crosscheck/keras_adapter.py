@@ -1,5 +1,5 @@
 """Keras 3: the loss classes and functions of ``keras.losses``, called for real on the
-torch backend.
+torch backend (the TensorFlow backend runs in a worker process: :mod:`.keras_tf_adapter`).
 
 ``KERAS_BACKEND`` is set to ``"torch"`` when it is not set already (before keras is first
 imported). The loss objects compute in ``floatx()`` (float32) whatever the inputs' dtype; the
@@ -14,13 +14,14 @@ number of samples.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
 from .arrays import cast_exactly
-from .base import Case, ConventionNaN, as_dtype, clip_exact, read_result
+from .base import Case, ConventionNaN, as_dtype, clip_exact, float_complement, read_result
 from .oracle import kl_terms, math_terms
 from .problem import Problem
 from .terms import Terms, exact_sum
@@ -60,6 +61,11 @@ _FUNCTIONS = {"BinaryCrossentropy": "binary_crossentropy", "CategoricalCrossentr
 
 
 def _tensor(a: np.ndarray, dtype: str):
+    keras = _keras()
+    if keras.backend.backend() != "torch":
+        if a.dtype == np.int64:
+            return keras.ops.convert_to_tensor(a)
+        return keras.ops.convert_to_tensor(a.astype(np.float64), dtype=dtype)  # exact: a holds dtype values
     import torch
     if a.dtype == np.int64:
         return torch.tensor(a)
@@ -96,14 +102,25 @@ def _case(p: Problem, which: str, cls: str, kwargs: dict, y, x, terms_of, note: 
 _RANK = {"bfloat16": 8, "float16": 11, "float32": 24, "float64": 53}
 
 
-def cases(p: Problem) -> list[Case]:
-    """Both forms of the loss; the object's convention sees the inputs cast to ``floatx()``."""
+def cases(p: Problem, backend: str | None = None) -> list[Case]:
+    """Both forms of the loss; the object's convention sees the inputs cast to ``floatx()``.
+
+    ``backend`` names the Keras backend whose conventions the exact terms follow (default: the
+    backend of this process); the calls themselves always run on this process's backend."""
     make = _CASES.get(p.measure)
     if make is None or not available():
         return []
     floatx = _keras().config.floatx()
     cast = _cast(p, floatx) if _RANK[floatx] < _RANK[p.dtype] else p
-    return make(p, cast, "object") + make(p, p, "function")
+    token = _BACKEND.set(backend or _keras().backend.backend())
+    try:
+        return make(p, cast, "object") + make(p, p, "function")
+    finally:
+        _BACKEND.reset(token)
+
+
+_BACKEND: ContextVar[str] = ContextVar("keras_backend", default="torch")
+"""The backend whose conventions the terms being built follow (set by :func:`cases`)."""
 
 
 def _cast(p: Problem, dtype: str) -> Problem:
@@ -123,13 +140,20 @@ def _bce(p: Problem, c: Problem, which: str) -> list[Case]:
                      lambda rows: math_terms(c, rows), "")
     lo, hi = _eps(c.dtype)
     q = clip_exact(c.prediction, lo, hi)
+    note = f"predictions are clipped to [{lo!r}, {hi!r}] (epsilon 1e-7 in {c.dtype})"
+    if _BACKEND.get() == "tensorflow":  # target log(q) + (1 - target) log(1 - q), 1 - q rounded
+        comp, not_y = float_complement(q, c.dtype), float_complement(c.target, c.dtype)
+
+        def tf_terms(rows):
+            return Terms().log(q[rows], c.target[rows], coef=-1).log(comp[rows], not_y[rows], coef=-1)
+        return _case(p, which, "BinaryCrossentropy", {}, _col(p.target), _col(p.prediction), tf_terms,
+                     f"{note}; then 1 - q is rounded to {c.dtype} before its log (the TensorFlow backend)")
 
     def terms_of(rows):
         y = c.target[rows]
         return Terms().log(q[rows], y, coef=-1).log(q[rows], y, coef=-1, complement=True, w_complement=True)
 
-    return _case(p, which, "BinaryCrossentropy", {}, _col(p.target), _col(p.prediction), terms_of,
-                 f"predictions are clipped to [{lo!r}, {hi!r}] (epsilon 1e-7 in {c.dtype})")
+    return _case(p, which, "BinaryCrossentropy", {}, _col(p.target), _col(p.prediction), terms_of, note)
 
 
 def _cce(p: Problem, c: Problem, which: str) -> list[Case]:
@@ -152,8 +176,23 @@ def _cce(p: Problem, c: Problem, which: str) -> list[Case]:
             return math_terms(c, rows)
         return _case(p, which, cls, kwargs, y, p.prediction, logit_terms, "")
     lo, hi = _eps(c.dtype)
+    if _BACKEND.get() == "tensorflow" and p.integer_labels:
+        return _case(p, which, cls, kwargs, y, p.prediction, _clipped_renormalised(c, lo, hi),
+                     f"q is clipped to [{lo!r}, {hi!r}], then each row is divided by its sum (log_softmax of "
+                     "log q: the TensorFlow backend's order)")
     return _case(p, which, cls, kwargs, y, p.prediction, _renormalised_clipped(c, lo, hi),
                  f"each row of q is divided by its sum, then clipped to [{lo!r}, {hi!r}]")
+
+
+def _clipped_renormalised(p: Problem, lo: float, hi: float):
+    """``-log(c_y / sum c)`` with ``c = clip(q, lo, hi)`` (the clip before the renormalisation)."""
+    def terms_of(rows):
+        t = Terms()
+        for i in rows.tolist():
+            c = clip_exact(p.prediction[i], lo, hi)
+            t.log(c[[int(p.target[i])]], coef=-1).log_exact([exact_sum(c)], [1])
+        return t
+    return terms_of
 
 
 def _smoothed(p: Problem) -> np.ndarray:

@@ -37,7 +37,7 @@ from .problem import Problem
 
 __all__ = ["LIBRARIES", "Result", "Report", "compare", "LEVELS", "fails", "available_libraries", "ULP_TOLERANCE", "tolerance"]
 
-LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "jax", "dit", "tfp")
+LIBRARIES = ("numpy", "scipy", "sklearn", "torch", "keras", "keras_tf", "jax", "dit", "tfp")
 ULP_TOLERANCE = 16  # within this many ULPs of its own convention, a difference is rounding...
 
 
