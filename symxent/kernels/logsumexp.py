@@ -68,9 +68,11 @@ by an exact fixed-point extraction into int64 limbs (argued in that module), who
 ``err_i`` enters step 7 unchanged.
 
 The width ``hi - lo <= 2**-rel_bits max(1, |S|)`` is checked at the end (``|S| <= sum
-w_i |LSE_i|``). When it fails, or the data are outside what the argument covers (NaN, ``+inf``,
-``|m_i| > 2**44``, weights outside ``[2**-900, 2**900]``, a failed probe of the FP
-environment), the kernel returns ``None`` and the exact reference path answers. The pipeline
+w_i |LSE_i|``). Rows outside what the argument covers (``|m_i| > 2**44``, weights outside
+``[2**-900, 2**900]``, a row whose own bound is too weak) are split off and summed by the exact
+reference path on their own (:func:`_split_rows`); when the width check fails, or the data are
+NaN or ``+inf``, or the probe of the FP environment failed, the kernel returns ``None`` and the
+exact reference path answers for the whole array. The pipeline
 is double-double: about ``2**-105`` per row, so ``rel_bits`` up to about ``104 + log2(mean
 |LSE|)`` is certified.
 
@@ -93,7 +95,8 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from . import fpenv, jit
-from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
+from ..exact.sums import reference_logsumexp_sum
+from .api import _NEG_INF, _W_HI, _W_LO, _one_weight_vector, _outward, as_float64
 from .eft import SPLITTER, exact_sum, pow2, split, sum_upper, two_prod
 from .wlog import _two_prod_into
 
@@ -467,8 +470,6 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
         keep = ws != 0
         if not keep.all():
             zs, ws = zs[keep], ws[keep]
-        if not _weights_ok(ws):
-            return None
         if ws.size and np.all(ws == 1.0):
             ws = None
     n, k = zs.shape
@@ -479,13 +480,40 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
     m = zs.max(axis=1)
     if (m == -np.inf).any():
         return _NEG_INF
-    am = np.abs(m)
-    if am.max() > M_MAX:
-        return None
+    hard = np.abs(m) > M_MAX
+    if ws is not None:
+        hard |= (ws < _W_LO) | (ws > _W_HI)
     try:
+        if hard.any():
+            return _split_rows(zs, m, ws, hard, rel_bits)
         return _kernel(zs, m, ws, rel_bits)
     except ArithmeticError:
         return None
+
+
+def _split_rows(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, hard: np.ndarray,
+                rel_bits: int) -> Enclosure | None:
+    """The rows the kernel cannot take (``|m_i| > 2**44``, weights outside ``[2**-900,
+    2**900]``, rows whose own bound is too weak) summed by the exact reference path on their own,
+    the rest by the kernel: the two enclosures add, and the total's width is checked against the
+    contract (relative to ``max(1, |S_kernel| + sum |w LSE|`` over the split rows), a lower bound
+    of ``sum |w_i LSE_i|``). The reference part is asked for 8 more bits, so that it costs the
+    total almost nothing of its width."""
+    easy = ~hard
+    part = Enclosure.exact(0)
+    if easy.any():
+        got = _kernel(zs[easy], m[easy], None if ws is None else ws[easy], rel_bits)
+        if got is None:
+            return None
+        part = got
+    zh, wh = zs[hard], None if ws is None else ws[hard]
+    ref = reference_logsumexp_sum(zh, wh, rel_bits=rel_bits + 8)
+    total = part + ref
+    mag_ref = min(abs(ref.lo), abs(ref.hi)) if ref.lo * ref.hi > 0 else Fraction(0)
+    mag_ker = min(abs(part.lo), abs(part.hi)) if part.lo * part.hi > 0 else Fraction(0)
+    if total.hi - total.lo > pow2(-rel_bits) * max(Fraction(1), mag_ker + mag_ref):
+        return None
+    return total
 
 
 def _block_sums(z: np.ndarray, m: np.ndarray, scratch: _Scratch | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -536,7 +564,10 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     n, k = zs.shape
     sh, sl, err = _row_sums(zs, m)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
-        return None
+        weak = ~((sh >= 1.0 - 2.0**-40) & (err <= 2.0**-90))
+        if weak.all():
+            return None
+        return _split_rows(zs, m, ws, weak, rel_bits)
     # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
     log_part = _one_weight_vector(sh, sl, ws, rel_bits + 4)
     if log_part is None:
