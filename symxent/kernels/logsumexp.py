@@ -57,7 +57,11 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
 7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
    (:func:`symxent.kernels.api._one_weight_vector`, with its own certified bound),
    ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
-   <= 1.01 err_i`` because ``S_i >= 1`` and ``err_i <= 2**-90`` (checked).
+   <= 1.01 err_i / Sh_i``: ``|log a - log b| <= |a - b| / min(a, b)``, and both ``S_i`` and
+   ``Sh_i + Sl_i`` are at least ``Sh_i (1 - 2**-50)`` because ``Sh_i >= 1 - 2**-40``,
+   ``|Sl_i| <= u Sh_i`` and ``err_i <= 2**-90`` (checked); the 1.01 also covers the rounding of
+   the float division and products. Dividing by ``Sh_i`` matters for wide rows: ``err_i`` grows
+   with ``S_i``, the error of ``log S_i`` does not.
 
 **Compiled rows.** When :func:`symxent.kernels.jit.load` hands out the compiled engine (Numba
 installed, its arithmetic probed, ``SYMXENT_JIT`` not ``0``), steps 1-6 run as one loop per row
@@ -568,12 +572,12 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
         if weak.all():
             return None
         return _split_rows(zs, m, ws, weak, rel_bits)
-    # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
+    # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err / Sh
     log_part = _one_weight_vector(sh, sl, ws, rel_bits + 4)
     if log_part is None:
         return None
     mid, rad = log_part
-    errs = err * 1.01 if ws is None else err * 1.01 * ws
+    errs = err * 1.01 / sh if ws is None else err * 1.01 / sh * ws
     rad += sum_upper(errs) * (1 + 4 * pow2(-53))
     est = abs(float(mid)) + float(np.sum(np.abs(m) if ws is None else np.abs(m) * ws))
     tol = pow2(-rel_bits - 6) * Fraction(max(1.0, est))
