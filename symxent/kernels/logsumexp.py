@@ -128,20 +128,6 @@ def _split_bits(v: Fraction, bits: int) -> Fraction:
     return Fraction(math.floor(v * scale)) / scale
 
 
-def _three_doubles(v: int, frac_bits: int) -> tuple[float, float, float]:
-    """``v / 2**frac_bits`` (``v > 0``) as three truncated doubles, within ``2**-150`` relative."""
-    out = []
-    for _ in range(3):
-        if v <= 0:
-            out.append(0.0)
-            continue
-        sh = max(v.bit_length() - 53, 0)
-        top = v >> sh
-        out.append(math.ldexp(float(top), sh - frac_bits))  # exact: at most 53 bits
-        v -= top << sh
-    return out[0], out[1], out[2]
-
-
 @lru_cache(maxsize=1)
 def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``B_b = 2**(b / 2**J)`` for ``0 <= b < 2**J`` as three doubles each (step 3): products of
@@ -150,10 +136,28 @@ def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with mpmath.workprec(_PREC + 20):
         hi = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / 256), _PREC))) for i in range(256)]
         lo = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / N_TAB), _PREC))) for i in range(256)]
-    cols = np.empty((3, N_TAB))
-    for b in range(N_TAB):
-        cols[:, b] = _three_doubles(hi[b >> 8] * lo[b & 255], 2 * _PREC)
-    return cols[0].copy(), cols[1].copy(), cols[2].copy()
+    return _three_columns([h * low for h in hi for low in lo], 2 * _PREC)
+
+
+def _three_columns(values: list[int], frac_bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``v / 2**frac_bits`` for integers with ``2**frac_bits <= v < 2**(frac_bits + 1)`` (values in
+    ``[1, 2)``) as three doubles cut at fixed bit positions: bits ``frac_bits .. frac_bits - 52``,
+    the next 53 and the next 53 (each an integer below ``2**53`` times a power of two: exact), so
+    the truncation is below ``2**-158`` relative. Three list comprehensions of shifts, not a
+    Python loop of float arithmetic per entry (a first call builds 65536 of them).
+
+    >>> [c.tolist() for c in _three_columns([3 << 200], 201)] == [[1.5], [0.0], [0.0]]
+    True
+    """
+    if not all(v.bit_length() == frac_bits + 1 for v in (min(values), max(values))):
+        raise ValueError("values must lie in [2**frac_bits, 2**(frac_bits + 1))")
+    mask = (1 << 53) - 1
+    cols = []
+    for k in range(3):
+        shift = frac_bits - 52 - 53 * k
+        part = np.array([(v >> shift) & mask for v in values], dtype=np.float64)  # exact: below 2**53
+        cols.append(part * 2.0 ** (shift - frac_bits))  # a power of two: exact
+    return cols[0], cols[1], cols[2]
 
 
 @lru_cache(maxsize=1)
