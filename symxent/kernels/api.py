@@ -193,6 +193,8 @@ def _split_hard(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None, rel_
             y, w = np.compress(keep, y), np.compress(keep, w)
             yl = None if yl is None else np.compress(keep, yl)
     if y.size and y.min() < _TINY_NORMAL:
+        if yl is not None:  # not expected: complements are at least 2**-53
+            return None
         sub = y < _TINY_NORMAL
         y = np.where(sub, y * 2.0**_SUB_SHIFT, y)
         if w is None:

@@ -60,6 +60,8 @@ def _timed(hard: Callable[[], Any], clean: Callable[[], Any], base: Callable[[],
            repeats: int) -> tuple[float | None, float]:
     fns = [hard, clean] + ([base] if base is not None else [])
     t = _bench()._min_time(fns, repeats)
+    if t[1] < 0.05:  # milliseconds: a shared machine's scheduler shows in a few repeats, take more
+        t = [min(a, b) for a, b in zip(t, _bench()._min_time(fns, 4 * repeats))]
     return (t[0] / t[2] if base is not None else None), t[0] / t[1]
 
 

@@ -19,6 +19,7 @@ the compiled kernels do. :func:`available` (and :func:`engine`) wait for the thr
 asks which engine runs gets a settled answer. ``SYMXENT_JIT=wait`` makes :func:`load` wait too
 (benchmarks of the steady state). Numba writes its cache next to the sources when that folder
 is writable and under the user's cache folder otherwise (``NUMBA_CACHE_DIR`` overrides both).
+A process forked while the background compilation runs uses the NumPy kernels.
 
 >>> isinstance(available(), bool)
 True
@@ -105,13 +106,29 @@ def _wait() -> None:
     _ready.wait()
 
 
+_numpy_only = False  # set in a child forked while the warm-up ran (see _after_fork_in_child)
+
+
+def _after_fork_in_child() -> None:
+    """A process forked during the warm-up has no warm-up thread, and that thread may have held
+    Numba's compiler lock at the fork: the child never compiles, the NumPy kernels answer there."""
+    global _numpy_only
+    if _thread is not None and not _ready.is_set():
+        _numpy_only = True
+        _ready.set()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def available() -> bool:
     """True when the compiled kernels are installed, enabled and pass the probe (waits for the
     background compilation, starting it if needed)."""
     if _disabled():
         return False
     _wait()
-    return _core() is not None
+    return not _numpy_only and _core() is not None
 
 
 def load(name: str) -> ModuleType | None:
@@ -128,7 +145,7 @@ def load(name: str) -> ModuleType | None:
             _start()
             return None
         _wait()
-    return _checked(name) if _core() is not None else None
+    return _checked(name) if not _numpy_only and _core() is not None else None
 
 
 @lru_cache(maxsize=None)
