@@ -185,3 +185,22 @@ def test_kl_close_rows_are_those_of_the_numpy_kernel(pairs):
     want = np.empty((6, p.size))
     rho_np, _ = _chunk_terms(p, q, d, want)
     assert rho == rho_np and np.array_equal(got, want)
+
+
+def test_a_child_forked_during_the_warm_up_uses_numpy(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(jit, "_ready", threading.Event())
+    monkeypatch.setattr(jit, "_thread", threading.current_thread())  # a warm-up "in progress"
+    monkeypatch.setattr(jit, "_numpy_only", False)
+    jit._after_fork_in_child()
+    assert jit._numpy_only and jit.load("wlog") is None and not jit.available()
+
+
+def test_load_does_not_wait_for_the_warm_up(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(jit, "_ready", threading.Event())
+    monkeypatch.setattr(jit, "_thread", threading.current_thread())  # started, not finished
+    monkeypatch.delenv("SYMXENT_JIT", raising=False)
+    assert jit.load("wlog") is None  # the NumPy kernels answer meanwhile

@@ -75,3 +75,29 @@ def test_bench_without_numpy_says_what_to_install():
     code = "import sys; sys.modules['numpy'] = None; from symxent.cli import main; raise SystemExit(main(['bench', '--quick']))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 2 and "numpy" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_adversarial_cases_sit_beside_their_clean_case():
+    import numpy as np
+
+    from symxent.kernels import bench_cliffs
+
+    cases = ("bce_subnormal", "entropy_tiny_w", "losses_0.1pct", "bce_soft")
+    rows = bench_cliffs.cliff_rows(cases, quick=True, repeats=1, rng=np.random.default_rng(1))
+    names = {r["name"] for r in rows}
+    assert {"bce_subnormal", "entropy_tiny_w", "bce_soft", "cliff_mean_bce", "cliff_categorical_ce",
+            "cliff_categorical_ce_logits", "cliff_kl_divergence", "cliff_entropy"} == names
+    for r in rows:
+        assert KEYS <= set(r) and r["vs_clean"] > 0
+        assert r["contains_reference"] is True and r["certified_digits"] >= 30
+    assert "vs clean" in bench.format_table(rows)
+
+
+def test_first_call_is_measured_in_a_new_process():
+    import numpy as np
+
+    from symxent.kernels import bench_cliffs
+
+    (row,) = bench_cliffs.cliff_rows(("first_call",), quick=True, repeats=1, rng=np.random.default_rng(0))
+    assert row["name"] == "first_call" and row["unit"] == "s" and row["contains_reference"] is True
+    assert row["ratio"] is not None and "s " in bench.format_table([row]).splitlines()[-1] + " "

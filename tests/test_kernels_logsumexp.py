@@ -160,13 +160,22 @@ def test_dispatcher_reaches_the_kernel(monkeypatch):
     ([[0.0, 1.0]], None, 128),                        # beyond double-double
     ([[0.0, float("nan")]], None, 90),                # the reference reports it
     ([[0.0, float("inf")]], None, 90),
-    ([[2.0**45, 0.0]], None, 90),                     # |max| above 2**44
     ([[0.0, 1.0]], [-1.0], 90),                       # negative weight
-    ([[0.0, 1.0]], [1e-300], 90),                     # weight outside [2**-900, 2**900]
     ([0.0, 1.0], None, 90),                           # not 2-D
 ])
 def test_declines(z, w, bits):
     assert logsumexp_sum(z, w, rel_bits=bits) is None
+
+
+@pytest.mark.parametrize("z, w", [
+    ([[2.0**45, 0.0], [0.5, 1.0]], None),            # |max| above 2**44: that row goes to the reference
+    ([[0.0, 1.0], [2.0, 3.0]], [1e-300, 1.0]),       # weight outside [2**-900, 2**900]: likewise
+    ([[2.0**45, 0.0]], [1e300]),                     # every row split off
+])
+def test_rows_the_kernel_cannot_take_are_split_off(z, w):
+    got = logsumexp_sum(z, w, rel_bits=90)
+    ref = reference_logsumexp_sum(z, w, rel_bits=200)
+    assert got is not None and got.lo <= ref.lo and ref.hi <= got.hi
 
 
 def test_declined_bad_input_is_reported_by_the_reference():

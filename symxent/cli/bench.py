@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list of result objects")
     p.add_argument("--only", action="append", metavar="CASE",
                    help="run only this case (repeatable): bce_prob, bce_prob_repeats, cce_prob, cce_logits, "
-                        "kl_float_weights, entropy, kl_close")
+                        "kl_float_weights, entropy, kl_close; adversarial, each beside its clean case: "
+                        "bce_subnormal, entropy_tiny_w, losses_0.1pct, kl_near_equal, bce_soft, first_call")
     p.set_defaults(run=run)
 
 
@@ -36,5 +37,6 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(rows))
         print("ratio = certified time / baseline time (min of interleaved repeats); digits = certified "
               "significant digits of the mean; ref ok = a subsample's certified interval contains the "
-              "reference path's enclosure at 256 bits.")
+              "reference path's enclosure at 256 bits; vs clean = the same loss on clean data of the same "
+              "size.")
     return 0 if all(r["contains_reference"] for r in rows) else 1

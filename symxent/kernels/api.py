@@ -1,9 +1,11 @@
 """The kernels' public entry points, with the contract of :mod:`symxent.exact.sums`.
 
 They accept only what they can certify and return ``None`` for anything else (NaN, negative
-values, probabilities above 1 with ``complement``, subnormal inputs, weights outside
-``[2**-900, 2**900]``, an environment that flushes subnormals): the dispatcher then takes the
-independent exact reference path, which also reports bad input.
+values, probabilities above 1 with ``complement``, an environment that flushes subnormals): the
+dispatcher then takes the independent exact reference path, which also reports bad input.
+A few elements the kernel cannot take (subnormal inputs, weights outside ``[2**-900, 2**900]``)
+are split off and summed on their own (:func:`_split_hard`), so they cost per element, never
+the whole array.
 
 >>> import numpy as np
 >>> log_sum(np.array([0.5, 0.25])).decimal(20)
@@ -26,6 +28,7 @@ from ..exact.enclosure import Enclosure
 from . import fpenv, jit
 from .eft import exact_sum, pow2, two_prod
 from .logsum import ABS_UNDERFLOW, kernel_log_sum
+from .table import FRAC_BITS, TRUST_BITS, log2_fixed
 
 __all__ = ["log_sum", "group_repeats"]
 
@@ -99,30 +102,38 @@ def _weights_ok(w: np.ndarray) -> bool:
     return bool(a.min() >= 2.0**-900 and a.max() <= 2.0**900)
 
 
+_W_LO, _W_HI = 2.0**-900, 2.0**900
+_SUB_SHIFT = 64  # a subnormal times 2**64 is a normal double, exactly
+_BIG_SHIFT = 200  # a weight in (2**900, 2**1024) times 2**-200 is within [2**-900, 2**900]
+# |log v| < 745 for every positive double v, so a weight below 2**-900 moves the sum by less than
+# 2**-890 (its term is dropped and that much added to the half-width)
+_TINY_TERM = pow2(-890)
+
+
 def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None,
                        rel_bits: int, checked: bool = False) -> tuple[Fraction, Fraction] | None:
     """``sum w log(y + yl)`` as ``(value, half-width)``, or None. ``checked``: the caller has
-    already verified what the checks below verify (nonzero weights within ``[2**-900, 2**900]``,
-    ``y`` normal)."""
+    already verified what :func:`_split_hard` looks for (nonzero weights within
+    ``[2**-900, 2**900]``, ``y`` normal), so the kernel takes every element.
+
+    Elements the kernel cannot take are split off, not a reason to decline: see
+    :func:`_split_hard`.
+    """
     if w is not None and not checked:
         keep = w != 0
         if not keep.all():
             y, w = np.compress(keep, y), np.compress(keep, w)
             yl = None if yl is None else np.compress(keep, yl)
-        if not _weights_ok(w):
+    extra = (Fraction(0), Fraction(0))
+    if not checked:
+        hard = _split_hard(y, yl, w, rel_bits)
+        if hard is None:
             return None
-    if not checked and y.size and y.min() < _TINY_NORMAL:
-        return None
-    main = None
-    if w is not None:
-        compiled = jit.load("wlog")
-        if compiled is not None:
-            main = compiled.kernel_log_sum(y, w, rel_bits + 2)
-    if main is None:
-        main = kernel_log_sum(y, w, rel_bits + 2)
+        y, yl, w, extra = hard
+    main = _kernel_part(y, w, rel_bits)
     if main is None:
         return None
-    mid, rad = (main.lo + main.hi) / 2, (main.hi - main.lo) / 2
+    mid, rad = (main.lo + main.hi) / 2 + extra[0], (main.hi - main.lo) / 2 + extra[1]
     if yl is not None:
         nz = yl != 0
         if nz.any():
@@ -131,6 +142,73 @@ def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | Non
                                  float(abs(mid)))
             mid, rad = mid + cv, rad + ce
     return mid, rad
+
+
+def _kernel_part(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclosure | None:
+    """The compiled kernel (weighted sums, when handed out), else the NumPy one."""
+    if y.size == 0:
+        return Enclosure.exact(0)
+    main = None
+    if w is not None:
+        compiled = jit.load("wlog")
+        if compiled is not None:
+            main = compiled.kernel_log_sum(y, w, rel_bits + 2)
+    return kernel_log_sum(y, w, rel_bits + 2) if main is None else main
+
+
+def _split_hard(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None, rel_bits: int
+                ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, tuple[Fraction, Fraction]] | None:
+    """Split off the elements the kernel cannot take; ``(y, yl, w, (value, half-width))``: what
+    is left for the kernel, and the certified sum of the rest, each part costing per element.
+
+    * a weight below ``2**-900`` in magnitude: its term is below ``2**-890`` (``|log v| < 745``
+      for every positive double), dropped, that much added to the half-width;
+    * a weight above ``2**900``: those elements are summed by the kernel on their own, with the
+      weights times ``2**-200`` (exact), and the result scaled back by ``2**200`` (exact);
+    * a subnormal ``y`` (``yl`` is then None: complements are at least ``2**-53``) is replaced
+      by ``y 2**64`` (exact, normal), and ``64 log 2`` times the weight of those elements
+      (summed exactly) is subtracted, with the table's ``log 2`` (trusted to ``2**-300``).
+
+    Nothing is copied when there is nothing to split. None only if an exact weight sum cannot run.
+
+    >>> y, yl, w, (v, r) = _split_hard(np.array([0.5, 2.0**-1070]), None, None, 128)
+    >>> y.tolist() == [0.5, 2.0**-1006], float(v)   # -64 log 2
+    (True, -44.3614195558365)
+    """
+    value, rad = Fraction(0), Fraction(0)
+    if w is not None and w.size:
+        a = np.abs(w)
+        tiny, big = a < _W_LO, a > _W_HI
+        if tiny.any() or big.any():
+            rad += int(np.count_nonzero(tiny)) * _TINY_TERM
+            if big.any():
+                wb = np.compress(big, w) * 2.0**-_BIG_SHIFT
+                part = _one_weight_vector(np.compress(big, y), None if yl is None else np.compress(big, yl),
+                                          wb, rel_bits + 2)
+                if part is None:
+                    return None
+                value += part[0] * 2**_BIG_SHIFT
+                rad += part[1] * 2**_BIG_SHIFT
+            keep = ~(tiny | big)
+            y, w = np.compress(keep, y), np.compress(keep, w)
+            yl = None if yl is None else np.compress(keep, yl)
+    if y.size and y.min() < _TINY_NORMAL:
+        if yl is not None:  # not expected: complements are at least 2**-53
+            return None
+        sub = y < _TINY_NORMAL
+        y = np.where(sub, y * 2.0**_SUB_SHIFT, y)
+        if w is None:
+            weight = Fraction(int(np.count_nonzero(sub)))
+        else:
+            try:
+                weight, err = exact_sum(np.compress(sub, w))
+            except ArithmeticError:
+                return None
+            assert err == 0
+        l2 = Fraction(log2_fixed(), 2**FRAC_BITS)
+        value -= _SUB_SHIFT * weight * l2
+        rad += _SUB_SHIFT * abs(weight) * pow2(-TRUST_BITS)
+    return y, yl, w, (value, rad)
 
 
 def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bool = False,
@@ -193,9 +271,8 @@ def _positive_weights(xs: np.ndarray, ws: np.ndarray, xr: tuple[float, float], w
     the ranges already computed make every check of the general path, without another pass."""
     if xr[0] == 0.0:
         return _NEG_INF  # a positive weight on log 0
-    if xr[0] < _TINY_NORMAL or wr[0] < 2.0**-900 or wr[1] > 2.0**900:
-        return None
-    part = _one_weight_vector(xs, None, ws, rel_bits, checked=True)
+    clean = xr[0] >= _TINY_NORMAL and wr[0] >= _W_LO and wr[1] <= _W_HI
+    part = _one_weight_vector(xs, None, ws, rel_bits, checked=clean)
     return None if part is None else _finish(*part, rel_bits)
 
 

@@ -4,7 +4,9 @@ Each case generates data, times the certified computation and its float64 baseli
 (minimum over repeats, so other processes on a shared machine disturb it least), reports the
 ratio, the certified digits of the result, and whether the certified interval of a subsample
 contains an independent enclosure computed by the exact reference path at twice the precision.
-Missing optional libraries (scikit-learn, SciPy) are reported, never a crash.
+Missing optional libraries (scikit-learn, SciPy) are reported, never a crash. The adversarial
+cases (:mod:`.bench_cliffs`) add a ``vs_clean`` ratio: the same loss on the same size of clean
+data.
 
 >>> rows = run_bench(quick=True, only=("entropy",), sizes=(1000,))
 >>> rows[0]["name"], rows[0]["contains_reference"]
@@ -22,6 +24,7 @@ import numpy as np
 from ..exact.enclosure import Enclosure
 from ..exact.sums import log_sum, reference_log_sum, reference_logsumexp_sum
 from . import jit, losses
+from .bench_cliffs import CLIFF_CASES, cliff_rows
 
 __all__ = ["run_bench", "format_table", "CASES"]
 
@@ -195,7 +198,8 @@ def _row(name: str, n: int, k: int, digits: int, baseline: str, ratio: float | N
             "ratio": None if ratio is None else round(ratio, 4), "contains_reference": bool(ok), "target": target}
 
 
-CASES = ("bce_prob", "bce_prob_repeats", "cce_prob", "cce_logits", "kl_float_weights", "entropy", "kl_close")
+CASES = ("bce_prob", "bce_prob_repeats", "cce_prob", "cce_logits", "kl_float_weights", "entropy", "kl_close",
+         *CLIFF_CASES)
 
 
 def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[int] | None = None,
@@ -203,6 +207,7 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
     """Run the cases; return one dict per (case, size) as documented in the module docstring."""
     rng = np.random.default_rng(seed)
     repeats = 2 if quick else 5
+    jit.available()  # waits for the compiled engine (when there is one): steady timings
     ns = tuple(sizes) if sizes is not None else ((10**4, 10**5) if quick else (10**4, 10**5, 10**6))
     only = set(only)
     rows: list[dict] = []
@@ -221,6 +226,7 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
         rows.append(_cce_prob(2000 if quick else 10**4, 1000, repeats, rng))
     if "cce_logits" in only:
         rows.append(_cce_logits(2000 if quick else 10**4, 1000, repeats, rng))
+    rows.extend(cliff_rows(only & set(CLIFF_CASES), quick, repeats, rng))
     for r in rows:
         r["engine"] = jit.engine()  # "numba" (compiled kernels) or "numpy"
     return rows
@@ -228,11 +234,14 @@ def run_bench(quick: bool = False, only: Iterable[str] = CASES, sizes: Iterable[
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of the rows."""
-    head = f"{'case':<18}{'n':>9}{'k':>6}{'digits':>8}{'ratio':>10}{'target':>9}{'ref ok':>8}  baseline"
+    head = (f"{'case':<28}{'n':>9}{'k':>6}{'digits':>8}{'ratio':>10}{'vs clean':>10}{'target':>9}{'ref ok':>8}"
+            "  baseline")
     engines = sorted({r.get("engine", "numpy") for r in rows})
     lines = [f"kernels: {', '.join(engines)}", head, "-" * len(head)]
     for r in rows:
-        ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.3g}x"
-        lines.append(f"{r['name']:<18}{r['n']:>9}{r['k']:>6}{r['certified_digits']:>8}{ratio:>10}"
+        unit = r.get("unit", "x")
+        ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.3g}{unit}"
+        vs = "" if r.get("vs_clean") is None else f"{r['vs_clean']:.3g}x"
+        lines.append(f"{r['name']:<28}{r['n']:>9}{r['k']:>6}{r['certified_digits']:>8}{ratio:>10}{vs:>10}"
                      f"{r['target']:>9}{'yes' if r['contains_reference'] else 'NO':>8}  {r['baseline']}")
     return "\n".join(lines)

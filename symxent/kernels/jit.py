@@ -11,6 +11,16 @@ superaccumulator sums exactly. If any check fails, or Numba is absent, or the en
 variable ``SYMXENT_JIT=0`` is set, the NumPy kernels are used (the same certified results,
 slower).
 
+**First use.** Importing Numba, loading the kernels from its on-disk cache (``cache=True``;
+compiling them when the cache is cold: a new install, a new Python) and running the checks
+takes seconds. So the first :func:`load` does not wait: it starts that work in a background
+thread and returns None, and the NumPy kernels answer until the thread is done; from then on
+the compiled kernels do. :func:`available` (and :func:`engine`) wait for the thread, so code that
+asks which engine runs gets a settled answer. ``SYMXENT_JIT=wait`` makes :func:`load` wait too
+(benchmarks of the steady state). Numba writes its cache next to the sources when that folder
+is writable and under the user's cache folder otherwise (``NUMBA_CACHE_DIR`` overrides both).
+A process forked while the background compilation runs uses the NumPy kernels.
+
 >>> isinstance(available(), bool)
 True
 """
@@ -19,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from fractions import Fraction
 from functools import lru_cache
 from types import ModuleType
@@ -66,19 +77,75 @@ def _probe_ok(core: ModuleType) -> bool:
     return bool(fused and uncontracted and exact and subnormal and nearest and summed)
 
 
+MODULES = ("wlog", "klratio", "logsumexp")  # compiled in the background, all of them
+_ready = threading.Event()
+_start_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def _warm_up() -> None:
+    """Import Numba, load or compile the core and every module, run their checks (background)."""
+    try:
+        if _core() is not None:
+            for name in MODULES:
+                _checked(name)
+    finally:
+        _ready.set()
+
+
+def _start() -> None:
+    global _thread
+    with _start_lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_warm_up, name="symxent-jit-warm-up", daemon=True)
+            _thread.start()
+
+
+def _wait() -> None:
+    _start()
+    _ready.wait()
+
+
+_numpy_only = False  # set in a child forked while the warm-up ran (see _after_fork_in_child)
+
+
+def _after_fork_in_child() -> None:
+    """A process forked during the warm-up has no warm-up thread, and that thread may have held
+    Numba's compiler lock at the fork: the child never compiles, the NumPy kernels answer there."""
+    global _numpy_only
+    if _thread is not None and not _ready.is_set():
+        _numpy_only = True
+        _ready.set()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def available() -> bool:
-    """True when the compiled kernels are installed, enabled and pass the probe."""
-    return not _disabled() and _core() is not None
+    """True when the compiled kernels are installed, enabled and pass the probe (waits for the
+    background compilation, starting it if needed)."""
+    if _disabled():
+        return False
+    _wait()
+    return not _numpy_only and _core() is not None
 
 
 def load(name: str) -> ModuleType | None:
     """The compiled kernel module ``symxent.kernels._jit_<name>``, or None (use NumPy).
 
-    The module is compiled and checked once, on first use: its ``self_test()`` (when it has one)
-    must return True; a module that fails to import, compile or pass is never handed out."""
-    if not available():
+    The module is compiled and checked once: its ``self_test()`` (when it has one) must return
+    True; a module that fails to import, compile or pass is never handed out. Until the
+    background compilation is done, None (the NumPy kernels answer meanwhile), unless
+    ``SYMXENT_JIT=wait``."""
+    if _disabled():
         return None
-    return _checked(name)
+    if not _ready.is_set():
+        if os.environ.get("SYMXENT_JIT", "").strip().lower() != "wait":
+            _start()
+            return None
+        _wait()
+    return _checked(name) if not _numpy_only and _core() is not None else None
 
 
 @lru_cache(maxsize=None)

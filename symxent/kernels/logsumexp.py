@@ -57,7 +57,11 @@ Method (vectorised NumPy over chunks of rows; ``u = 2**-53``, ``L = ln 2 / 2**16
 7. **The logarithm.** ``sum w_i log(Sh_i + Sl_i)`` comes from the log kernel
    (:func:`symxent.kernels.api._one_weight_vector`, with its own certified bound),
    ``sum w_i m_i`` exactly (Dekker products, extraction), and ``|log S_i - log(Sh_i + Sl_i)|
-   <= 1.01 err_i`` because ``S_i >= 1`` and ``err_i <= 2**-90`` (checked).
+   <= 1.01 err_i / Sh_i``: ``|log a - log b| <= |a - b| / min(a, b)``, and both ``S_i`` and
+   ``Sh_i + Sl_i`` are at least ``Sh_i (1 - 2**-50)`` because ``Sh_i >= 1 - 2**-40``,
+   ``|Sl_i| <= u Sh_i`` and ``err_i <= 2**-90`` (checked); the 1.01 also covers the rounding of
+   the float division and products. Dividing by ``Sh_i`` matters for wide rows: ``err_i`` grows
+   with ``S_i``, the error of ``log S_i`` does not.
 
 **Compiled rows.** When :func:`symxent.kernels.jit.load` hands out the compiled engine (Numba
 installed, its arithmetic probed, ``SYMXENT_JIT`` not ``0``), steps 1-6 run as one loop per row
@@ -68,9 +72,11 @@ by an exact fixed-point extraction into int64 limbs (argued in that module), who
 ``err_i`` enters step 7 unchanged.
 
 The width ``hi - lo <= 2**-rel_bits max(1, |S|)`` is checked at the end (``|S| <= sum
-w_i |LSE_i|``). When it fails, or the data are outside what the argument covers (NaN, ``+inf``,
-``|m_i| > 2**44``, weights outside ``[2**-900, 2**900]``, a failed probe of the FP
-environment), the kernel returns ``None`` and the exact reference path answers. The pipeline
+w_i |LSE_i|``). Rows outside what the argument covers (``|m_i| > 2**44``, weights outside
+``[2**-900, 2**900]``, a row whose own bound is too weak) are split off and summed by the exact
+reference path on their own (:func:`_split_rows`); when the width check fails, or the data are
+NaN or ``+inf``, or the probe of the FP environment failed, the kernel returns ``None`` and the
+exact reference path answers for the whole array. The pipeline
 is double-double: about ``2**-105`` per row, so ``rel_bits`` up to about ``104 + log2(mean
 |LSE|)`` is certified.
 
@@ -93,7 +99,8 @@ import numpy as np
 
 from ..exact.enclosure import Enclosure
 from . import fpenv, jit
-from .api import _NEG_INF, _one_weight_vector, _outward, _weights_ok, as_float64
+from ..exact.sums import reference_logsumexp_sum
+from .api import _NEG_INF, _W_HI, _W_LO, _one_weight_vector, _outward, as_float64
 from .eft import SPLITTER, exact_sum, pow2, split, sum_upper, two_prod
 from .wlog import _two_prod_into
 
@@ -121,20 +128,6 @@ def _split_bits(v: Fraction, bits: int) -> Fraction:
     return Fraction(math.floor(v * scale)) / scale
 
 
-def _three_doubles(v: int, frac_bits: int) -> tuple[float, float, float]:
-    """``v / 2**frac_bits`` (``v > 0``) as three truncated doubles, within ``2**-150`` relative."""
-    out = []
-    for _ in range(3):
-        if v <= 0:
-            out.append(0.0)
-            continue
-        sh = max(v.bit_length() - 53, 0)
-        top = v >> sh
-        out.append(math.ldexp(float(top), sh - frac_bits))  # exact: at most 53 bits
-        v -= top << sh
-    return out[0], out[1], out[2]
-
-
 @lru_cache(maxsize=1)
 def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``B_b = 2**(b / 2**J)`` for ``0 <= b < 2**J`` as three doubles each (step 3): products of
@@ -143,10 +136,28 @@ def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with mpmath.workprec(_PREC + 20):
         hi = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / 256), _PREC))) for i in range(256)]
         lo = [int(mpmath.floor(mpmath.ldexp(mpmath.power(2, mpmath.mpf(i) / N_TAB), _PREC))) for i in range(256)]
-    cols = np.empty((3, N_TAB))
-    for b in range(N_TAB):
-        cols[:, b] = _three_doubles(hi[b >> 8] * lo[b & 255], 2 * _PREC)
-    return cols[0].copy(), cols[1].copy(), cols[2].copy()
+    return _three_columns([h * low for h in hi for low in lo], 2 * _PREC)
+
+
+def _three_columns(values: list[int], frac_bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``v / 2**frac_bits`` for integers with ``2**frac_bits <= v < 2**(frac_bits + 1)`` (values in
+    ``[1, 2)``) as three doubles cut at fixed bit positions: bits ``frac_bits .. frac_bits - 52``,
+    the next 53 and the next 53 (each an integer below ``2**53`` times a power of two: exact), so
+    the truncation is below ``2**-158`` relative. Three list comprehensions of shifts, not a
+    Python loop of float arithmetic per entry (a first call builds 65536 of them).
+
+    >>> [c.tolist() for c in _three_columns([3 << 200], 201)] == [[1.5], [0.0], [0.0]]
+    True
+    """
+    if not all(v.bit_length() == frac_bits + 1 for v in (min(values), max(values))):
+        raise ValueError("values must lie in [2**frac_bits, 2**(frac_bits + 1))")
+    mask = (1 << 53) - 1
+    cols = []
+    for k in range(3):
+        shift = frac_bits - 52 - 53 * k
+        part = np.array([(v >> shift) & mask for v in values], dtype=np.float64)  # exact: below 2**53
+        cols.append(part * 2.0 ** (shift - frac_bits))  # a power of two: exact
+    return cols[0], cols[1], cols[2]
 
 
 @lru_cache(maxsize=1)
@@ -467,8 +478,6 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
         keep = ws != 0
         if not keep.all():
             zs, ws = zs[keep], ws[keep]
-        if not _weights_ok(ws):
-            return None
         if ws.size and np.all(ws == 1.0):
             ws = None
     n, k = zs.shape
@@ -479,13 +488,40 @@ def logsumexp_sum(z: Any, w: Any = None, *, rel_bits: int = 128) -> Enclosure | 
     m = zs.max(axis=1)
     if (m == -np.inf).any():
         return _NEG_INF
-    am = np.abs(m)
-    if am.max() > M_MAX:
-        return None
+    hard = np.abs(m) > M_MAX
+    if ws is not None:
+        hard |= (ws < _W_LO) | (ws > _W_HI)
     try:
+        if hard.any():
+            return _split_rows(zs, m, ws, hard, rel_bits)
         return _kernel(zs, m, ws, rel_bits)
     except ArithmeticError:
         return None
+
+
+def _split_rows(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, hard: np.ndarray,
+                rel_bits: int) -> Enclosure | None:
+    """The rows the kernel cannot take (``|m_i| > 2**44``, weights outside ``[2**-900,
+    2**900]``, rows whose own bound is too weak) summed by the exact reference path on their own,
+    the rest by the kernel: the two enclosures add, and the total's width is checked against the
+    contract (relative to ``max(1, |S_kernel| + sum |w LSE|`` over the split rows), a lower bound
+    of ``sum |w_i LSE_i|``). The reference part is asked for 8 more bits, so that it costs the
+    total almost nothing of its width."""
+    easy = ~hard
+    part = Enclosure.exact(0)
+    if easy.any():
+        got = _kernel(zs[easy], m[easy], None if ws is None else ws[easy], rel_bits)
+        if got is None:
+            return None
+        part = got
+    zh, wh = zs[hard], None if ws is None else ws[hard]
+    ref = reference_logsumexp_sum(zh, wh, rel_bits=rel_bits + 8)
+    total = part + ref
+    mag_ref = min(abs(ref.lo), abs(ref.hi)) if ref.lo * ref.hi > 0 else Fraction(0)
+    mag_ker = min(abs(part.lo), abs(part.hi)) if part.lo * part.hi > 0 else Fraction(0)
+    if total.hi - total.lo > pow2(-rel_bits) * max(Fraction(1), mag_ker + mag_ref):
+        return None
+    return total
 
 
 def _block_sums(z: np.ndarray, m: np.ndarray, scratch: _Scratch | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -536,13 +572,16 @@ def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int)
     n, k = zs.shape
     sh, sl, err = _row_sums(zs, m)
     if not sh.min() >= 1.0 - 2.0**-40 or not err.max() <= 2.0**-90:
-        return None
-    # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err
+        weak = ~((sh >= 1.0 - 2.0**-40) & (err <= 2.0**-90))
+        if weak.all():
+            return None
+        return _split_rows(zs, m, ws, weak, rel_bits)
+    # sum w (m + log S) with log S = log(Sh + Sl) + theta, |theta| <= 1.01 err / Sh
     log_part = _one_weight_vector(sh, sl, ws, rel_bits + 4)
     if log_part is None:
         return None
     mid, rad = log_part
-    errs = err * 1.01 if ws is None else err * 1.01 * ws
+    errs = err * 1.01 / sh if ws is None else err * 1.01 / sh * ws
     rad += sum_upper(errs) * (1 + 4 * pow2(-53))
     est = abs(float(mid)) + float(np.sum(np.abs(m) if ws is None else np.abs(m) * ws))
     tol = pow2(-rel_bits - 6) * Fraction(max(1.0, est))
