@@ -154,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"derive --all: -o {_shown(args.output)}: {err.strerror or err}") from None
         print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
         return 0
+    if args.figure:
+        _figure_allowed(args)
     names = _names() if args.all else [args.name]
     subjects = [_subject(name, args) for name in names]
     if args.check_roundtrip:
@@ -188,17 +190,19 @@ _CAPTIONS = {
 }
 
 
-def _figure(args: argparse.Namespace):
-    """--figure: draw the worked example's figure next to the output file; what the document includes."""
-    import re
-
-    from ..render.document import FigureRef
-
+def _figure_allowed(args: argparse.Namespace) -> None:
     if args.all or args.name not in ("example", *_EXAMPLES):
         raise CliError("derive --figure: only worked examples (example, example_1, example_2) have a figure")
     if args.output is None:
         raise CliError("derive --figure needs -o PATH: the figure is written next to the document")
+
+
+def _figure(args: argparse.Namespace):
+    """--figure: draw the worked example's figure next to the output file; what the document includes."""
+    import re
+
     from .. import plot
+    from ..render.document import FigureRef
 
     target = _target(args)
     suffix = ".pdf" if _format(args) == "latex" else ".png"

@@ -43,7 +43,7 @@ def distributions(p: Any, q: Any = None, *, base: Any = 2, events: Sequence[str]
     c = event_contributions(p, q, base=base, floats=floats)
     names = _event_names(events, len(c.p))
     matplotlib()
-    fig = new_figure(max(6.4, 1.3 * len(c.p) + 2.5), 6.4)
+    fig = new_figure(min(11.0, max(6.4, 1.2 * len(c.p) + 2.5)), 6.4)
     top, bottom = fig.subplots(2, 1, sharex=True)
     _probabilities(top, c, names)
     _contributions(bottom, c, names)
