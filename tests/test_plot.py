@@ -213,6 +213,7 @@ def test_kl_heatmap_values_colorbar_and_marked_point(plot):
     fig = plot.kl_bernoulli_heatmap(base=2, p="0.1", q="0.5", resolution=40)
     ax, bar = fig.axes
     assert bar.get_ylabel() == "KL(Bern(p) ‖ Bern(q))  (bits)"
+    assert [t.get_text() for t in bar.get_yticklabels()][:4] == ["0", "0.05", "0.25", "1"]  # contour levels
     assert ax.get_xlabel().startswith("p ") and ax.get_ylabel().startswith("q ")
     image, = ax.get_images()
     kl = image.get_array()

@@ -96,6 +96,9 @@ def kl_bernoulli_heatmap(*, base: Any = 2, p: Any = None, q: Any = None, resolut
     for pk, qk in points:
         _mark(ax, pk, qk, b, unit)
     bar = fig.colorbar(image, ax=ax, shrink=0.9)
+    top = float(kl.max())
+    ticks = [0.0, *levels, *(float(2**k) for k in range(3, 12) if 2**k < top)]  # the contour levels too
+    bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
     bar.set_label(f"KL(Bern(p) ‖ Bern(q))  ({unit})")
     ax.set_xlabel("p (true probability of class 1)")
     ax.set_ylabel("q (predicted probability of class 1)")
