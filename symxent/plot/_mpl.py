@@ -38,9 +38,9 @@ def _figure_class() -> Any:
     """A ``Figure`` subclass that Jupyter displays without pyplot (created once, on first use)."""
     global _CLASS
     if _CLASS is None:
-        mpl = matplotlib()
+        base: Any = matplotlib().figure.Figure
 
-        class SymxentFigure(mpl.figure.Figure):
+        class SymxentFigure(base):
             """A matplotlib Figure that displays itself in Jupyter (``_repr_png_``)."""
 
             def _repr_png_(self) -> bytes:
