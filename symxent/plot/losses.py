@@ -51,8 +51,9 @@ def sample_losses(y: Sequence[Any], q: Sequence[Any], *, base: Any = "e",
 def _exact_losses(y: Sequence[Any], q: Sequence[Any], b: sp.Expr,
                   floats: FloatReading) -> tuple[list[int], list[sp.Expr], list[sp.Expr], sp.Expr]:
     ys, qs = _labels_and(q, y, "q", floats)
-    losses = [measures.binary_cross_entropy(yi, qi, base=b) for yi, qi in zip(ys, qs)]
-    return ys, qs, losses, measures.log_loss(ys, qs, base=b)
+    distinct = {pair: measures.binary_cross_entropy(*pair, base=b) for pair in dict.fromkeys(zip(ys, qs))}
+    losses = [distinct[pair] for pair in zip(ys, qs)]
+    return ys, qs, losses, sp.Add(*losses) / len(losses)  # the log loss: the mean of the BCE terms
 
 
 def _unit(base: Any) -> tuple[sp.Expr, str, float]:
@@ -116,7 +117,8 @@ def binary_predictions(y: Sequence[Any], q: Sequence[Any], *, base: Any = "e",
     matplotlib()
     fig = new_figure(6.8, 4.6)
     ax = fig.subplots()
-    values = [certified_float(v) for v in losses]
+    floats_of = {v: certified_float(v) for v in dict.fromkeys(losses)}
+    values = [floats_of[v] for v in losses]
     top = _top([v for v in values if math.isfinite(v)], 3.0 / ln_b)
     grid = np.linspace(0, 1, 801)[1:-1]
     ax.plot(grid, -np.log(grid) / ln_b, color=COLOURS[1], label=f"−log{_sub(b)} q  (loss if y = 1)")
