@@ -56,7 +56,7 @@ def _event_names(events: Sequence[str] | None, n: int) -> list[str]:
     from ..errors import ShapeError
 
     if events is None:
-        return [f"event {i + 1}" for i in range(n)]
+        return [f"event {i + 1}" if n <= 8 else str(i + 1) for i in range(n)]
     names = [str(e) for e in events]
     if len(names) != n:
         raise ShapeError(f"events has {len(names)} names but p has {n} entries")
@@ -111,6 +111,8 @@ def _contributions(ax: Any, c: EventContributions, names: list[str]) -> None:
     ax.set_ylim(low - 0.08 * ((high - low) or 1.0), cap + 0.4 * ((high - low) or 1.0))
     ax.set_ylabel(f"contribution ({c.unit})")
     ax.set_xticks(range(len(names)), names)
+    if sum(len(name) for name in names) > 80:  # too long to stand side by side
+        ax.tick_params(axis="x", labelrotation=90)
     ax.set_xlabel("event")
     ax.legend(loc="upper right", frameon=False, fontsize=9, ncols=len(quantities))
     ax.grid(axis="y", alpha=0.3)
