@@ -134,7 +134,8 @@ def test_distributions_mark_infinite_terms_and_zero_weights(plot):
         assert bars[name][2].get_height() == 0 and not bars[name][2].get_hatch()
     assert sum(t.get_text() == "∞" for t in bottom.texts) == 2
     assert any("0 · log 0 = 0" in t.get_text() for t in bottom.texts)
-    assert [t.get_text() for t in bottom.get_legend().get_texts()][1:] == ["H(P, Q) = ∞ bits", "KL(P ‖ Q) = ∞ bits"]
+    legend = [t.get_text() for t in bottom.get_legend().get_texts()]
+    assert legend[1:] == ["H(P, Q) = ∞ bits", "KL(P ‖ Q) = ∞ bits"]
     assert bottom.get_ylim()[1] > infinite.get_height()  # the ∞ marks stay inside the axes
 
 

@@ -4,6 +4,8 @@
 ``symxent derive example --p ... --q ... --measure cross-entropy --base 2`` a worked example of
 the user's own numbers (read exactly); ``symxent derive --all -o derivations/`` regenerates the
 whole folder. Files are written atomically and a file edited by hand is kept unless ``--force``.
+With ``--figure`` a worked example's figure (:mod:`symxent.plot`) is written next to ``-o``, as
+PDF beside LaTeX and PNG beside Markdown or text, and the document includes it.
 """
 
 from __future__ import annotations

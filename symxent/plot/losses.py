@@ -121,8 +121,8 @@ def binary_predictions(y: Sequence[Any], q: Sequence[Any], *, base: Any = "e",
     values = [floats_of[v] for v in losses]
     top = _top([v for v in values if math.isfinite(v)], 3.0 / ln_b)
     grid = np.linspace(0, 1, 801)[1:-1]
-    ax.plot(grid, -np.log(grid) / ln_b, color=COLOURS[1], label=f"−log{_sub(b)} q  (loss if y = 1)")
-    ax.plot(grid, -np.log1p(-grid) / ln_b, color=COLOURS[0], label=f"−log{_sub(b)}(1 − q)  (loss if y = 0)")
+    ax.plot(grid, -np.log(grid) / ln_b, color=COLOURS[1], label=f"$-\\log{_sub(b)} q$  (loss if y = 1)")
+    ax.plot(grid, -np.log1p(-grid) / ln_b, color=COLOURS[0], label=f"$-\\log{_sub(b)}(1 - q)$  (loss if y = 0)")
     _mark_samples(ax, [certified_float(v) for v in qs], ys, values, top)
     _mean_line(ax, mean, unit)
     ax.set_xlim(0, 1)
@@ -136,11 +136,12 @@ def binary_predictions(y: Sequence[Any], q: Sequence[Any], *, base: Any = "e",
 
 
 def _sub(b: sp.Expr) -> str:
-    """The base as a subscript of log: ``log₂``, ``log₁₀``, none for e."""
-    if b == sp.E:
-        return ""
-    text = str(b)
-    return text.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")) if text.isdigit() else f"_{text}"
+    """The base as a subscript of log in mathtext: ``log_{2}``, ``log_{3/2}``, none for e.
+
+    >>> _sub(sp.Integer(2)), _sub(sp.Rational(3, 2)), _sub(sp.E)
+    ('_{2}', '_{3/2}', '')
+    """
+    return "" if b == sp.E else f"_{{{b}}}"
 
 
 def bce_vs_logit(y: Sequence[Any] | None = None, z: Sequence[Any] | None = None, *, base: Any = "e",

@@ -20,9 +20,9 @@ from ..derivation import Assumption, Derivation, Step
 from .escape import tex_text
 from .latex import latex, latex_lines, visible_width
 
-__all__ = ["Given", "Approximation", "FigureRef", "derivation_latex", "tex_figure", "derivation_display", "status_sentence", "statements",
-           "assumptions_of", "unproved_details", "tex_align", "tex_statement", "tex_given", "tex_assumption",
-           "has_maths", "REL_TEXT", "LABEL"]
+__all__ = ["Given", "Approximation", "FigureRef", "derivation_latex", "tex_figure", "derivation_display",
+           "status_sentence", "statements", "assumptions_of", "unproved_details", "tex_align", "tex_statement",
+           "tex_given", "tex_assumption", "has_maths", "REL_TEXT", "LABEL"]
 
 _REL_TEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne"}
 REL_TEXT = {"=": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}

@@ -8,8 +8,8 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step  # Step: for the doctests
-from .document import (Approximation, FigureRef, Given, assumptions_of, has_maths, statements, status_sentence, tex_align,
-                       tex_assumption, tex_given, tex_statement, unproved_details)
+from .document import (Approximation, FigureRef, Given, assumptions_of, has_maths, statements, status_sentence,
+                       tex_align, tex_assumption, tex_given, tex_statement, unproved_details)
 
 __all__ = ["derivation_markdown"]
 
