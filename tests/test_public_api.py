@@ -21,6 +21,7 @@ def test_errors_are_builtin_errors_too():
                  "PrecisionError", "ParseError"]:
         assert issubclass(getattr(symxent, name), ValueError)
     assert issubclass(symxent.UnsupportedError, TypeError)
+    assert issubclass(symxent.MissingExtraError, ImportError)  # symxent.plot without matplotlib
 
 
 def test_subpackages_are_not_shadowed():
