@@ -11,6 +11,19 @@ def _numba_importable() -> bool:
     return True
 
 
+def _matplotlib_importable() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 # The compiled kernels import Numba at module level; without the optional dependency their
 # doctests cannot be collected (the NumPy kernels are used instead, and tested).
 collect_ignore_glob = [] if _numba_importable() else ["symxent/kernels/_jit_*.py"]
+# The drawing functions' doctests draw figures: without the optional extra 'plot' (matplotlib)
+# they are skipped (symxent/plot/contributions.py computes without matplotlib and stays).
+if not _matplotlib_importable():
+    collect_ignore_glob += ["symxent/plot/__init__.py", "symxent/plot/distributions.py",
+                            "symxent/plot/losses.py", "symxent/plot/heatmap.py", "symxent/plot/_mpl.py"]

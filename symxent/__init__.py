@@ -9,8 +9,8 @@ The public API is declared here, once; everything else is an implementation modu
 
 from ._version import __version__
 from .distributions import Categorical, SymbolicDistribution, bernoulli, symbolic_distribution
-from .errors import (BaseError, DomainError, InvalidNumberError, NormalizationError, OverwriteError, ParseError,
-                     PrecisionError, ShapeError, SymxentError, UnsupportedError)
+from .errors import (BaseError, DomainError, InvalidNumberError, MissingExtraError, NormalizationError, OverwriteError,
+                     ParseError, PrecisionError, ShapeError, SymxentError, UnsupportedError)
 from .exact import MAX_DIGITS, CertifiedValue, closed_form, evaluate
 from .inputs import exact as as_exact  # not "exact": that name is the symxent.exact subpackage
 from .inputs import parse_number
@@ -34,7 +34,7 @@ __all__ = [
     "verify", "VerifyResult",
     # errors
     "SymxentError", "InvalidNumberError", "DomainError", "NormalizationError", "ShapeError",
-    "BaseError", "PrecisionError", "ParseError", "UnsupportedError",
+    "BaseError", "PrecisionError", "ParseError", "UnsupportedError", "MissingExtraError",
     # derivations as documents, worked examples
     "render_document", "WorkedExample", "worked_measure", "worked_log_loss", "OverwriteError",
 ]

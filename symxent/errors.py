@@ -17,6 +17,7 @@ __all__ = [
     "ParseError",
     "UnsupportedError",
     "OverwriteError",
+    "MissingExtraError",
     "shown",
 ]
 
@@ -73,3 +74,7 @@ class UnsupportedError(SymxentError, TypeError):
 
 class OverwriteError(SymxentError):
     """Writing would replace a file that was edited by hand (pass force=True / --force to do it)."""
+
+
+class MissingExtraError(SymxentError, ImportError):
+    """An optional extra is not installed (``pip install 'symxent[plot]'`` names the one to install)."""

@@ -21,12 +21,13 @@ def test_errors_are_builtin_errors_too():
                  "PrecisionError", "ParseError"]:
         assert issubclass(getattr(symxent, name), ValueError)
     assert issubclass(symxent.UnsupportedError, TypeError)
+    assert issubclass(symxent.MissingExtraError, ImportError)  # symxent.plot without matplotlib
 
 
 def test_subpackages_are_not_shadowed():
     import importlib
 
-    for name in ["exact", "derivation", "identities", "render", "crosscheck", "kernels", "distributions"]:
+    for name in ["exact", "derivation", "identities", "render", "crosscheck", "kernels", "distributions", "plot"]:
         module = importlib.import_module(f"symxent.{name}")
         assert getattr(symxent, name) is module, name
     import symxent.exact.sums as sums  # the form that failed while a function was called "exact"

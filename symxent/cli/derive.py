@@ -4,6 +4,8 @@
 ``symxent derive example --p ... --q ... --measure cross-entropy --base 2`` a worked example of
 the user's own numbers (read exactly); ``symxent derive --all -o derivations/`` regenerates the
 whole folder. Files are written atomically and a file edited by hand is kept unless ``--force``.
+With ``--figure`` a worked example's figure (:mod:`symxent.plot`) is written next to ``-o``, as
+PDF beside LaTeX and PNG beside Markdown or text, and the document includes it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write to PATH (with --all: a folder, filled with .tex, .md and README.md)")
     p.add_argument("--force", action="store_true", help="overwrite files edited by hand")
+    p.add_argument("--figure", action="store_true",
+                   help="worked examples: draw the matching figure next to -o (PDF for LaTeX, PNG otherwise) "
+                        "and include it (needs symxent[plot])")
     p.add_argument("--check-roundtrip", action="store_true",
                    help="debug: parse every rendered step back and check it is the step's expression "
                         "(exit 1 naming the first step that is not)")
@@ -115,12 +120,17 @@ def _emit(text: str, args: argparse.Namespace) -> None:
         raise CliError(f"derive: -o {_shown(args.output)}: {err.strerror or err}") from None
 
 
-def _write(text: str, args: argparse.Namespace) -> None:
+def _target(args: argparse.Namespace) -> Path:
     target = Path(args.output)
     if target.is_dir():  # -o FOLDER: the file is named after the derivation
-        target = target / f"{args.name}{_SUFFIX[_format(args)]}"
-    elif args.output.endswith(("/", "\\")):
+        return target / f"{args.name}{_SUFFIX[_format(args)]}"
+    if args.output.endswith(("/", "\\")):
         raise CliError(f"derive: -o {args.output!r} is not an existing folder")
+    return target
+
+
+def _write(text: str, args: argparse.Namespace) -> None:
+    target = _target(args)
     if write_generated(target, stamp(text, _SUFFIX[_format(args)]), force=args.force):
         print(f"wrote {target}", file=sys.stderr)
 
@@ -146,13 +156,16 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"derive --all: -o {_shown(args.output)}: {err.strerror or err}") from None
         print(f"{args.output}: {len(written)} file(s) written", file=sys.stderr)
         return 0
+    if args.figure:
+        _figure_allowed(args)
     names = _names() if args.all else [args.name]
     subjects = [_subject(name, args) for name in names]
     if args.check_roundtrip:
         failed = _roundtrip(names, subjects)
         if failed:
             return 1
-    texts = [render(subject, _format(args), standalone=args.standalone) for subject in subjects]
+    figure = _figure(args) if args.figure else None
+    texts = [render(subject, _format(args), standalone=args.standalone, figure=figure) for subject in subjects]
     _emit("\n".join(texts), args)
     return 0
 
@@ -168,3 +181,58 @@ def _roundtrip(names: list[str], subjects: list) -> bool:
             print(f"derive {name}: round trip failed at {failure}", file=sys.stderr)
             failed = True
     return failed
+
+
+_CAPTIONS = {
+    "distributions": "P and Q per event, and each event's contribution to $H(P)$, $H(P, Q)$ and "
+                     "$\\mathrm{KL}(P \\,\\|\\, Q)$, in {unit}.",
+    "entropy": "P per event, and each event's contribution $-p_i \\log p_i$ to $H(P)$, in {unit}.",
+    "log-loss": "Each sample's loss on the curves $-\\log q$ (label 1) and $-\\log(1 - q)$ (label 0); "
+                "the dashed line is the mean, in {unit}.",
+}
+
+
+def _figure_allowed(args: argparse.Namespace) -> None:
+    if args.all or args.name not in ("example", *_EXAMPLES):
+        raise CliError("derive --figure: only worked examples (example, example_1, example_2) have a figure")
+    if args.output is None:
+        raise CliError("derive --figure needs -o PATH: the figure is written next to the document")
+
+
+def _figure(args: argparse.Namespace):
+    """--figure: draw the worked example's figure next to the output file; what the document includes."""
+    import re
+
+    from .. import plot
+    from ..render.document import FigureRef
+
+    target = _target(args)
+    suffix = ".pdf" if _format(args) == "latex" else ".png"
+    path = target.with_name(re.sub(r"[^A-Za-z0-9-]+", "-", target.stem).strip("-") + "-figure" + suffix)
+    fig, kind, base = _draw(args, plot)
+    try:
+        plot.save(fig, path)
+    except OSError as err:
+        raise CliError(f"derive --figure: {_shown(str(path))}: {err.strerror or err}") from None
+    print(f"wrote {path}", file=sys.stderr)
+    from ..logbase import as_base, unit_of
+
+    return FigureRef(path.name, _CAPTIONS[kind].replace("{unit}", unit_of(as_base(base))))
+
+
+def _draw(args: argparse.Namespace, plot):
+    """(figure, caption key, base) of the worked example NAME."""
+    from ..examples import EXAMPLE_1, EXAMPLE_2
+
+    if args.name == "example_1":
+        return plot.distributions(EXAMPLE_1.p, EXAMPLE_1.q, base=EXAMPLE_1.base, events=EXAMPLE_1.events), \
+            "distributions", EXAMPLE_1.base
+    if args.name == "example_2":
+        return plot.binary_predictions(EXAMPLE_2.labels, EXAMPLE_2.predictions, base="e"), "log-loss", "e"
+    if args.measure == "log-loss":
+        return plot.binary_predictions(parse_number_list(args.y, "y"), parse_number_list(args.q, "q"),
+                                       base=args.base), "log-loss", args.base
+    events = None if args.events is None else [e.strip() for e in args.events.split(",")]
+    q = None if args.measure == "entropy" else parse_number_list(args.q, "q")
+    kind = "entropy" if q is None else "distributions"
+    return plot.distributions(parse_number_list(args.p, "p"), q, base=args.base, events=events), kind, args.base

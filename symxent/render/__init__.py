@@ -6,7 +6,7 @@ H(P, Q) &= -\\sum_{i=1}^{3} p_{i} \\log_2 q_{i} && \\text{(definition)} \\\\
 """
 
 from .api import FORMATS, render
-from .document import Approximation, Given, derivation_latex
+from .document import Approximation, FigureRef, Given, derivation_latex
 from .markdown import derivation_markdown
 from .plain import derivation_text
 from .latex import SymxentLatexPrinter, latex, latex_lines
@@ -15,6 +15,6 @@ from .text import SymxentTextPrinter, text
 from .verdict import verdict_latex, verdict_markdown
 
 __all__ = ["FORMATS", "render", "derivation_latex", "derivation_markdown", "derivation_text", "Given",
-           "Approximation", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
+           "Approximation", "FigureRef", "SymxentLatexPrinter", "latex", "latex_lines", "SymxentTextPrinter", "text",
            "verdict_latex", "verdict_markdown", "BaseLog", "CrossEntropyOf", "EntropyOf", "KLDivergenceOf",
            "LogLossOf", "to_sympy"]

@@ -6,7 +6,7 @@ from typing import Literal, Union
 
 from ..derivation import Derivation
 from ..errors import UnsupportedError
-from .document import derivation_display, derivation_latex
+from .document import FigureRef, derivation_display, derivation_latex
 from .markdown import derivation_markdown
 from .plain import derivation_text
 
@@ -16,8 +16,12 @@ Format = Literal["latex", "markdown", "text"]
 FORMATS: tuple[str, ...] = ("latex", "markdown", "text")
 
 
-def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, standalone: bool = False) -> str:
+def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, standalone: bool = False,
+           figure: FigureRef | None = None) -> str:
     """``obj`` as LaTeX (``standalone=True``: a complete document), Markdown or plain text.
+
+    ``figure`` names a picture file to include (``\\includegraphics`` in LaTeX, an image link in
+    Markdown, a line in text); :mod:`symxent.plot` draws it.
 
     >>> from symxent.worked import worked_measure
     >>> print(render(worked_measure("entropy", ["1/2", "1/2"], base=2), "text").splitlines()[-1])
@@ -28,13 +32,14 @@ def render(obj: Union[Derivation, "WorkedExample"], format: Format = "text", *, 
     if format not in FORMATS:
         raise UnsupportedError(f"format={format!r} is not one of {', '.join(FORMATS)}")
     if isinstance(obj, WorkedExample):
-        return {"latex": lambda: obj.to_latex(standalone=standalone), "markdown": obj.to_markdown,
-                "text": obj.to_text}[format]()
+        if format == "latex":
+            return obj.to_latex(standalone=standalone, figure=figure)
+        return obj.to_markdown(figure=figure) if format == "markdown" else obj.to_text(figure=figure)
     if not isinstance(obj, Derivation):
         raise UnsupportedError(f"obj={obj!r} is neither a Derivation nor a WorkedExample")
     if format == "latex":
-        return derivation_latex(obj, standalone=standalone)
-    return derivation_markdown(obj) if format == "markdown" else derivation_text(obj)
+        return derivation_latex(obj, standalone=standalone, figure=figure)
+    return derivation_markdown(obj, figure=figure) if format == "markdown" else derivation_text(obj, figure=figure)
 
 
 def repr_latex(d: Derivation) -> str:

@@ -20,9 +20,9 @@ from ..derivation import Assumption, Derivation, Step
 from .escape import tex_text
 from .latex import latex, latex_lines, visible_width
 
-__all__ = ["Given", "Approximation", "derivation_latex", "derivation_display", "status_sentence", "statements",
-           "assumptions_of", "unproved_details", "tex_align", "tex_statement", "tex_given", "tex_assumption",
-           "has_maths", "REL_TEXT", "LABEL"]
+__all__ = ["Given", "Approximation", "FigureRef", "derivation_latex", "tex_figure", "derivation_display",
+           "status_sentence", "statements", "assumptions_of", "unproved_details", "tex_align", "tex_statement",
+           "tex_given", "tex_assumption", "has_maths", "REL_TEXT", "LABEL"]
 
 _REL_TEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne"}
 REL_TEXT = {"=": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}
@@ -45,6 +45,33 @@ class Approximation:
     decimal: str
     digits: int
     unit: str
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A picture that goes with a document: its file, relative to the document, and a caption.
+
+    The renderers only name the file (``\\includegraphics``, a Markdown image link); drawing
+    and writing it is :mod:`symxent.plot`'s business.
+    """
+
+    path: str
+    caption: str
+
+
+def tex_figure(figure: FigureRef) -> str:
+    r"""A ``figure`` environment including ``figure.path`` (needs ``\usepackage{graphicx}``).
+
+    >>> print(tex_figure(FigureRef("ex-figure.pdf", "P and Q")))
+    \begin{figure}[htbp]
+    \centering
+    \includegraphics[width=0.9\linewidth]{ex-figure.pdf}
+    \caption{P and Q}
+    \end{figure}
+    """
+    return "\n".join([r"\begin{figure}[htbp]", r"\centering",
+                      rf"\includegraphics[width=0.9\linewidth]{{{figure.path}}}",
+                      rf"\caption{{{tex_text(figure.caption)}}}", r"\end{figure}"])
 
 
 def status_sentence(d: Derivation) -> str:
@@ -194,7 +221,7 @@ def tex_given(given: Sequence[Given]) -> str:
 
 
 def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence[Given] = (),
-                     approx: Approximation | None = None) -> str:
+                     approx: Approximation | None = None, figure: FigureRef | None = None) -> str:
     """The derivation as LaTeX: an ``align*`` of its steps, or a complete document.
 
     >>> x = sp.Symbol("x")
@@ -210,8 +237,8 @@ def derivation_latex(d: Derivation, *, standalone: bool = False, given: Sequence
     for part in parts:
         aligns.append(tex_align(part, approx if part is parts[-1] else None))
     if not standalone:
-        return "\n".join(aligns)
-    return _tex_document(d, parts, aligns, given)
+        return "\n".join(aligns + ([] if figure is None else [tex_figure(figure)]))
+    return _tex_document(d, parts, aligns, given, figure)
 
 
 def derivation_display(d: Derivation, *, approx: Approximation | None = None) -> str:
@@ -231,9 +258,11 @@ def derivation_display(d: Derivation, *, approx: Approximation | None = None) ->
     return "$$\\begin{gathered}\n" + " \\\\[1em]\n".join(blocks) + "\n\\end{gathered}$$"
 
 
-def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], given: Sequence[Given]) -> str:
+def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], given: Sequence[Given],
+                  figure: FigureRef | None = None) -> str:
     out = [r"\documentclass[11pt]{article}",
-           r"\usepackage{amsmath,amssymb}", r"\usepackage[a4paper,margin=2.2cm]{geometry}", r"\allowdisplaybreaks",
+           r"\usepackage{amsmath,amssymb}" + ("" if figure is None else r"\usepackage{graphicx}"),
+           r"\usepackage[a4paper,margin=2.2cm]{geometry}", r"\allowdisplaybreaks",
            r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.6em}", r"\pagestyle{empty}", "",
            r"\begin{document}", rf"\section*{{{tex_text(d.title)}}}", ""]
     if given:
@@ -249,6 +278,8 @@ def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], giv
         if len(parts) > 1:
             out.append(rf"\subparagraph{{{tex_text(part.title)}}}")
         out += [block, ""]
+    if figure is not None:
+        out += [tex_figure(figure), ""]
     out += [rf"\paragraph{{Status.}} {tex_text(status_sentence(d))}", ""]
     for i, step in unproved_details(d):
         out += [rf"Step {i} ({tex_text(step.justification)}): {tex_text(step.detail)}", ""]

@@ -8,8 +8,8 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step  # Step: for the doctests
-from .document import (Approximation, Given, assumptions_of, has_maths, statements, status_sentence, tex_align,
-                       tex_assumption, tex_given, tex_statement, unproved_details)
+from .document import (Approximation, FigureRef, Given, assumptions_of, has_maths, statements, status_sentence,
+                       tex_align, tex_assumption, tex_given, tex_statement, unproved_details)
 
 __all__ = ["derivation_markdown"]
 
@@ -38,7 +38,8 @@ def _md_align(part: Derivation, approx: Approximation | None) -> str:
 
 
 def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
-                        approx: Approximation | None = None, heading: str = "#") -> str:
+                        approx: Approximation | None = None, heading: str = "#",
+                        figure: FigureRef | None = None) -> str:
     """The derivation as Markdown with ``$$`` mathematics (GitHub, Jupyter, MathJax).
 
     >>> x = sp.Symbol("x")
@@ -60,7 +61,23 @@ def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
         if len(parts) > 1:
             out += [f"*{part.title}*", ""]
         out += [_md_align(part, approx if part is parts[-1] else None), ""]
+    if figure is not None:
+        out += [f"![{_md_alt(figure.caption)}]({_md_target(figure.path)})", "", f"*{figure.caption}*", ""]
     out += [f"**Status.** {status_sentence(d)}", ""]
     out += [f"Step {i} ({s.justification}): {s.detail}\n" for i, s in unproved_details(d)]
     out += [f"{note}\n" for note in d.notes]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _md_alt(text: str) -> str:
+    """Image alt text: brackets would end it early."""
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _md_target(path: str) -> str:
+    """A link target; one with spaces or parentheses goes in ``<...>``.
+
+    >>> _md_target("ex-figure.png"), _md_target("my ex.png")
+    ('ex-figure.png', '<my ex.png>')
+    """
+    return f"<{path}>" if re.search(r"[\s()<>]", path) else path

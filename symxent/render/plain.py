@@ -8,7 +8,7 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step  # Step: for the doctests
-from .document import (LABEL, REL_TEXT, Approximation, Given, assumptions_of, statements, status_sentence,
+from .document import (LABEL, REL_TEXT, Approximation, FigureRef, Given, assumptions_of, statements, status_sentence,
                        unproved_details)
 from .escape import plain_text
 from .text import text
@@ -63,7 +63,8 @@ def _text_rows(d: Derivation, approx: Approximation | None) -> list[str]:
     return rows
 
 
-def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Approximation | None = None) -> str:
+def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Approximation | None = None,
+                    figure: FigureRef | None = None) -> str:
     """The derivation as plain text for a terminal.
 
     >>> x = sp.Symbol("x")
@@ -87,5 +88,7 @@ def derivation_text(d: Derivation, *, given: Sequence[Given] = (), approx: Appro
         out += _text_rows(part, approx if part is parts[-1] else None)
     out += [f"Step {i} ({s.justification}): {s.detail}" for i, s in unproved_details(d)]
     out += [plain_text(n) for n in d.notes]
+    if figure is not None:
+        out.append(f"Figure: {figure.path}   ({figure.caption})")
     out.append(f"Status: {status_sentence(d)}")
     return "\n".join(out) + "\n"

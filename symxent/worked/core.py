@@ -8,7 +8,7 @@ import sympy as sp
 
 from ..derivation import Derivation, Step
 from ..exact import CertifiedValue, closed_form
-from ..render.document import Approximation, Given
+from ..render.document import Approximation, FigureRef, Given
 
 __all__ = ["WorkedExample", "check", "chain"]
 
@@ -32,20 +32,21 @@ class WorkedExample:
             return None
         return Approximation(self.value.decimal, self.value.digits, self.unit)
 
-    def to_latex(self, *, standalone: bool = False) -> str:
+    def to_latex(self, *, standalone: bool = False, figure: FigureRef | None = None) -> str:
         from ..render.document import derivation_latex
 
-        return derivation_latex(self.derivation, standalone=standalone, given=self.given, approx=self.approximation)
+        return derivation_latex(self.derivation, standalone=standalone, given=self.given, approx=self.approximation,
+                                figure=figure)
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, *, figure: FigureRef | None = None) -> str:
         from ..render.markdown import derivation_markdown
 
-        return derivation_markdown(self.derivation, given=self.given, approx=self.approximation)
+        return derivation_markdown(self.derivation, given=self.given, approx=self.approximation, figure=figure)
 
-    def to_text(self) -> str:
+    def to_text(self, *, figure: FigureRef | None = None) -> str:
         from ..render.plain import derivation_text
 
-        return derivation_text(self.derivation, given=self.given, approx=self.approximation)
+        return derivation_text(self.derivation, given=self.given, approx=self.approximation, figure=figure)
 
     def _repr_latex_(self) -> str:
         from ..render.document import derivation_display
