@@ -13,12 +13,15 @@ Per element (``u = 2**-53``, ``T = 2**-14``), with the exact reduction of
 * ``e'`` (the exponent, minus 1 in bucket 0 where ``r_0 = 2``) goes exactly into ``log2``;
 * ``-floor(log r_j 2**208) / 2**208`` exactly into ``rest`` (16-bit limbs, exact products), with
   ``2**-208 + 2**-300`` per unit of weight into ``err`` (buckets with an exact logarithm: 0);
-* ``log(1 + t) = t - (p2 + e2)/2 + gh + gl + theta`` with the tail of :func:`.logsum._tail` at
+* weighted: ``log(1 + t) = t - (p2 + e2)/2 + gh + gl + theta`` with the tail of :func:`.logsum._tail` at
   the *fixed* orders ``K = 10``, ``k0 = 7`` (not chosen from the data, so the same element always
   gives the same doubles): ``|theta| <= C |t|**3`` with ``C`` from :func:`.logsum._series_coef`
   at ``T``; the rows (times ``w`` through Dekker's product when weighted) are summed exactly;
   ``err`` gets ``C 2**(3 ex + ew)`` where ``|t| < 2**ex`` and ``|w| < 2**ew`` (an exact sum of
-  powers of two), plus ``2**-1000`` per power for gradual underflow.
+  powers of two), plus ``2**-1000`` per power for gradual underflow. Unit weights take the
+  three rows of :func:`.logsum._series_unit_fast` (``t`` exactly, ``hh``, ``v``) at the fixed
+  order ``UNIT_ORDER``, with its bound ``S3 (2**-77 + trunc) + 2.2 u**2 S2`` where
+  ``S3 = sum 2**(3 ex)`` and ``S2 = sum 2**(2 ex)`` (about ``2**-119`` per element at worst).
 * ``log(1 - q)`` and ``log(Sh + Sl)`` (a double-double) add ``log(1 + yl/yh)`` as
   :func:`.api._correction` does, ``2**-150`` per element.
 * ``LSE(z_i) = m_i + log(S_i)``: ``(Sh_i, Sl_i, err_i)`` of each row from the NumPy row sums of
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, fields
 from fractions import Fraction
 from functools import lru_cache, reduce
@@ -50,10 +54,12 @@ from ..errors import DomainError, PrecisionError, ShapeError, SymxentError
 from ..exact.enclosure import Enclosure
 from .api import _complement_parts
 from .eft import U, Dyadic, exact_sum_rows, pow2, split, two_prod
-from .logsum import ABS_UNDERFLOW, SHORT_BITS, _series_coef, _sparse_table, _table_columns, _tail, reduce_exact
+from .logsum import (ABS_UNDERFLOW, SHORT_BITS, T_GRID, _grid_sum, _series_coef, _sparse_table, _table_columns,
+                     _tail, _unit_coef, reduce_exact)
 from .logsumexp import M_MAX, _constants, _numpy_rows
 from .losses import CertifiedLoss, certified_digits
 from .table import FRAC_BITS, INDEX_BITS, TRUST_BITS, log2_fixed
+from .wlog import Workspace, series_order, tail_parts
 
 __all__ = ["Partial", "merge", "finish", "to_json", "from_json", "partial_log_sum",
            "partial_logsumexp_sum", "partial_mean_bce", "partial_categorical_ce",
@@ -61,8 +67,10 @@ __all__ = ["Partial", "merge", "finish", "to_json", "from_json", "partial_log_su
 
 FORMAT_VERSION = 1
 CAP = -14  # T = 2**CAP bounds every reduced |t|
-ORDER, DD_FROM = 10, 7  # fixed series orders (K, k0): never chosen from the data
+ORDER, DD_FROM = 10, 7  # fixed series orders (K, k0) of the weighted rows: never chosen from the data
+UNIT_ORDER = series_order(2.0**CAP * (1 - 2.0**-53))  # K of the unit-weight rows (8), fixed too
 STEP = 1 << 16  # elements per inner block (cache-sized temporaries)
+_LOCAL = threading.local()
 # kind -> (sign, divide by n): the value finish() returns is sign * sum (/ n)
 KINDS = {"log_sum": (1, False), "logsumexp_sum": (1, False), "mean_bce": (-1, True),
          "categorical_ce": (-1, True), "categorical_ce_logits": (1, True),
@@ -206,13 +214,13 @@ def _log_block(x: np.ndarray, w: np.ndarray | None) -> tuple[Fraction, Fraction,
     nz = t != 0
     tnz = np.compress(nz, t)
     ex3 = 3 * _exponents(tnz)
+    cubes = Fraction(0)
     if w is None:
         log2 = Fraction(int(e.sum()))
         counts = np.bincount(j, minlength=2**INDEX_BITS).astype(np.float64)
         parts = (_table_columns() @ counts).astype(np.int64).tolist()  # exact: terms < n 2**16 < 2**53
         table = Fraction(sum(v << (16 * i) for i, v in enumerate(parts)), 2**SHORT_BITS)
         used = Fraction(int(inexact.sum()))
-        cubes = _pow2_total(ex3)
     else:
         ew = _exponents(w)
         log2 = sum(_row_totals(np.stack(two_prod(w, e.astype(np.float64)))), Fraction(0))
@@ -224,10 +232,37 @@ def _log_block(x: np.ndarray, w: np.ndarray | None) -> tuple[Fraction, Fraction,
         table = sum(((tot[i] + tot[nl + i]) * (1 << (16 * i)) for i in range(nl)), Fraction(0)) / 2**SHORT_BITS
         used = _pow2_total(np.compress(inexact, ew))
         cubes = _pow2_total(ex3 + np.compress(nz, ew))
-    series = _series_rows(tnz, None if w is None else np.compress(nz, w))
-    err = (used * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)) + _coef(w is not None) * cubes
-           + int(nz.sum()) * (ORDER + 3) * ABS_UNDERFLOW)
-    return log2, series - table, err
+    err = used * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)) + int(nz.sum()) * (ORDER + 3) * ABS_UNDERFLOW
+    if w is None:
+        series, series_err = _series_unit(tnz, ex3 // 3)
+        return log2, series - table, err + series_err
+    series = _series_rows(tnz, np.compress(nz, w))
+    return log2, series - table, err + _coef(True) * cubes
+
+
+def _series_unit(t: np.ndarray, ex: np.ndarray) -> tuple[Fraction, Fraction]:
+    """Unit weights: ``sum log(1 + t)`` from the three rows of :func:`.logsum._series_unit_fast`
+    at the fixed order ``UNIT_ORDER`` (``t`` exactly through int64, then ``hh`` and ``v``), and the
+    bound of that function with ``S3 = sum 2**(3 ex) >= sum |t|**3``, ``S2 = sum 2**(2 ex) >=
+    sum t**2`` (``|t| < 2**ex``: exact sums of powers of two)."""
+    m = t.size
+    if m == 0:
+        return Fraction(0), Fraction(0)
+    work = getattr(_LOCAL, "work", None)
+    if work is None or work.size < m:
+        work = _LOCAL.work = Workspace(max(m, STEP))  # per thread: Dask runs blocks in threads
+    p2, e2, gh, gl = tail_parts(t, UNIT_ORDER, work)
+    total = Fraction(_grid_sum(t, np.empty(m, np.int64)), 2**T_GRID)
+    h2 = p2 * -0.5
+    hh = h2 + gh
+    hl = hh - h2
+    np.subtract(gh, hl, out=hl)
+    hl += gl
+    e2 *= -0.5
+    hl += e2
+    total += sum(_row_totals(np.stack([hh, hl])), Fraction(0))
+    err = _pow2_total(3 * ex) * _unit_coef(CAP, UNIT_ORDER) + Fraction(23, 10) * U * U * _pow2_total(2 * ex)
+    return total, err + m * 24 * ABS_UNDERFLOW
 
 
 def _series_rows(t: np.ndarray, w: np.ndarray | None) -> Fraction:
