@@ -133,7 +133,8 @@ def sum_enclosure(p: Partial) -> Enclosure:
 
 def finish(p: Partial, digits: int = 30) -> CertifiedLoss:
     """The certified value of the partial's loss (at least ``digits`` significant digits, else
-    PrecisionError) and its correctly rounded float64.
+    PrecisionError) and its correctly rounded float64 (None only if the enclosure straddles a
+    rounding boundary of float64, which 30 digits leave to ties).
 
     >>> r = finish(partial_entropy([0.5, 0.25, 0.25]))
     >>> r.float64, r.decimal(12), r.path
@@ -150,10 +151,9 @@ def finish(p: Partial, digits: int = 30) -> CertifiedLoss:
     elif sign < 0:
         enc = -enc
     value, got = enc.rounded("float64"), certified_digits(enc)
-    if enc.is_finite and (value is None or got < digits):
-        raise PrecisionError(f"the partial certifies {got} digits, fewer than digits={digits!r} "
-                             f"(or not the float64 rounding)")
-    return CertifiedLoss(enc, float(value), got, "partial")
+    if enc.is_finite and got < digits:
+        raise PrecisionError(f"the partial certifies {got} digits, fewer than digits={digits!r}")
+    return CertifiedLoss(enc, None if value is None else float(value), got, "partial")
 
 
 # ---- exact sums of float rows ------------------------------------------------------------
