@@ -7,12 +7,11 @@ file in it, sorted by name), or a glob; a Parquet/Arrow column is named ``path::
 column holds the rows of a 2-D input). The inputs of one loss are matched shard by shard (same
 number of shards, same row count per shard) and read ``chunk_rows`` rows at a time.
 
-Memory. Per chunk of ``c`` rows of 8-byte values, the peak of the heap is about ``12 c`` doubles
-for the hard-label BCE (the chunk of each input, the split, ``1 - q`` as two doubles, the
-reduction's ``e, j, t``) plus a constant of about 40 MiB (the reduction tables and the 2**16-row
-blocks of the series): ``benchmarks/bench_memory.py`` measures it. The pages of a memory-mapped
-file that a chunk has used are released after it (``madvise(MADV_DONTNEED)``), so the resident set
-does not grow with the file either.
+Memory. The peak of the heap (NumPy's buffers included) does not depend on the number of rows:
+for the hard-label BCE it is about ``3.5 * 8 * chunk_rows`` bytes plus 8 MiB (measured by
+``benchmarks/bench_memory.py`` at N = 10**8: 16 MiB at 2**18 rows per chunk, 36 MiB at 2**20,
+120 MiB at 2**22). The pages of a memory-mapped file that a chunk has used are released after
+it (``madvise(MADV_DONTNEED)``), so the resident set does not grow with the file either.
 
 >>> import numpy as np
 >>> stream_loss("mean_bce", np.array([1, 0]), np.array([0.5, 0.5]), chunk_rows=1).float64
