@@ -110,3 +110,12 @@ def test_cli_check_streams_shards_and_names_a_bad_row(tmp_path, capsys):
     assert main(["check", "bce", "--y", str(ydir), "--q", str(qdir), "--stream"]) == 2
     err = capsys.readouterr().err
     assert "part-001.npy: row 17: q=1.5 is not a probability" in err and len(err.strip().splitlines()) == 1
+
+
+def test_progress_bar_on_request_and_silent_otherwise(capsys):
+    pytest.importorskip("tqdm")
+    stream_partial("entropy", np.full(4096, 1 / 4096), chunk_rows=1024, progress=True)
+    err = capsys.readouterr().err
+    assert "/4.10k" in err and "rows/s" in err  # total rows and the rate, on stderr
+    stream_partial("entropy", np.full(4096, 1 / 4096), chunk_rows=1024)  # stderr is no terminal here
+    assert capsys.readouterr().err == ""
