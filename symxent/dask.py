@@ -136,7 +136,7 @@ def _finished(kind: str, inputs: tuple, digits: int, split_every: int, compute: 
 
 
 def mean_bce(y: Any, q: Any, *, digits: int = 30, split_every: int = SPLIT_EVERY, **compute: Any) -> CertifiedLoss:
-    """Certified mean BCE of hard labels ``y`` and probabilities ``q`` (``compute`` keywords go to
+    """Certified mean BCE of labels ``y`` (0, 1 or soft) and probabilities ``q`` (``compute`` keywords go to
     ``dask.compute``, e.g. ``scheduler="threads"``; the active distributed client otherwise)."""
     return _finished("mean_bce", (y, q), digits, split_every, compute)
 

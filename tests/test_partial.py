@@ -23,9 +23,16 @@ LABELS = RNG.integers(0, 4, N)
 LOGITS = RNG.normal(scale=5.0, size=(N, 4))
 PP, QQ = RNG.dirichlet(np.ones(N)), RNG.dirichlet(np.ones(N))
 PP[:3] = 0.0  # 0 log 0 = 0
+SOFT = RNG.random(N)
+SOFT[:4] = [0.0, 1.0, 0.5, 2.0**-60]
+QS = RNG.random(N)
+QS[4:8] = [1.0, 0.0, 1 - 2.0**-53, 2.0**-1070]  # q = 1 with y = 0 and q = 0 with y = 1 below: finite
+SOFT[4:6] = [1.0, 0.0]
+SOFT[100:300] = (SOFT[100:300] < 0.5)  # a run of hard labels: splits with all-hard pieces
 
 CASES = {
     "mean_bce": (lambda s: P.partial_mean_bce(Y[s], Q[s]), lambda: losses.mean_bce(Y, Q)),
+    "soft_bce": (lambda s: P.partial_mean_bce(SOFT[s], QS[s]), lambda: losses.mean_bce(SOFT, QS)),
     "categorical_ce": (lambda s: P.partial_categorical_ce(LABELS[s], PROBS[s]),
                        lambda: losses.categorical_ce(LABELS, PROBS)),
     "categorical_ce_logits": (lambda s: P.partial_categorical_ce_logits(LABELS[s], LOGITS[s]),
@@ -81,6 +88,7 @@ def test_infinite_terms_are_counted_not_skipped():
     p = P.partial_mean_bce([1, 0], [0.0, 0.5])  # -log 0 = +inf
     assert p.neg_inf == 1 and P.finish(p).float64 == float("inf")
     assert P.finish(P.partial_kl_divergence([0.5, 0.5], [1.0, 0.0])).float64 == float("inf")
+    assert P.partial_mean_bce([0.5, 0.25], [0.0, 0.5]).neg_inf == 1  # soft: y log 0 with y > 0
 
 
 def test_pickle_and_json_round_trip(whole):
@@ -116,6 +124,7 @@ def test_bad_json_is_refused_with_a_symxent_error(mutate, message):
     (lambda: P.partial_mean_bce([1, 0, 1], [0.5, float("nan"), 0.5], where="shard-7", offset=100),
      r"shard-7: row 101: q=nan is not a probability"),
     (lambda: P.partial_mean_bce([1, 2], [0.5, 0.5], where="s", offset=10), r"s: row 11: label=2 is not a class"),
+    (lambda: P.partial_mean_bce([1.0, 1.5], [0.5, 0.5], where="s"), r"s: row 1: y=1.5 is not a probability"),
     (lambda: P.partial_categorical_ce([0, 1], [[0.5, 0.5], [0.5, 1.5]]), r"row 1: probs=1.5"),
     (lambda: P.partial_categorical_ce_logits([0, 3], [[0.0, 1.0], [0.0, 1.0]]), r"row 1: label=3"),
     (lambda: P.partial_categorical_ce_logits([0, 0], [[0.0, 1.0], [0.0, float("nan")]]), r"row 1: logit=nan"),

@@ -281,9 +281,10 @@ def _series_rows(t: np.ndarray, w: np.ndarray | None) -> Fraction:
     return sum(_row_totals(np.stack(rows)), Fraction(0))
 
 
-def _correction_block(yh: np.ndarray, yl: np.ndarray) -> tuple[Fraction, Fraction]:
-    """``sum log(1 + yl/yh)`` over ``yl != 0`` (``|yl| <= u yh``) as :func:`.api._correction`:
-    rows ``vh, vl, -vh**2/2``, each element within ``2**-150`` (``(value, err)``)."""
+def _correction_block(yh: np.ndarray, yl: np.ndarray, w: np.ndarray | None = None) -> tuple[Fraction, Fraction]:
+    """``sum w log(1 + yl/yh)`` over ``yl != 0`` (``|yl| <= u yh``) as :func:`.api._correction`:
+    rows ``vh, vl, -vh**2/2`` (times ``w``: Dekker's product for ``vh``, the others rounded), each
+    element within ``2**-150`` (``|w| 2**-149`` with weights): ``(value, err)``."""
     nz = yl != 0
     if not nz.any():
         return Fraction(0), Fraction(0)
@@ -291,8 +292,13 @@ def _correction_block(yh: np.ndarray, yl: np.ndarray) -> tuple[Fraction, Fractio
     vh = yl / yh
     p, e = two_prod(vh, yh)
     vl = ((yl - p) - e) / yh
-    value = sum(_row_totals(np.stack([vh, vl, -(vh * vh * 0.5)])), Fraction(0))
-    return value, yh.size * (pow2(-150) + 3 * ABS_UNDERFLOW)
+    if w is None:
+        value = sum(_row_totals(np.stack([vh, vl, -(vh * vh * 0.5)])), Fraction(0))
+        return value, yh.size * (pow2(-150) + 3 * ABS_UNDERFLOW)
+    w = np.compress(nz, w)
+    a, b = two_prod(w, vh)
+    value = sum(_row_totals(np.stack([a, b, w * vl, -(w * (vh * vh * 0.5))])), Fraction(0))
+    return value, _pow2_total(_exponents(w)) * pow2(-149) + yh.size * 4 * ABS_UNDERFLOW
 
 
 def _blocks(*arrays: np.ndarray | None):
@@ -319,7 +325,7 @@ def _log_terms(kind: str, x: np.ndarray, w: np.ndarray | None = None, yl: np.nda
         a, b, c = _log_block(xb, wb)
         log2, rest, err = log2 + a, rest + b, err + c
         if lb is not None:
-            v, r = _correction_block(xb, lb)
+            v, r = _correction_block(xb, lb, wb)
             rest, err = rest + v, err + r
     return Partial(kind, n, log2, rest, err, neg_inf, 0)
 
@@ -451,20 +457,49 @@ def _lse_block(z: np.ndarray, m: np.ndarray, where: str, offset: int) -> Partial
 
 
 def partial_mean_bce(y: Any, q: Any, *, where: str = "input", offset: int = 0) -> Partial:
-    """The partial of the mean BCE ``-(1/N) sum [y log q + (1 - y) log(1 - q)]``, hard labels.
+    """The partial of the mean BCE ``-(1/N) sum [y log q + (1 - y) log(1 - q)]`` (labels in
+    {0, 1}, or soft labels in ``[0, 1]``: then ``y`` and ``1 - y``, exactly two doubles, weigh the
+    logarithms).
 
     >>> finish(partial_mean_bce([1], [0.25])).decimal(10)
     '1.386294361'
+    >>> finish(partial_mean_bce([0.5], [0.5])).decimal(10)
+    '0.6931471806'
     """
     qs = _floats(q, 1, "q", where)
-    ys = _check_labels(y, 2, where, offset)
+    ya = np.asarray(y)
+    if ya.dtype.kind in "iub":
+        ys = _check_labels(ya, 2, where, offset).astype(np.float64)
+    else:
+        ys = _floats(ya, 1, "y", where)
+        _check_probs(ys, "y", where, offset)
     _same_rows(ys, qs, "y", "q", where)
     _check_probs(qs, "q", where, offset)
-    ones = ys == 1
+    # the path is chosen per row (a label 0 or 1 always takes the unit-weight sums), never per
+    # call: the same row gives the same exact terms in every split
+    ones, zeros = ys == 1, ys == 0
     p1 = _log_terms("log_sum", np.compress(ones, qs))
-    yh, yl = _complement_parts(np.compress(~ones, qs))
+    yh, yl = _complement_parts(np.compress(zeros, qs))
     p0 = _log_terms("log_sum", yh, None, yl)
-    return _combine("mean_bce", qs.size, p1, p0)
+    soft = ~(ones | zeros)
+    if not soft.any():
+        return _combine("mean_bce", qs.size, p1, p0)
+    ps = _soft_bce(np.compress(soft, ys), np.compress(soft, qs))
+    return _combine("mean_bce", qs.size, p1, p0, ps)
+
+
+def _soft_bce(ys: np.ndarray, qs: np.ndarray) -> Partial:
+    """Soft labels: ``sum y log q + (wh + wl) log(yh + yl)`` with ``1 - y = wh + wl`` and
+    ``1 - q = yh + yl`` exactly; rows with an infinite term (``q = 0 < y``, ``q = 1 > y``) are
+    counted, the others summed (labels strictly inside ``(0, 1)``, checked by the caller)."""
+    infinite = ((qs == 0) & (ys > 0)) | ((qs == 1) & (ys < 1))
+    n, neg_inf = qs.size, int(infinite.sum())
+    if neg_inf:
+        ys, qs = ys[~infinite], qs[~infinite]
+    wh, wl = _complement_parts(ys)
+    yh, yl = _complement_parts(qs)
+    parts = [_log_terms("log_sum", qs, ys), _log_terms("log_sum", yh, wh, yl), _log_terms("log_sum", yh, wl, yl)]
+    return _combine("mean_bce", n, *parts, Partial("mean_bce", 0, Fraction(0), Fraction(0), Fraction(0), neg_inf))
 
 
 def partial_categorical_ce(labels: Any, probs: Any, *, where: str = "input", offset: int = 0) -> Partial:
