@@ -119,3 +119,7 @@ def test_progress_bar_on_request_and_silent_otherwise(capsys):
     assert "/4.10k" in err and "rows/s" in err  # total rows and the rate, on stderr
     stream_partial("entropy", np.full(4096, 1 / 4096), chunk_rows=1024)  # stderr is no terminal here
     assert capsys.readouterr().err == ""
+
+
+def test_is_streamed_never_fails_on_text():
+    assert not is_streamed("0." + "9" * 5000) and not is_streamed("a\0b") and not is_streamed("0.5,0.25")

@@ -280,6 +280,10 @@ def is_streamed(text: str) -> bool:
     """Whether a command-line input names something to stream (a glob, a directory, a
     Parquet/Arrow file or column)."""
     path = text.partition("::")[0]
-    return "::" in text or any(ch in path for ch in "*?[") or Path(path).is_dir() or \
-        Path(path).suffix in (".parquet", ".arrow", ".feather")
+    if "::" in text or any(ch in path for ch in "*?[") or path.endswith((".parquet", ".arrow", ".feather")):
+        return True
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a folder
+        return False
 
