@@ -27,3 +27,16 @@ collect_ignore_glob = [] if _numba_importable() else ["symxent/kernels/_jit_*.py
 if not _matplotlib_importable():
     collect_ignore_glob += ["symxent/plot/__init__.py", "symxent/plot/distributions.py",
                             "symxent/plot/losses.py", "symxent/plot/heatmap.py", "symxent/plot/_mpl.py"]
+
+
+def _dask_importable() -> bool:
+    try:
+        import dask.array  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# symxent.dask imports Dask lazily, but its doctests run Dask (an optional dependency).
+if not _dask_importable():
+    collect_ignore_glob.append("symxent/dask.py")

@@ -56,6 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "semantics < cancellation/unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
     p.add_argument("--ulps", type=float, default=None,
                    help="rounding threshold: ULPs from the library's own convention still called rounding (16)")
+    p.add_argument("--stream", action="store_true",
+                   help="out of core: stream .npy/Parquet/Arrow files, directories or globs of shards in chunks and "
+                        "print the certified value only (automatic for globs, directories and FILE::COLUMN)")
+    p.add_argument("--chunk-rows", type=int, default=None, help="rows per streamed chunk (default 2**20)")
     p.set_defaults(run=run)
 
 
@@ -187,6 +191,9 @@ def _progress():
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.digits <= MAX_DIGITS:
         raise CliError(f"--digits={args.digits} must be from 1 to {MAX_DIGITS}")
+    from ..kernels.stream import is_streamed
+    if args.stream or any(t is not None and is_streamed(t) for t in (args.target, args.prediction)):
+        return _run_stream(args)
     problem = _problem(args)
     show = _progress()
     libs = _libs(args.libs, show)
@@ -201,6 +208,36 @@ def run(args: argparse.Namespace) -> int:
         return _exit_code(report, args.fail_on)
     _print_table(report)
     return _exit_code(report, args.fail_on)
+
+
+_STREAMED = {"bce": "mean_bce", "cce": "categorical_ce", "kl": "kl_divergence", "entropy": "entropy"}
+
+
+def _run_stream(args: argparse.Namespace) -> int:
+    """``--stream``: the certified value of a loss over inputs too large for memory (no library
+    comparison: the libraries would need the whole arrays in memory)."""
+    from ..crosscheck.problem import canonical_measure
+    from ..kernels.stream import CHUNK_ROWS, stream_loss
+    measure = canonical_measure(args.measure)
+    kind = "categorical_ce_logits" if measure == "cce" and args.logits else _STREAMED.get(measure)
+    if kind is None or args.reduction != "mean" and measure in ("bce", "cce"):
+        raise CliError(f"--stream computes {', '.join(_STREAMED)} (mean for bce and cce), not {args.measure} "
+                       f"with --reduction {args.reduction}")
+    if args.target is None or (args.prediction is None and kind != "entropy"):
+        raise CliError(f"{args.measure} --stream needs --y{'' if kind == 'entropy' else ' and --q'}")
+    inputs = [args.target] if kind == "entropy" else [args.target, args.prediction]
+    rows = args.chunk_rows or CHUNK_ROWS
+    if rows < 1:
+        raise CliError(f"--chunk-rows={rows} must be positive")
+    r = stream_loss(kind, *inputs, digits=min(args.digits, 30), chunk_rows=rows)
+    text = r.decimal(min(args.digits, r.digits))
+    if args.json:
+        print_json(_json_safe({"measure": kind, "streamed": True, "value": text, "float64": r.float64,
+                               "certified_digits": r.digits}))
+    else:
+        print(f"{kind} (streamed, certified): {text}")
+        print(f"correctly rounded: float64 {r.float64!r}")
+    return 0
 
 
 def _ulps(value: float | None) -> float | None:
