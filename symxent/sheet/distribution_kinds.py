@@ -37,10 +37,10 @@ def _events(rng: random.Random) -> int:
 
 def _pair(rng: random.Random, level: str, events: int, *, powers: bool = False) -> tuple[tuple, tuple]:
     """P and Q, different; at the dyadic level Q is made of powers of 1/2 (log_2 Q is an integer),
-    and so is P when ``powers`` (for KL: log_2(P/Q) an integer; at least 3 outcomes, since the only
+    and so is P when ``powers`` (for KL: log_2(P/Q) an integer; 3 to 5 outcomes, since the only
     such distribution over 2 outcomes is (1/2, 1/2))."""
     if level == "dyadic" and powers:
-        events = max(events, 3)
+        events = rng.choice((3, 4, 4, 5))
     for _ in range(100):
         if level == "dyadic":
             p = power_distribution(rng, events) if powers else distribution(rng, level, events)
@@ -68,7 +68,10 @@ def _exercise(kind: str, title: str, prompt: str, ex: WorkedExample, numbers: tu
 
 def entropy_exercise(rng: random.Random, s: Settings) -> Exercise:
     """The entropy of a distribution over 2 to 4 outcomes (dyadic level: powers of 1/2)."""
-    p = power_distribution(rng, _events(rng)) if s.level == "dyadic" else distribution(rng, s.level, _events(rng))
+    if s.level == "dyadic":  # powers of 1/2 over up to 6 outcomes: 9 different entropies
+        p = power_distribution(rng, rng.choice((2, 3, 4, 4, 5, 5, 6)))
+    else:
+        p = distribution(rng, s.level, _events(rng))
     prompt = (f"A source emits {len(p)} symbols with probabilities $P = {show_list(p, s.level)}$. "
               f"Compute the entropy $H(P)$ {_ask(s)}")
     ex = _worked("entropy", p, None, s, f"Entropy in {s.unit}")

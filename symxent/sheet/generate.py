@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import DomainError, SymxentError, shown
-from ..exact.evaluate import _check_digits
 from ..logbase import as_base
 from .claims import claim_exercise
 from .distribution_kinds import cross_entropy_exercise, decomposition_exercise, entropy_exercise, kl_exercise
@@ -37,6 +36,7 @@ KINDS: dict[str, Callable[[random.Random, Settings], Exercise]] = {
     "family-kl": family_kl_exercise,
 }
 MAX_EXERCISES = 200
+MAX_SHEET_DIGITS = 100  # decimals of a sheet: more would print, but nobody works them out by hand
 _ATTEMPTS = 40  # draws of one kind before giving up on a distinct, fitting exercise
 
 
@@ -112,7 +112,9 @@ def make_sheet(n: int = 8, *, kinds: Any = None, seed: int = 0, level: str = "fr
     b = as_base(base)
     if b.free_symbols:
         raise DomainError(f"base={shown(base)} must be a number for a problem sheet")
-    settings = Settings(level, b, _check_digits(digits))
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_SHEET_DIGITS:
+        raise SheetError(f"digits={shown(digits)} must be an integer from 1 to {MAX_SHEET_DIGITS}")
+    settings = Settings(level, b, digits)
     rng = random.Random(f"symxent-sheet {seed}")  # a str seed is hashed by SHA-512: stable across runs
     seen: set = set()
     exercises = []

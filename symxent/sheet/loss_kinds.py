@@ -61,10 +61,12 @@ def log_loss_exercise(rng: random.Random, s: Settings) -> Exercise:
 # -- BCE from a logit ---------------------------------------------------------------------------
 
 def _logit_odds(rng: random.Random, s: Settings) -> tuple[int, sp.Rational]:
-    """(label, odds k) with the logit z = ln k; dyadic: the label's probability is 1/4 or 1/8."""
+    """(label, odds k) with the logit z = ln k; dyadic: the label's probability is 1/2^j or 1 - 1/2^j
+    (j = 2..6), so that z = +-ln(2^j - 1) and a wrong prediction costs j bits."""
     y = rng.randint(0, 1)
     if s.level == "dyadic":
-        kept = sp.Rational(1, rng.choice((4, 8)))
+        small = sp.Rational(1, 2 ** rng.randint(2, 6))
+        kept = rng.choice((small, 1 - small))
         q = kept if y == 1 else 1 - kept
     else:
         q = probability(rng, s.level)
@@ -133,6 +135,11 @@ def check_with_pi(before: sp.Expr, after: sp.Expr) -> tuple[str, str]:
     return "unverified", "outside the exact normal form"
 
 
+def _evaluated(e: sp.Expr) -> sp.Expr:
+    """``e`` rebuilt with evaluation: the unevaluated sums and powers written for the reader, done."""
+    return e if e.is_Atom else e.func(*(_evaluated(a) for a in e.args))
+
+
 def _steps(lhs: sp.Expr, rewrites, value_of) -> list[Step]:
     steps, current = [], lhs
     for after, why in rewrites:
@@ -169,7 +176,7 @@ def gaussian_nll_exercise(rng: random.Random, s: Settings) -> Exercise:
         if plain.has(sp.Sum):
             plain = plain.doit().replace(lambda f: isinstance(f, sp.Indexed),
                                          lambda f: (ys if f.base == y else mus)[int(f.indices[0]) - 1])
-        return to_sympy(plain)
+        return _evaluated(to_sympy(plain))
 
     squares = [sp.Pow(ordered_add([a, -m]), 2, evaluate=False) for a, m in zip(ys, mus)]
     error = sp.Pow(ordered_add([y[i], -mu[i]]), 2, evaluate=False)

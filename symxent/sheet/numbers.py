@@ -5,7 +5,8 @@ Three levels, from nicest to most realistic:
 - ``"dyadic"``: probabilities that are powers of 1/2 (and, where the answer stays a rational
   number of bits, other multiples of 1/8), so that in base 2 the answers need no logarithm;
 - ``"fractions"``: small fractions k/d with a common denominator d from 3 to 10;
-- ``"decimals"``: multiples of 0.05, printed as decimals (and read exactly: 0.35 is 7/20).
+- ``"decimals"``: multiples of 0.05 (single probabilities also of 0.02 or 0.04), printed as
+  decimals (and read exactly: 0.35 is 7/20).
 
 Every draw is strictly between 0 and 1, so no exercise meets ``0 log 0`` or an infinite KL.
 
@@ -28,6 +29,7 @@ __all__ = ["LEVELS", "distribution", "power_distribution", "probability", "show"
 
 LEVELS = ("dyadic", "fractions", "decimals")
 _DENOMINATORS = {"dyadic": (8,), "fractions": (3, 4, 5, 6, 7, 8, 9, 10), "decimals": (10, 20)}
+_SINGLE = {"dyadic": (8,), "fractions": (3, 4, 5, 6, 7, 8, 9, 10, 11, 12), "decimals": (10, 20, 25, 50)}
 
 
 @lru_cache(maxsize=None)
@@ -69,8 +71,8 @@ def distribution(rng: random.Random, level: str, events: int) -> tuple[sp.Ration
 
 
 def probability(rng: random.Random, level: str) -> sp.Rational:
-    """One probability strictly between 0 and 1 (dyadic: a multiple of 1/8)."""
-    d = rng.choice(_DENOMINATORS[level])
+    """One probability strictly between 0 and 1 (dyadic: a multiple of 1/8; decimals: of 0.02 or 0.05)."""
+    d = rng.choice(_SINGLE[level])
     return sp.Rational(rng.randint(1, d - 1), d)
 
 
