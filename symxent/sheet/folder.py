@@ -15,7 +15,7 @@ NOTE = "written by symxent sheet; edit a copy"
 EXAMPLE = {"n": 9, "seed": 1, "level": "fractions", "base": 2, "digits": 6}
 EXAMPLE_ARGV = ("sheet", "-n", "9", "--seed", "1", "--level", "fractions", "--base", "2", "--digits", "6",
                 "--name", "example")
-REGENERATE = "symxent " + " ".join(EXAMPLE_ARGV[1:]) + " -o derivations/sheets/"
+REGENERATE = "symxent " + " ".join(EXAMPLE_ARGV) + " -o derivations/sheets/"
 
 
 def stamped(documents: dict[str, str]) -> dict[str, str]:
