@@ -16,7 +16,7 @@ Bernoullis; other parametric families join through :func:`register_family`). Lev
 >>> import symxent
 >>> s = symxent.sheet(2, kinds="entropy,kl", seed=1, level="dyadic")
 >>> [(ex.kind, str(ex.answer), ex.value) for ex in s.exercises]
-[('entropy', '3/2', '1.50000'), ('kl', '1/4', '0.250000')]
+[('entropy', '3/2', '1.50000'), ('kl', '1/8', '0.125000')]
 >>> s.questions("latex").startswith("\\\\documentclass")
 True
 """
@@ -47,7 +47,7 @@ def sheet(n: int = 8, *, kinds: Any = None, seed: int = 0, level: str = "fractio
 
     >>> ex = sheet(1, kinds=["bce-logit"], seed=3, level="dyadic").exercises[0]
     >>> ex.answer, ex.unit
-    (3, 'bits')
+    (5, 'bits')
     """
     return make_sheet(n, kinds=kinds, seed=seed, level=level, base=base, digits=digits)
 

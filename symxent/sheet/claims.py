@@ -32,6 +32,7 @@ __all__ = ["Claim", "CLAIMS", "claim_exercise"]
 
 _P, _Q = sp.Symbol("P"), sp.Symbol("Q")
 _REL_TEX = {"=": "=", "<=": r"\le"}
+_TRIES = 3  # seeds of verify's search per claim
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ def _counterexample(claim: Claim, seed: int) -> dict | None:
             for name in ("P", "Q") if f"{name.lower()}[1]" in by_name}
 
 
+def _roughness(point: dict) -> tuple[int, int]:
+    """How unpleasant a counterexample is to work by hand: its largest, then total, denominator."""
+    denominators = [x.q for v in point.values() for x in v]
+    return max(denominators), sum(denominators)
+
+
 def _tex(side: tuple) -> str:
     if side[0] == "constant":
         return latex(side[1])
@@ -112,9 +119,10 @@ def _renamed_unevaluated(part: Part, d: Derivation, names: dict) -> Part:
 def claim_exercise(rng: random.Random, s: Settings) -> Exercise:
     """A false claim of the bank, disproved at a counterexample found by :func:`symxent.verify`."""
     claim = rng.choice(CLAIMS)
-    point = None
-    while point is None:
-        point = _counterexample(claim, rng.randrange(1000))
+    found: list[dict] = []
+    while not found:  # the nicest of a few counterexamples: the smallest denominators
+        found = [p for p in (_counterexample(claim, rng.randrange(1000)) for _ in range(_TRIES)) if p is not None]
+    point = min(found, key=_roughness)
     (lq, lv, lpart), (rq, rv, rpart) = _side(claim.left, point, s.digits), _side(claim.right, point, s.digits)
     worked = {lq: lpart.derivation.rhs if lpart else lv, rq: rpart.derivation.rhs if rpart else rv}
     exact = {lq: lv, rq: rv}

@@ -34,6 +34,7 @@ from .numbers import probability, show
 
 __all__ = ["FAMILIES", "register_family", "family_kl_exercise", "bernoulli_kl_exercise"]
 
+_BER_KL = r"D_{\mathrm{KL}}(\operatorname{Ber}(a) \,\|\, \operatorname{Ber}(b))"
 Maker = Callable[[random.Random, Settings], Exercise]
 FAMILIES: dict[str, Maker] = {}
 
@@ -106,7 +107,7 @@ def bernoulli_kl_exercise(rng: random.Random, s: Settings) -> Exercise:
     value = evaluate(exact, s.digits)
     prompt = (f"A coin lands heads with probability $a = {show(a0, s.level)}$; a model of it says "
               f"$b = {show(b0, s.level)}$. Using the closed form of the KL divergence of two Bernoulli "
-              f"distributions, compute $D_{{\\mathrm{{KL}}}}(\\operatorname{{Ber}}(a) \\,\\|\\, \\operatorname{{Ber}}(b))$ "
+              f"distributions, compute ${_BER_KL}$ "
               f"in {s.unit} (logarithms to {s.base_text}): exactly, and to {s.digits} significant digits.")
     given = (Given(a, (a0,), "the true probability of heads"), Given(b, (b0,), "the model's"))
     return Exercise("family-kl", "KL divergence of two Bernoulli distributions", prompt,

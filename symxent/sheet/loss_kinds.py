@@ -35,6 +35,7 @@ __all__ = ["log_loss_exercise", "bce_logit_exercise", "gaussian_nll_exercise", "
 
 _y, _z = sp.Symbol("y"), sp.Symbol("z")
 _sigma = sp.Function("sigma")
+_BCE = r"\ell(y, z) = -\left(y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\right)"
 
 
 def log_loss_exercise(rng: random.Random, s: Settings) -> Exercise:
@@ -106,8 +107,8 @@ def bce_logit_exercise(rng: random.Random, s: Settings) -> Exercise:
     value = evaluate(exact, s.digits)
     given = (Given(_y, (sp.Integer(y),), "the label"), Given(_z, (z,), "the logit"))
     prompt = (f"A logistic model outputs the logit $z = {latex(z)}$ for a sample whose label is $y = {y}$. "
-              f"Compute the binary cross-entropy $\\ell(y, z) = -\\left(y \\log \\sigma(z) + (1 - y) \\log(1 - \\sigma(z))"
-              f"\\right)$, with $\\sigma(z) = 1/(1 + e^{{-z}})$, in {s.unit} (logarithms to {s.base_text}): give the "
+              f"Compute the binary cross-entropy ${_BCE}$, with $\\sigma(z) = 1/(1 + e^{{-z}})$, "
+              f"in {s.unit} (logarithms to {s.base_text}): give the "
               f"exact value and a decimal to {s.digits} significant digits.")
     return Exercise("bce-logit", "Binary cross-entropy from a logit", prompt,
                     (Part(d, given, Approximation(value.decimal, value.digits, s.unit)),), d.rhs, value.decimal,

@@ -46,6 +46,10 @@ def _given(given: tuple[Given, ...], env: str = "align*") -> str:
     return f"\\begin{{{env}}}\n" + " \\\\\n".join(rows) + f"\n\\end{{{env}}}"
 
 
+def _sentence(title: str) -> str:
+    return title if title.endswith(("?", ".")) else title + "."
+
+
 def _answer(ex: Exercise) -> str:
     unit = f"\\ \\text{{{ex.unit}}}" if ex.unit else ""
     return f"${latex(ex.answer)} \\approx {ex.value}{unit}$"
@@ -55,12 +59,13 @@ def _answer(ex: Exercise) -> str:
 
 def _tex_question(k: int, ex: Exercise) -> list[str]:
     box = r"\fbox{\parbox[t][%s][t]{\dimexpr\linewidth-2\fboxsep-2\fboxrule\relax}{\small\textit{Answer:}}}"
-    return [r"\begin{minipage}{\linewidth}", rf"\textbf{{Exercise {k}. {tex_text(ex.title)}.}} {tex_text(ex.prompt)}",
+    heading = rf"\textbf{{Exercise {k}. {_sentence(tex_text(ex.title))}}}"
+    return [r"\begin{minipage}{\linewidth}", f"{heading} {tex_text(ex.prompt)}",
             r"\par\smallskip", box % _ROOM.get(ex.kind, "4.5cm"), r"\end{minipage}", r"\par\bigskip", ""]
 
 
 def _tex_part(part: Part, titled: bool) -> list[str]:
-    out = [rf"\paragraph{{{tex_text(part.derivation.title)}.}}"] if titled else []
+    out = [rf"\paragraph{{{_sentence(tex_text(part.derivation.title))}}}"] if titled else []
     if part.given:
         out.append(_given(part.given))
     out += [tex_align(part.derivation, part.approx),
@@ -91,7 +96,7 @@ def _latex(sheet, solutions: bool) -> str:
 # -- Markdown -----------------------------------------------------------------------------------
 
 def _md_part(part: Part, titled: bool) -> list[str]:
-    out = [f"**{part.derivation.title}.**", ""] if titled else []
+    out = [f"**{_sentence(part.derivation.title)}**", ""] if titled else []
     if part.given:
         out += [_md_math(_given(part.given, "aligned")), ""]
     out += [_md_math(tex_align(part.derivation, part.approx, env="aligned")), "",
