@@ -8,7 +8,7 @@ decomposition adds a derivation that checks, on the numbers, that the three resu
 >>> s = Settings("dyadic", sp.Integer(2), 4)
 >>> ex = entropy_exercise(random.Random(0), s)
 >>> ex.answer, ex.value, ex.unit
-(7/4, '1.750', 'bits')
+(17/8, '2.125', 'bits')
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ checked by keeping pi as an independent positive symbol (a sufficient test of eq
 >>> s = Settings("dyadic", sp.Integer(2), 4)
 >>> ex = bce_logit_exercise(random.Random(0), s)
 >>> ex.answer, ex.value
-(3, '3.000')
+(5, '5.000')
 """
 
 from __future__ import annotations
