@@ -199,3 +199,13 @@ def test_cli_prints_and_writes(tmp_path, capsys):
     target.write_text("edited by hand\n", encoding="utf-8")
     assert main(["sheet", "-n", "2", "--kinds", "entropy", "-o", str(target)]) == 2  # kept without --force
     assert main(["sheet", "-n", "2", "--kinds", "entropy", "-o", str(target), "--force"]) == 0
+
+
+def test_the_same_command_gives_the_same_bytes_in_another_process():
+    import os
+    import sys
+
+    argv = [sys.executable, "-m", "symxent", "sheet", "-n", "9", "--seed", "21", "--solutions", "--format", "latex"]
+    outputs = {subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outputs) == 1 and next(iter(outputs)).startswith(r"\documentclass")
