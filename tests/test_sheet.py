@@ -209,3 +209,16 @@ def test_the_same_command_gives_the_same_bytes_in_another_process():
     outputs = {subprocess.run(argv, capture_output=True, text=True, timeout=300,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(outputs) == 1 and next(iter(outputs)).startswith(r"\documentclass")
+
+
+def test_figures_come_from_registered_makers_only(monkeypatch):
+    from symxent.sheet import Figure, figures
+
+    monkeypatch.setattr(figures, "MAKERS", [])
+    monkeypatch.setattr(figures, "_LOADED", [True])  # no symxent.plot in this test
+    plain = symxent.sheet(2, kinds="kl", seed=1, figures=True)
+    assert plain.solutions("latex") == symxent.sheet(2, kinds="kl", seed=1).solutions("latex")
+    symxent.sheet.register_figure(lambda ex: Figure(r"\fbox{%s}" % ex.kind, f"[{ex.kind}]", "a figure"))
+    drawn = symxent.sheet(2, kinds="kl", seed=1, figures=True)
+    assert r"\fbox{kl}" in drawn.solutions("latex") and "[kl]" in drawn.solutions("markdown")
+    assert r"\fbox{kl}" not in drawn.questions("latex")

@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--digits", default="6", help="significant digits of the decimals (default 6)")
     p.add_argument("--format", choices=tuple(_SUFFIX), help="latex or markdown (default: from -o, else markdown)")
     p.add_argument("--solutions", action="store_true", help="the solutions instead of the questions")
+    p.add_argument("--figures", action="store_true",
+                   help="figures in the solutions, drawn by symxent.plot when it is installed (else none)")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="a file (.tex or .md), or a folder: then both documents in both formats")
     p.add_argument("--name", default="sheet", help="file stem in a folder (default sheet)")
@@ -54,7 +56,7 @@ def _sheet(args: argparse.Namespace):
     from ..sheet import sheet
 
     return sheet(_integer(args.n, "-n"), kinds=args.kinds, seed=_integer(args.seed, "--seed"), level=args.level,
-                 base=args.base, digits=_integer(args.digits, "--digits"))
+                 base=args.base, digits=_integer(args.digits, "--digits"), figures=args.figures)
 
 
 def _folder(target: Path, raw: str) -> bool:

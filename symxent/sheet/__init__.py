@@ -29,27 +29,29 @@ from typing import Any
 
 from .exercise import Exercise, Part, Settings, UnprovedSolution
 from .families import register_family
+from .figures import Figure, register_figure
 from .generate import KINDS, MAX_EXERCISES, Sheet, SheetError, make_sheet
 from .numbers import LEVELS
 from .render import FORMATS, render_sheet
 
 __all__ = ["sheet", "Sheet", "Exercise", "Part", "Settings", "SheetError", "UnprovedSolution", "KINDS", "LEVELS",
-           "FORMATS", "MAX_EXERCISES", "register_family", "render_sheet"]
+           "FORMATS", "MAX_EXERCISES", "register_family", "render_sheet", "Figure", "register_figure"]
 
 
 def sheet(n: int = 8, *, kinds: Any = None, seed: int = 0, level: str = "fractions", base: Any = 2,
-          digits: int = 6) -> Sheet:
+          digits: int = 6, figures: bool = False) -> Sheet:
     """A problem sheet of ``n`` exercises (1 to :data:`MAX_EXERCISES`), with checked solutions.
 
     ``kinds``: names of :data:`KINDS` (a sequence or comma-separated text; default all), used in
     turn; ``level``: one of :data:`LEVELS`; ``base``: of the logarithms (2, ``"e"``, 10, ...);
-    ``digits``: significant digits of the certified decimals.
+    ``digits``: significant digits of the certified decimals; ``figures``: figures in the
+    solutions when a plotting module (``symxent.plot``) draws them (:mod:`.figures`), else none.
 
     >>> ex = sheet(1, kinds=["bce-logit"], seed=3, level="dyadic").exercises[0]
     >>> ex.answer, ex.unit
     (5, 'bits')
     """
-    return make_sheet(n, kinds=kinds, seed=seed, level=level, base=base, digits=digits)
+    return make_sheet(n, kinds=kinds, seed=seed, level=level, base=base, digits=digits, figures=figures)
 
 
 class _CallableModule(types.ModuleType):

@@ -52,6 +52,7 @@ class Sheet:
     settings: Settings
     seed: int
     kinds: tuple[str, ...]
+    figures: bool = False  # figures in the solutions, when a plotting module draws them
     title: str = "Problem sheet: entropy, cross-entropy and KL divergence"
 
     def questions(self, format: str = "markdown") -> str:
@@ -102,7 +103,7 @@ def _draw(kind: str, rng: random.Random, settings: Settings, seen: set) -> Exerc
 
 
 def make_sheet(n: int = 8, *, kinds: Any = None, seed: int = 0, level: str = "fractions", base: Any = 2,
-               digits: int = 6) -> Sheet:
+               digits: int = 6, figures: bool = False) -> Sheet:
     """Draw ``n`` exercises (see :func:`symxent.sheet`)."""
     n, names = _count(n), parse_kinds(kinds)
     if level not in LEVELS:
@@ -122,4 +123,4 @@ def make_sheet(n: int = 8, *, kinds: Any = None, seed: int = 0, level: str = "fr
         ex = _draw(names[k % len(names)], rng, settings, seen)
         seen.add(answer_key(ex.answer))
         exercises.append(ex)
-    return Sheet(tuple(exercises), settings, seed, names)
+    return Sheet(tuple(exercises), settings, seed, names, bool(figures))

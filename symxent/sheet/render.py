@@ -73,12 +73,20 @@ def _tex_part(part: Part, titled: bool) -> list[str]:
     return out
 
 
-def _tex_solution(k: int, ex: Exercise) -> list[str]:
+def _figures(sheet, ex: Exercise) -> list:
+    from .figures import figures_for
+
+    return figures_for(ex) if sheet.figures else []
+
+
+def _tex_solution(k: int, ex: Exercise, figures: list) -> list[str]:
     out = [rf"\subsection*{{Exercise {k}. {tex_text(ex.title)}}}", rf"\textit{{{tex_text(ex.prompt)}}}", ""]
     for part in ex.parts:
         out += _tex_part(part, len(ex.parts) > 1)
     if ex.verdict:
         out += [tex_text(ex.verdict), ""]
+    for f in figures:
+        out += [r"\begin{center}", f.latex, r"\end{center}"] + ([tex_text(f.caption)] if f.caption else []) + [""]
     out += [rf"\textbf{{Answer.}} {_answer(ex)}", ""]
     return out
 
@@ -88,7 +96,7 @@ def _latex(sheet, solutions: bool) -> str:
     out = [*_PREAMBLE, r"\begin{document}", rf"\section*{{{tex_text(title)}}}", tex_text(_intro(sheet, solutions)),
            r"\bigskip", ""]
     for k, ex in enumerate(sheet.exercises, 1):
-        out += _tex_solution(k, ex) if solutions else _tex_question(k, ex)
+        out += _tex_solution(k, ex, _figures(sheet, ex)) if solutions else _tex_question(k, ex)
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
@@ -117,6 +125,8 @@ def _markdown(sheet, solutions: bool) -> str:
             out += _md_part(part, len(ex.parts) > 1)
         if ex.verdict:
             out += [ex.verdict, ""]
+        for f in _figures(sheet, ex):
+            out += [f.markdown, ""] + ([f"*{f.caption}*", ""] if f.caption else [])
         out += [f"**Answer.** {_answer(ex)}", ""]
     return "\n".join(out).rstrip() + "\n"
 
