@@ -18,7 +18,7 @@ from ..errors import SymxentError
 from ..render.document import Approximation, Given
 from ..worked import WorkedExample
 
-__all__ = ["Settings", "Part", "Exercise", "UnprovedSolution", "part_of"]
+__all__ = ["Settings", "Part", "Exercise", "SheetError", "UnprovedSolution", "part_of"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class Settings:
     def base_text(self) -> str:
         """How a question names the base: ``base $2$``, ``base $e$``."""
         return "base $e$" if self.base == sp.E else f"base ${self.base}$"
+
+
+class SheetError(SymxentError):
+    """A sheet that cannot be drawn as asked (too many exercises of a kind at a level, ...)."""
 
 
 class UnprovedSolution(SymxentError):

@@ -12,11 +12,11 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import DomainError, SymxentError, shown
+from ..errors import DomainError, shown
 from ..logbase import as_base
 from .claims import claim_exercise
 from .distribution_kinds import cross_entropy_exercise, decomposition_exercise, entropy_exercise, kl_exercise
-from .exercise import Exercise, Settings
+from .exercise import Exercise, Settings, SheetError
 from .families import family_kl_exercise
 from .loss_kinds import bce_logit_exercise, gaussian_nll_exercise, log_loss_exercise
 from .numbers import LEVELS
@@ -38,10 +38,6 @@ KINDS: dict[str, Callable[[random.Random, Settings], Exercise]] = {
 MAX_EXERCISES = 200
 MAX_SHEET_DIGITS = 100  # decimals of a sheet: more would print, but nobody works them out by hand
 _ATTEMPTS = 40  # draws of one kind before giving up on a distinct, fitting exercise
-
-
-class SheetError(SymxentError):
-    """A sheet that cannot be drawn as asked (too many exercises of a kind at a level, ...)."""
 
 
 @dataclass(frozen=True)
