@@ -20,6 +20,7 @@ from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_en
                        gaussian_nll, js_divergence, kl_divergence, log_loss, mse)
 from .render.api import render as render_document
 from .worked import WorkedExample, worked_log_loss, worked_measure
+from . import sheet  # a callable subpackage: symxent.sheet(n, ...) draws a problem sheet
 
 __all__ = [
     "__version__",
@@ -37,4 +38,6 @@ __all__ = [
     "BaseError", "PrecisionError", "ParseError", "UnsupportedError", "MissingExtraError",
     # derivations as documents, worked examples
     "render_document", "WorkedExample", "worked_measure", "worked_log_loss", "OverwriteError",
+    # problem sheets (the subpackage is callable)
+    "sheet",
 ]

@@ -17,7 +17,7 @@ from ._common import Parser, glue_negative_values, shield_expressions
 __all__ = ["main"]
 
 # Each module defines register(subparsers), which adds its parser with set_defaults(run=...).
-COMMANDS = ("eval_cmd", "tour", "check_cmd", "prove", "verify", "derive", "bench", "plot_cmd")
+COMMANDS = ("eval_cmd", "tour", "check_cmd", "prove", "verify", "derive", "bench", "plot_cmd", "sheet_cmd")
 
 
 def build_parser() -> Parser:

@@ -27,14 +27,13 @@ def _digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def stamp(body: str, suffix: str) -> str:
+def stamp(body: str, suffix: str, note: str = "written by symxent derive; edit a copy") -> str:
     """``body`` with its first line stating that it is generated, and the hash of ``body``.
 
     >>> print(stamp("x\\n", ".tex").splitlines()[0][:40])
     % symxent-generated sha256:73cb3858a687a
     """
     opening, closing = _COMMENT.get(suffix, ("# ", ""))
-    note = "written by symxent derive; edit a copy"
     return f"{opening}symxent-generated sha256:{_digest(body)} ({note}){closing}\n{body}"
 
 
