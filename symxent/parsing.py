@@ -128,8 +128,9 @@ FUNCTIONS: dict[str, Callable[[list, dict], Any]] = {
     "mse": _plain(lambda y, h: measures.mse(y, h), 2, "mse"),
 }
 _KEYWORDS = {"base"}
-_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-           ast.Div: lambda a, b: a / b, ast.Pow: None}
+_BINOPS: dict[type[ast.operator], Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b}  # a power is bounded first (_BinOp)
 
 
 class _Reader:
