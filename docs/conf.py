@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -184,7 +185,10 @@ def _literal(text: str | None) -> str:
     """The parser's help text is laid out for a terminal: show it as it prints."""
     if not text:
         return ""
-    body = "\n".join(f"   {line}".rstrip() for line in text.strip("\n").splitlines())
+    text = text.strip("\n")
+    if "\n" not in text:  # one sentence, left for argparse to wrap: wrap it as argparse would
+        text = textwrap.fill(text, 88)
+    body = "\n".join(f"   {line}".rstrip() for line in text.splitlines())
     return f".. code-block:: text\n\n{body}\n\n"
 
 
@@ -256,6 +260,29 @@ pages are the Markdown files of the repository's `derivations/` folder (written 
 `symxent derive --all -o derivations/`), rendered with MathJax; each links its standalone LaTeX
 source. A step the machine did not verify would be labelled `[unverified]`.
 """
+
+
+_SECTION_RULE = re.compile(r"^-{3,}\s*$")
+
+
+def _examples_get_their_header(app, what, name, obj, options, lines: list[str]) -> None:
+    """A docstring whose examples follow its Parameters/Returns without an ``Examples`` header
+    (pytest reads it either way) gets one, so that napoleon does not read them as parameters."""
+    section = None
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i].strip() and _SECTION_RULE.match(lines[i + 1]):
+            section = lines[i].strip().lower()
+            i += 2
+            continue
+        if lines[i].startswith(">>>") and section not in (None, "examples", "example"):
+            lines[i:i] = ["Examples", "--------"] if i and not lines[i - 1].strip() else ["", "Examples", "--------"]
+            section = "examples"
+        i += 1
+
+
+def setup(app) -> None:
+    app.connect("autodoc-process-docstring", _examples_get_their_header, priority=100)  # before napoleon
 
 
 generate_api()
