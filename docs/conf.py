@@ -89,6 +89,7 @@ PUBLIC_MODULES = [
     ("symxent.kernels.losses", "Certified losses at float speed"),
     ("symxent.parsing", "The allow-list expression parser"),
     ("symxent.errors", "Errors"),
+    ("symxent.cli", "The command line as a function"),
     # Subpackages added by other work: uncomment / add one line each.
     # ("symxent.families", "Distribution families"),
     # ("symxent.dask", "Dask partial sums"),
