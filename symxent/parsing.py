@@ -6,21 +6,23 @@ is ever executed. Numbers are exact: ``0.1`` is 1/10.
 
 Grammar
 -------
-numbers        ``2``, ``0.1``, ``1/3``, ``2.5e-3`` (exact)
-constants      ``pi``, ``e``, ``oo`` (also ``inf``)
-operators      ``+ - * / **`` and parentheses
-symbols        any other lower-case name (``p``, ``z``, ``sigma``, ``mu1``): a real number whose
-               domain ``where`` may state
-sizes          ``n`` (events of the n-event distributions), ``N`` (samples), ``K`` (classes): positive integers
-distributions  ``P``, ``Q``, ``R``, ``M``, ... (one other capital letter): an n-event distribution
-               ``p[i], i = 1..n`` with positive entries summing to 1; or a list ``[a, b, 1 - a - b]``;
-               or ``Bernoulli(a)`` for ``[a, 1 - a]``
-measures       ``H(P)`` entropy, ``H(P, Q)`` or ``CE(P, Q)`` cross-entropy, ``KL(P, Q)``, ``JS(P, Q)``,
-               each with an optional ``base=2``; ``BCE(y, q)``; ``gaussian_nll(y, mu, sigma)`` and
-               ``mse(y, y_hat)`` (numbers or lists of samples)
-functions      ``log(x)``, ``log(x, b)``, ``ln``, ``log2``, ``log10``, ``exp``, ``sqrt``, ``abs``,
-               ``max``, ``min``, ``sigmoid``, ``softplus``
-sums           ``Sum(f, i, 1, n)`` with subscripts ``x[i]``
+The accepted forms::
+
+    numbers        2, 0.1, 1/3, 2.5e-3 (exact)
+    constants      pi, e, oo (also inf)
+    operators      + - * / ** and parentheses
+    symbols        any other lower-case name (p, z, sigma, mu1): a real number whose
+                   domain where may state
+    sizes          n (events of the n-event distributions), N (samples), K (classes): positive integers
+    distributions  P, Q, R, M, ... (one other capital letter): an n-event distribution
+                   p[i], i = 1..n with positive entries summing to 1; or a list [a, b, 1 - a - b];
+                   or Bernoulli(a) for [a, 1 - a]
+    measures       H(P) entropy, H(P, Q) or CE(P, Q) cross-entropy, KL(P, Q), JS(P, Q),
+                   each with an optional base=2; BCE(y, q); gaussian_nll(y, mu, sigma) and
+                   mse(y, y_hat) (numbers or lists of samples)
+    functions      log(x), log(x, b), ln, log2, log10, exp, sqrt, abs,
+                   max, min, sigmoid, softplus
+    sums           Sum(f, i, 1, n) with subscripts x[i]
 
 >>> read_expression("log(1 + exp(-abs(z)))")
 log(1 + exp(-Abs(z)))
@@ -126,8 +128,9 @@ FUNCTIONS: dict[str, Callable[[list, dict], Any]] = {
     "mse": _plain(lambda y, h: measures.mse(y, h), 2, "mse"),
 }
 _KEYWORDS = {"base"}
-_BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-           ast.Div: lambda a, b: a / b, ast.Pow: None}
+_BINOPS: dict[type[ast.operator], Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b}  # a power is bounded first (_BinOp)
 
 
 class _Reader:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import sympy as sp
 
 from .distributions import Categorical
@@ -36,7 +38,7 @@ def fixed(expr: sp.Expr, places: int) -> str:
     return text
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     return [line(header), "  " + "  ".join("-" * w for w in widths), *map(line, rows)]

@@ -14,13 +14,14 @@ from .._version import __version__
 from ..errors import SymxentError
 from ._common import Parser, glue_negative_values, shield_expressions
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
 
 # Each module defines register(subparsers), which adds its parser with set_defaults(run=...).
 COMMANDS = ("eval_cmd", "tour", "check_cmd", "prove", "verify", "derive", "bench", "plot_cmd", "sheet_cmd")
 
 
 def build_parser() -> Parser:
+    """The ``symxent`` parser with every subcommand (the docs generate one page per command from it)."""
     parser = Parser(prog="symxent", description="Exact entropy, cross-entropy, KL divergence and log loss.")
     parser.add_argument("--version", action="version", version=f"symxent {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

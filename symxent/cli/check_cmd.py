@@ -154,7 +154,7 @@ def _problem(args: argparse.Namespace):
     if args.prediction is None and measure != "entropy":
         raise CliError(f"{args.measure} needs --q (predictions)")
     pred = None if args.prediction is None else _in_dtype(read_values(args.prediction, "q", args.dtype), args.dtype)
-    labels = measure == "cce" and np.ndim(pred) == 2 and ";" not in args.target
+    labels = measure == "cce" and pred is not None and np.ndim(pred) == 2 and ";" not in args.target
     target = read_values(args.target, "y", args.dtype, integers=labels and not _is_file(args.target))
     if not labels:
         target = _in_dtype(target, args.dtype)
@@ -162,7 +162,7 @@ def _problem(args: argparse.Namespace):
              for k in ("var", "weight") if getattr(args, k)}
     return make_problem(measure, target, pred, logits=args.logits, reduction=args.reduction,
                         label_smoothing=args.label_smoothing, ignore_index=args.ignore_index,
-                        log_input=not args.rate, base=args.base, **extra)
+                        log_input=not args.rate, base=args.base, var=extra.get("var"), weight=extra.get("weight"))
 
 
 def _is_file(text: str) -> bool:

@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 from ..inputs import parse_number_list
-from ..render.api import FORMATS, render
+from ..render.api import FORMATS, Format, render
 from ..render.files import stamp, write_generated
 from ._common import CliError
 
 __all__ = ["register", "run"]
 
-_SUFFIX = {"latex": ".tex", "markdown": ".md", "text": ".txt"}
+_SUFFIX: dict[Format, str] = {"latex": ".tex", "markdown": ".md", "text": ".txt"}
 _MEASURES = ("entropy", "cross-entropy", "kl", "log-loss")
 _EXAMPLES = ("example_1", "example_2")
 
@@ -102,7 +102,7 @@ def _subject(name: str, args: argparse.Namespace):
     return get(name).derive()
 
 
-def _format(args: argparse.Namespace) -> str:
+def _format(args: argparse.Namespace) -> Format:
     """--format, or the format the suffix of -o names (.tex, .md), or text."""
     if args.format is not None:
         return args.format

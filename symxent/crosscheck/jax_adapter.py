@@ -55,7 +55,9 @@ def _jnp(a: np.ndarray, dtype: str):
 
 def x64_enabled() -> bool:
     import jax
-    return bool(jax.config.jax_enable_x64)
+    # jax's Config declares its flags at run time, so its type has no such attribute; getattr
+    # reads the same flag (a "type: ignore" would be unused where jax is not installed).
+    return bool(getattr(jax.config, "jax_enable_x64"))
 
 
 class _mode:

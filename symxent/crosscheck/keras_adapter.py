@@ -159,6 +159,7 @@ def _bce(p: Problem, c: Problem, which: str) -> list[Case]:
 def _cce(p: Problem, c: Problem, which: str) -> list[Case]:
     if p.weight is not None or p.ignore_index is not None:
         return []
+    kwargs: dict[str, float]  # the loss object's keyword arguments
     if p.integer_labels:
         if p.label_smoothing:
             return []

@@ -114,12 +114,13 @@ def bce_logits_terms(y: np.ndarray, x: np.ndarray) -> Terms:
     return t.const(-_dot_exact(y, x))
 
 
-def cce_weights(p: Problem, rows: np.ndarray) -> tuple[list, list]:
+def cce_weights(p: Problem, rows: np.ndarray) -> tuple[np.ndarray | list[Fraction], np.ndarray]:
     """``(A, B)`` for ``loss = (1 - eps) L(A) + (eps/K) L(B)``: A holds ``w_c t_ic``, B holds ``w_c``,
     both as exact values (flattened row-major), over the non-ignored ``rows``."""
     pred = p.prediction[rows]
     n, k = pred.shape
     w = p.weight if p.weight is not None else np.ones(k)
+    A: np.ndarray | list[Fraction]
     if p.integer_labels:
         a = np.zeros((n, k))
         a[np.arange(n), p.target[rows].astype(np.int64)] = w[p.target[rows].astype(np.int64)]
@@ -228,6 +229,7 @@ def gaussian_terms(y: np.ndarray, mu: np.ndarray, var: np.ndarray, *, full: bool
 
 
 def _gaussian(p: Problem, rows: np.ndarray) -> Terms:
+    assert p.var is not None, "make_problem gives a gaussian_nll problem its variance"
     return gaussian_terms(p.target[rows], p.prediction[rows], p.var[rows])
 
 
@@ -273,9 +275,11 @@ def reduce_terms(p: Problem, terms_of: Callable[[np.ndarray], Terms], divisor: F
     def in_base(e: Enclosure, bits: int) -> Enclosure:
         return e if base is None else _divided(e, Enclosure(*enclose(sp.log(base), bits + 16)))
 
+    def sample(i: int) -> Callable[[int], Enclosure]:
+        return lambda bits: in_base(terms_of(np.array([i])).enclose(bits), bits)
+
     if p.reduction == "none":
-        return [certify(lambda bits, i=i: in_base(terms_of(np.array([i])).enclose(bits), bits), digits, strict=strict)
-                for i in rows.tolist()]
+        return [certify(sample(i), digits, strict=strict) for i in rows.tolist()]
     if p.reduction == "mean" and not divisor:
         raise DomainError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
     scale = Fraction(1) if p.reduction == "sum" else 1 / divisor

@@ -88,7 +88,7 @@ class Result:
 
 @dataclass
 class Report:
-    exact: Certified | list
+    exact: Certified | list | None  # None: the mathematics is undefined (problem.invalid says why)
     problem: Problem
     results: list = field(default_factory=list)
     oracle_error: str = ""  # why the exact value is missing when the inputs were valid

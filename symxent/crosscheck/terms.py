@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import mpmath
 from mpmath.libmp import from_man_exp
@@ -47,7 +47,7 @@ def float_expansion(weights: Sequence[Fraction]) -> list[np.ndarray]:
     (2, True)
     """
     rest = [Fraction(w) for w in weights]
-    parts = []
+    parts: list[np.ndarray] = []
     for _ in range(_MAX_PARTS):
         if not any(rest):
             return parts
@@ -243,6 +243,6 @@ def _fn_block(fn, *, rel_bits):
     return fn(rel_bits)
 
 
-_BLOCKS = {"log": _log_block, "lse": _lse_block, "exp": _exp_block, "lgamma1": _lgamma_block,
+_BLOCKS: dict[str, Callable[..., Enclosure]] = {"log": _log_block, "lse": _lse_block, "exp": _exp_block, "lgamma1": _lgamma_block,
            "const": _const_block, "fn": _fn_block,
            "log_exact": _log_exact_block}

@@ -225,6 +225,7 @@ def _kl_log_target(p: Problem, logq, logq64: np.ndarray, n: int) -> Case:
 
 
 def _gaussian(p: Problem) -> list[Case]:
+    assert p.var is not None, "make_problem gives a gaussian_nll problem its variance"
     F = _torch().nn.functional
     mu, y, var = (_tensor(a, p.dtype) for a in (p.prediction, p.target, p.var))
     eps = as_dtype(1e-6, p.dtype)

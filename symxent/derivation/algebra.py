@@ -75,7 +75,8 @@ def _split_one(e: sp.Expr) -> sp.Expr:
     body = expand(e.function)
     out = []
     for term in sp.Add.make_args(body):
-        free, bound = [], []
+        free: list[sp.Expr] = []
+        bound: list[sp.Expr] = []
         for f in sp.Mul.make_args(term):
             (bound if f.has(var) else free).append(f)
         inner = sp.Mul(*bound)
@@ -108,7 +109,7 @@ def split_linear(e: sp.Expr) -> sp.Expr:
 
 def _log_factors(arg: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
     """``arg`` as a product of powers ``base**exponent`` (numerator and denominator)."""
-    out = []
+    out: list[tuple[sp.Expr, sp.Expr]] = []
     for f in sp.Mul.make_args(arg):
         base, ex = f.as_base_exp()
         if base.is_Rational and base.is_positive and base != 1:

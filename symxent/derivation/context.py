@@ -33,7 +33,11 @@ def context_of(assumptions: tuple[Assumption, ...]) -> Context:
     >>> ctx.facts.is_positive(1 - x), ctx.facts.is_positive(x)
     (True, True)
     """
-    pos, nonneg, nonzero, equal, totals = set(), set(), set(), [], {}
+    pos: set[sp.Expr] = set()
+    nonneg: set[sp.Expr] = set()
+    nonzero: set[sp.Expr] = set()
+    equal: list = []
+    totals: dict = {}
     for a in assumptions:
         if a.domain is not None:
             _domain_facts(a.subject, a.domain, pos, nonneg)

@@ -9,6 +9,7 @@ an interval enclosure that excludes 0 at up to 1024 bits, never by a float.
 from __future__ import annotations
 
 import random
+from typing import AbstractSet
 
 import sympy as sp
 
@@ -53,7 +54,7 @@ def _sizes(e: sp.Expr) -> set:
 
 
 def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: set = frozenset(), step: int = 99) -> sp.Expr:
+                 also: AbstractSet = frozenset(), step: int = 99) -> sp.Expr:
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)

@@ -18,11 +18,12 @@ from .algebra import (flatten_sums, flip_sign, expand_logs, meet, normalise_sums
                       split_linear)
 from .bound import OutOfTime, bounded, time_limit
 from .context import Context
+from .core import StepStatus
 from .quantities import unfold
 
 __all__ = ["RULES", "check_step", "lemma_sign_ok"]
 
-Verdict = tuple[str, str]
+Verdict = tuple[StepStatus, str]
 RULE_SECONDS = 5.0  # no step check runs longer: past it, the step is "unverified"
 RULES: dict[str, Callable[..., Verdict]] = {}
 

@@ -157,7 +157,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
                                     f"false at {_show(point)}", assumptions)
-            derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists))
+            derivation = _prove(L, R, rel, assumptions, deadline, cut := list[str](), tuple(lists))
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
@@ -247,7 +247,7 @@ def list_assumptions(lists, domains: Mapping | None = None) -> tuple[Assumption,
     unit = sp.Interval.Lopen(0, 1)
     for entries in lists:
         for x in entries:
-            if x in (domains or {}) and domains[x].is_subset(unit):
+            if domains is not None and x in domains and domains[x].is_subset(unit):
                 continue
             if isinstance(x, sp.Expr) and x.free_symbols:
                 a = in_interval(x, sp.Interval.Lopen(0, 1))
@@ -277,7 +277,7 @@ def _by_cases(L, R, assumptions) -> Derivation | None:
         return None
     names = sorted(inside, key=str)
     halves = (sp.Interval(0, sp.oo), sp.Interval.open(-sp.oo, 0))
-    parts = []
+    parts: list[Derivation] = []
     for signs in itertools.product(halves, repeat=len(names)):
         case = tuple(in_interval(v, h) for v, h in zip(names, signs))
         label = ", ".join(f"{v} {'>= 0' if h == halves[0] else '< 0'}" for v, h in zip(names, signs))
@@ -308,9 +308,9 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     if rel == "=":
         return None
     ctx = context_of(assumptions)
-    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
-    if d is not None:
-        return d
+    instance = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
+    if instance is not None:
+        return instance
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):

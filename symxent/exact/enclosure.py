@@ -15,9 +15,18 @@ from typing import Union
 from ..errors import PrecisionError
 from .rounding import FORMATS, format_decimal, round_binary, round_decimal
 
-__all__ = ["Enclosure", "Bound"]
+__all__ = ["Enclosure", "Bound", "abs_bound"]
 
 Bound = Union[Fraction, float]  # a float only for -inf / +inf
+
+
+def abs_bound(x: Bound) -> Bound:
+    """``abs(x)`` of an end, typed as an end (for a type checker ``abs`` of the union is ``object``).
+
+    >>> abs_bound(Fraction(-1, 3)), abs_bound(float("-inf"))
+    (Fraction(1, 3), inf)
+    """
+    return abs(x) if isinstance(x, Fraction) else abs(x)
 
 
 def _b(x) -> Bound:
@@ -83,14 +92,14 @@ class Enclosure:
 
     def decimal(self, digits: int) -> str | None:
         """The correctly rounded ``digits``-digit decimal if the enclosure decides it, else None."""
-        if not self.is_finite:
+        if isinstance(self.lo, float) or isinstance(self.hi, float):  # an infinite end
             return "inf" if self.lo == float("inf") else "-inf" if self.hi == float("-inf") else None
         m = round_decimal(self.lo, digits)
         return format_decimal(*m, digits) if m == round_decimal(self.hi, digits) else None
 
     def rounded(self, fmt: str = "float64") -> Bound | None:
         """The correctly rounded value in a binary format if the enclosure decides it, else None."""
-        if not self.is_finite:
+        if isinstance(self.lo, float) or isinstance(self.hi, float):  # an infinite end
             return self.lo if self.lo == self.hi else None
         if fmt not in FORMATS:
             raise PrecisionError(f"format={fmt!r} is not one of {', '.join(FORMATS)}")

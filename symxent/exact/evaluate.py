@@ -93,7 +93,7 @@ class CertifiedValue:
 
 
 def _check_digits(digits: Any) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, Integral) or not 1 <= digits <= MAX_DIGITS:
+    if isinstance(digits, bool) or not isinstance(digits, Integral) or not 1 <= int(digits) <= MAX_DIGITS:
         raise PrecisionError(f"digits={shown(digits)} must be an integer from 1 to {MAX_DIGITS}")
     return int(digits)
 
@@ -127,9 +127,9 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> Cer
         return CertifiedValue(e, digits, "inf" if inf > 0 else "-inf", inf, inf, inf, {n: inf for n in names})
     normal = closed_form(e)
     if normal is not None and normal.is_Rational:
-        return _rounded(e, digits, as_fraction(normal), as_fraction(normal), names)
+        return _of_rational(e, digits, as_fraction(normal), names)
     if e.is_Rational:
-        return _rounded(e, digits, as_fraction(e), as_fraction(e), names)
+        return _of_rational(e, digits, as_fraction(e), names)
     return _escalate(e, normal if normal is not None else e, digits, names)
 
 
@@ -145,6 +145,13 @@ def _escalate(original: sp.Expr, e: sp.Expr, digits: int, names: tuple) -> Certi
         f"could not certify {digits} digits of {original} at {prec // 2} bits: the value may be "
         "exactly zero or a rounding tie that this evaluator cannot decide"
     )
+
+
+def _of_rational(e: sp.Expr, digits: int, value: Fraction, names: tuple) -> CertifiedValue:
+    """An exact rational: both ends are the value, so every rounding is decided."""
+    certified = _rounded(e, digits, value, value, names)
+    assert certified is not None  # lo == hi: the two ends cannot round apart
+    return certified
 
 
 def _rounded(e: sp.Expr, digits: int, lo: Fraction, hi: Fraction, names: tuple) -> CertifiedValue | None:

@@ -132,7 +132,7 @@ def round_binary(x: Fraction, fmt: BinaryFormat = FLOAT64) -> Fraction | float:
 
 
 def ulp(x: Fraction | float, fmt: BinaryFormat = FLOAT64) -> Fraction:
-    """The gap between consecutive values of ``fmt`` at |x| (at the subnormal spacing near 0).
+    """The gap between consecutive values of ``fmt`` at ``|x|`` (at the subnormal spacing near 0).
 
     >>> ulp(Fraction(1), FLOAT64) == Fraction(1, 2**52)
     True

@@ -13,7 +13,7 @@ import sympy as sp
 
 from .. import measures
 from ..derivation.context import holds
-from ..derivation.core import Derivation
+from ..derivation.core import Derivation, Relation
 from ..derivation.engine import Proof, combine
 from ..derivation.quantities import KL, CrossEntropy
 from ..examples import EXAMPLE_1
@@ -31,7 +31,7 @@ def _values():
     return ps, qs, subs
 
 
-def _witness(name: str, title: str, cls, measure, order: str) -> Derivation:
+def _witness(name: str, title: str, cls, measure, order: Relation) -> Derivation:
     ps, qs, subs = _values()
     base = sp.Integer(EXAMPLE_1.base)
     lhs, rhs = cls(P.base, Q.base, i, THREE, base), cls(Q.base, P.base, i, THREE, base)

@@ -201,7 +201,7 @@ def row_sums(z: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     z = np.ascontiguousarray(z, dtype=np.float64)
     n = z.shape[0]
     sh, sl, err = np.empty(n), np.empty(n), np.empty(n)
-    _row_sums(z, np.ascontiguousarray(m, dtype=np.float64), *_args(), sh, sl, err)
+    _row_sums(z, np.ascontiguousarray(m, dtype=np.float64), *_args(), sh, sl, err)  # type: ignore[call-arg]  # numba's Dispatcher.__call__ is typed without the jitted function's parameters
     return sh, sl, err
 
 
@@ -210,7 +210,7 @@ def terms(z: np.ndarray, m: np.ndarray) -> np.ndarray:
     the same doubles as the NumPy kernel's ``_terms``)."""
     z = np.ascontiguousarray(z, dtype=np.float64)
     out = np.empty((4,) + z.shape)
-    _terms(z, np.ascontiguousarray(m, dtype=np.float64), *_args(), out)
+    _terms(z, np.ascontiguousarray(m, dtype=np.float64), *_args(), out)  # type: ignore[call-arg]  # numba's Dispatcher.__call__ is typed without the jitted function's parameters
     return out
 
 

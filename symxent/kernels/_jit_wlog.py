@@ -254,7 +254,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray, rel_bits: int) -> Enclosure | N
     if n >= _MAX_N:
         return None
     chunks = new_accumulator()
-    sw, tbits, ok = _kernel(y, w, *_columns(), *constants_table()[1], chunks)
+    sw, tbits, ok = _kernel(y, w, *_columns(), *constants_table()[1], chunks)  # type: ignore[call-arg]  # numba's Dispatcher.__call__ is typed without the jitted function's parameters
     tmax = float(np.int64(tbits).view(np.float64))
     if not ok or not tmax < _TMAX:
         return None

@@ -133,6 +133,7 @@ def _one_weight_vector(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | Non
     main = _kernel_part(y, w, rel_bits)
     if main is None:
         return None
+    assert isinstance(main.lo, Fraction) and isinstance(main.hi, Fraction)  # a kernel encloses a finite sum
     mid, rad = (main.lo + main.hi) / 2 + extra[0], (main.hi - main.lo) / 2 + extra[1]
     if yl is not None:
         nz = yl != 0
@@ -219,13 +220,17 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
     if not 1 <= rel_bits <= 270:
         return None
     xs = as_float64(x, 1)
-    xr = None if xs is None else _range(xs, 1.0 if complement else np.inf)
+    if xs is None:
+        return None
+    xr = _range(xs, 1.0 if complement else np.inf)
     if xr is None:
         return None
     ws = None
     if w is not None:
         ws = as_float64(w, 1)
-        wr = None if ws is None or ws.shape != xs.shape else _range(ws, 1.0 if w_complement else np.inf)
+        if ws is None or ws.shape != xs.shape:
+            return None
+        wr = _range(ws, 1.0 if w_complement else np.inf)
         if wr is None:
             return None
         if not (complement or w_complement) and wr[0] > 0 and wr != (1.0, 1.0):

@@ -76,7 +76,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..exact.enclosure import Enclosure
+from ..exact.enclosure import Enclosure, abs_bound
 from . import fpenv, jit
 from .eft import Dyadic, U, exact_sum_rows, pow2, sum_upper
 from .wlog import Workspace, _split_into, _two_prod_into
@@ -418,7 +418,7 @@ def kl_log_ratio(p: np.ndarray, q: np.ndarray, rel_bits: int = 112) -> Enclosure
         far_enc = _far_part(fp, fq, bits)
         total = enc + far_enc
         lo, hi = total.lo, total.hi
-        if (hi - lo <= pow2(-rel_bits) * min(abs(lo), abs(hi)) or fp.size == 0
+        if (hi - lo <= pow2(-rel_bits) * min(abs_bound(lo), abs_bound(hi)) or fp.size == 0
                 or far_enc.hi - far_enc.lo <= 2 * rad):  # more bits for the far part would not help
             break
     return _snap(total, rel_bits + 40)
@@ -427,9 +427,10 @@ def kl_log_ratio(p: np.ndarray, q: np.ndarray, rel_bits: int = 112) -> Enclosure
 def _snap(e: Enclosure, bits: int) -> Enclosure:
     """``e`` widened outwards to a grid ``2**bits`` times finer than its magnitude (keeps the
     rationals short; adds at most ``2**(1 - bits)`` of the magnitude to each end)."""
-    mag = max(abs(e.lo), abs(e.hi))
+    mag = max(abs_bound(e.lo), abs_bound(e.hi))
     if mag == 0:
         return e
+    assert isinstance(mag, Fraction), "only a finite enclosure is snapped"
     g = mag.numerator.bit_length() - mag.denominator.bit_length() - bits
     scale = pow2(g)
     return Enclosure(math.floor(e.lo / scale) * scale, math.ceil(e.hi / scale) * scale)

@@ -262,7 +262,7 @@ def _choose_orders(tmax: float, wsum: float, tol: float) -> tuple[int, int]:
     return big_k, k0
 
 
-_DD_COEF = {}
+_DD_COEF: dict[int, tuple[float, float]] = {}
 
 
 def _coef_dd(k: int) -> tuple[float, float]:
@@ -696,6 +696,8 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
     e, j, t, est = _reduce_all(y, w)
     nbins = 2**INDEX_BITS
     lr = _float_logs()
+    big_e: int | Fraction  # sum e_i (unit weights) or the exact sum w_i e_i
+    folded: int | Fraction
     if w is None:
         big_e = int(e.sum())
         counts = np.bincount(j, minlength=nbins)
@@ -707,7 +709,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
             folded = _table_part_counts(counts, acc)
         except ArithmeticError:
             return None
-        _log2_times(big_e - folded, Fraction(0), acc)
+        _log2_times(Fraction(big_e - folded), Fraction(0), acc)
     else:
         e_span = max(abs(int(e.min())), abs(int(e.max())))
         if n <= _SPARSE_N:
@@ -715,7 +717,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
         else:
             rounds, big_e, w_err = _weighted_bins(e, j, w, tol / (8 * (e_span + 1)))
             folded = _table_part(rounds, w_err * Fraction(7, 10), acc)
-        _log2_times(big_e - folded, w_err * (e_span + 1), acc)
+        _log2_times(Fraction(big_e - folded), w_err * (e_span + 1), acc)
     sink = _SeriesSink()
     try:
         step = CHUNK if w is None else CHUNK // 2
@@ -728,7 +730,7 @@ def kernel_log_sum(y: np.ndarray, w: np.ndarray | None, rel_bits: int) -> Enclos
                 continue
             if wc is not None and _series_weighted_fast(tc, wc, part_tol, sink, work):
                 continue
-            wsum = Fraction(tc.size) if w is None else sum_upper(np.abs(wc))
+            wsum = Fraction(tc.size) if wc is None else sum_upper(np.abs(wc))
             _series(tc, wc, wsum, part_tol, sink)
     except ArithmeticError:
         return None

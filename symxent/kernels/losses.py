@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import DomainError, ShapeError
-from ..exact.enclosure import Enclosure
+from ..exact.enclosure import Enclosure, abs_bound
 from ..exact.sums import log_sum, logsumexp_sum, reference_log_sum, reference_logsumexp_sum
 from .eft import exact_sum
 from .klratio import kl_log_ratio, looks_close
@@ -52,7 +52,7 @@ def certified_digits(e: Enclosure, cap: int = 80) -> int:
     width = e.hi - e.lo
     if width == 0:
         return cap
-    mag = max(abs(e.lo), abs(e.hi))
+    mag = max(abs_bound(e.lo), abs_bound(e.hi))
     if mag == 0:
         return 0
     d = max(1, min(cap, int(math.floor(math.log10(mag / width))) + 1))
@@ -84,6 +84,7 @@ def _certify(compute: Callable[[int, bool], Enclosure], escalate: tuple[int, ...
     ``rescue_first``; the further rungs and the reference path follow if it does not decide."""
 
     def other() -> CertifiedLoss | None:
+        assert rescue is not None  # called only when a rescue kernel was given
         enc = rescue[1]()
         if enc is None:
             return None

@@ -96,7 +96,9 @@ def series_order(tmax: float) -> int | None:
 def relative_bound(tmax: float, big_k: int) -> Fraction:
     """The factor ``rel`` with ``|eps_i| <= rel * w_i |t_i|`` (module docstring), for the ``K``
     that :func:`series_order` chose."""
-    k, rel = _order_rel(_cap(tmax))
+    found = _order_rel(_cap(tmax))
+    assert found is not None, "series_order chose an order for this tmax"
+    k, rel = found
     if k != big_k:
         T = Fraction(2) ** _cap(tmax)
         return REL_U2 * U * U + T * T * Fraction(1, 2**78) + T**big_k / ((big_k + 1) * (1 - T))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from ..derivation import Derivation
 from ..errors import UnsupportedError
 from .document import FigureRef, derivation_display, derivation_latex
 from .markdown import derivation_markdown
 from .plain import derivation_text
+
+if TYPE_CHECKING:  # the worked examples import the renderers: no import at run time
+    from ..worked import WorkedExample
 
 __all__ = ["FORMATS", "render", "repr_latex", "repr_markdown"]
 

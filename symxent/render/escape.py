@@ -7,6 +7,7 @@ only reads ASCII and Latin letters, so the mathematical characters become inline
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 __all__ = ["tex_text", "plain_text"]
 
@@ -57,7 +58,7 @@ def plain_text(text: str) -> str:
     return "".join(p if k % 2 == 0 else _untex(p) for k, p in enumerate(pieces))
 
 
-_UNTEX = [(r"\\hat\{(\w)\}", "\\1\u0302"), (r"\\infty", "infinity"), (r"\\([{}])", "\\1"),
+_UNTEX: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [(r"\\hat\{(\w)\}", "\\1\u0302"), (r"\\infty", "infinity"), (r"\\([{}])", "\\1"),
           (r"\\(?:log|ln|in|le|ge|ne)\b", lambda m: {"le": "<=", "ge": ">="}.get(m.group(0)[1:], m.group(0)[1:])),
           (r"\\[,;! ]", " ")]
 

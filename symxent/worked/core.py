@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..derivation import Derivation, Step
+from ..derivation.core import StepStatus
 from ..exact import CertifiedValue, closed_form
 from ..render.document import Approximation, FigureRef, Given
 
@@ -57,7 +58,7 @@ class WorkedExample:
         return self.to_markdown()
 
 
-def check(before: sp.Expr, after: sp.Expr) -> tuple[str, str]:
+def check(before: sp.Expr, after: sp.Expr) -> tuple[StepStatus, str]:
     """("verified"|"failed"|"unverified", how) for two exact numeric values."""
     if before in (sp.oo, -sp.oo) or after in (sp.oo, -sp.oo):
         return ("verified", "both sides are the same infinity") if before == after else \

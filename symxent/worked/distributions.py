@@ -28,6 +28,7 @@ def _pairs(measure: str, P: Sequence[sp.Expr], Q: Sequence[sp.Expr] | None) -> l
     """The (weight, log argument) of every term with a non-zero weight (0 log 0 = 0)."""
     if measure == "entropy":
         return [(p, p) for p in P if p != 0]
+    assert Q is not None, "every measure but entropy has a second distribution"
     if measure == "cross-entropy":
         return [(p, q) for p, q in zip(P, Q) if p != 0]
     return [(p, p / q if q != 0 else sp.zoo) for p, q in zip(P, Q) if p != 0]
@@ -81,6 +82,7 @@ def worked_measure(measure: str, p: Any, q: Any = None, *, base: Any = 2, digits
     dropped = "; 0 log 0 = 0" if len(pairs) < len(P) else ""
     rewrites = [(definition, "definition")]
     if formula == sp.oo:
+        assert Q is not None  # entropy is finite: only a p_i > 0 with q_i = 0 gives +infinity
         i = next(i for i, (p_i, q_i) in enumerate(zip(P, Q)) if p_i != 0 and q_i == 0)
         rewrites.append((sp.oo, f"term {i + 1} puts a positive weight on log 0"))
     else:

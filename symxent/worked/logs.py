@@ -18,7 +18,8 @@ __all__ = ["expanded", "collected", "log_sum", "weighted_log"]
 
 def _log_terms(r: sp.Rational, base: sp.Expr) -> tuple[list[sp.Expr], dict]:
     """``log_b r`` as terms ``+-e log_b p`` (numerator primes, then denominator), and their coefficients."""
-    terms, coeffs = [], {}
+    terms: list[sp.Expr] = []
+    coeffs: dict = {}
     for part, sign in ((r.p, 1), (r.q, -1)):
         for prime, e in sorted(sp.factorint(part).items()):
             c = sp.Integer(sign * e)
