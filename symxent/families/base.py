@@ -18,10 +18,12 @@ import sympy as sp
 from ..errors import DomainError, ShapeError, UnsupportedError, shown
 from ..inputs import exact
 
-__all__ = ["Domain", "Family", "REAL", "POSITIVE", "UNIT", "COUNT", "check_parameter", "x", "k"]
+__all__ = ["Domain", "Family", "REAL", "POSITIVE", "UNIT", "COUNT", "check_parameter", "x", "x_pos", "k"]
 
 x = sp.Symbol("x", real=True)
-"""The variable of every continuous density."""
+"""The variable of a density on the real line."""
+x_pos = sp.Symbol("x", positive=True)
+"""The variable of a density whose support lies in ``(0, oo)``."""
 k = sp.Symbol("k", integer=True, nonnegative=True)
 """The variable of every discrete mass function."""
 
@@ -82,7 +84,7 @@ class Family:
 
     PARAMS: ClassVar[dict[str, Domain]] = {}
     kind: ClassVar[str] = "continuous"
-    torch_name: ClassVar[str] = ""
+    positive_support: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = list(self.PARAMS)
@@ -129,7 +131,7 @@ class Family:
 
     @property
     def variable(self) -> sp.Symbol:
-        return k if self.kind == "discrete" else x
+        return k if self.kind == "discrete" else x_pos if self.positive_support else x
 
     def support(self) -> tuple[sp.Expr, sp.Expr]:
         """The support as ``(low, high)``: an interval for a density, an integer range for a mass function."""
@@ -142,8 +144,15 @@ class Family:
             return sp.Range(lo, hi + 1) if hi != sp.oo else sp.Range(lo, sp.oo)
         return sp.Interval(lo, hi)
 
+    def pdf(self) -> sp.Expr:
+        """The density at its own variable."""
+        return self.density(self.variable)
+
     def density(self, at: sp.Expr | None = None) -> sp.Expr:
         """The density (or mass function) on the support, at ``at`` (default: :attr:`variable`)."""
+        return self._density(self.variable if at is None else at)
+
+    def _density(self, at: sp.Expr) -> sp.Expr:
         raise NotImplementedError
 
     def limits(self) -> tuple:
@@ -155,10 +164,10 @@ class Family:
         """``E[f(X)]`` as an unevaluated integral (sum) over the support.
 
         >>> from symxent.families import Exponential
-        >>> Exponential(2).expectation(x)
+        >>> Exponential(2).expectation(x_pos)
         Integral(2*x*exp(-2*x), (x, 0, oo))
         """
-        body = f * self.density()
+        body = f * self.density(self.variable)
         return (sp.Sum if self.kind == "discrete" else sp.Integral)(body, self.limits())
 
     def with_params(self, **params: sp.Expr) -> "Family":

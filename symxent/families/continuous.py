@@ -36,7 +36,7 @@ class Normal(Family):
     def support(self):
         return (-_OO, _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         m, s = self.loc, self.scale
         return sp.exp(-(at - m) ** 2 / (2 * s**2)) / (sp.sqrt(2 * sp.pi) * s)
 
@@ -46,10 +46,12 @@ class Exponential(Family):
 
     PARAMS = {"rate": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (sp.Integer(0), _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         return self.rate * sp.exp(-self.rate * at)
 
 
@@ -58,10 +60,12 @@ class Gamma(Family):
 
     PARAMS = {"concentration": POSITIVE, "rate": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (sp.Integer(0), _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         a, b = self.concentration, self.rate
         return b**a * at ** (a - 1) * sp.exp(-b * at) / sp.gamma(a)
 
@@ -71,10 +75,12 @@ class Beta(Family):
 
     PARAMS = {"concentration1": POSITIVE, "concentration0": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (sp.Integer(0), sp.Integer(1))
 
-    def density(self, at=x):
+    def _density(self, at):
         a, b = self.concentration1, self.concentration0
         return sp.gamma(a + b) / (sp.gamma(a) * sp.gamma(b)) * at ** (a - 1) * (1 - at) ** (b - 1)
 
@@ -87,7 +93,7 @@ class Laplace(Family):
     def support(self):
         return (-_OO, _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         return sp.exp(-sp.Abs(at - self.loc) / self.scale) / (2 * self.scale)
 
 
@@ -103,7 +109,7 @@ class Uniform(Family):
     def support(self):
         return (self.low, self.high)
 
-    def density(self, at=x):
+    def _density(self, at):
         return 1 / (self.high - self.low)
 
 
@@ -112,10 +118,12 @@ class LogNormal(Family):
 
     PARAMS = {"loc": REAL, "scale": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (sp.Integer(0), _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         m, s = self.loc, self.scale
         return sp.exp(-(sp.log(at) - m) ** 2 / (2 * s**2)) / (at * s * sp.sqrt(2 * sp.pi))
 
@@ -128,7 +136,7 @@ class Gumbel(Family):
     def support(self):
         return (-_OO, _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         z = (at - self.loc) / self.scale
         return sp.exp(-z - sp.exp(-z)) / self.scale
 
@@ -138,10 +146,12 @@ class HalfNormal(Family):
 
     PARAMS = {"scale": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (sp.Integer(0), _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         s = self.scale
         return sp.sqrt(2) * sp.exp(-at**2 / (2 * s**2)) / (sp.sqrt(sp.pi) * s)
 
@@ -154,7 +164,7 @@ class Cauchy(Family):
     def support(self):
         return (-_OO, _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         m, s = self.loc, self.scale
         return s / (sp.pi * (s**2 + (at - m) ** 2))
 
@@ -164,9 +174,11 @@ class Pareto(Family):
 
     PARAMS = {"scale": POSITIVE, "alpha": POSITIVE}
 
+    positive_support = True
+
     def support(self):
         return (self.scale, _OO)
 
-    def density(self, at=x):
+    def _density(self, at):
         a, s = self.alpha, self.scale
         return a * s**a / at ** (a + 1)

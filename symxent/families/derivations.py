@@ -27,7 +27,7 @@ from ..derivation.engine import Proof
 from ..derivation.quantities import Quantity
 from . import rules  # noqa: F401  (registers the family rules in the engine)
 from .base import COUNT, POSITIVE, REAL, UNIT, Family, x
-from .moments import moment
+from .moments import moment, standardising
 
 __all__ = ["Law", "FamilyKL", "FamilyEntropy", "generic", "plan", "kl_derivation", "entropy_derivation",
            "support_cases", "moment_lemma"]
@@ -161,7 +161,7 @@ def plan(P: Family, Q: Family | None) -> Plan:
 
     >>> from symxent.families import Normal
     >>> m, s = sp.Symbol("m", real=True), sp.Symbol("s", positive=True)
-    >>> plan(Normal(m, s), None).closed
+    >>> sp.expand(plan(Normal(m, s), None).closed)
     log(s) + log(2)/2 + log(pi)/2 + 1/2
     """
     v, p = P.variable, P.density()
@@ -182,12 +182,18 @@ def plan(P: Family, Q: Family | None) -> Plan:
 
 # --- the derivations ------------------------------------------------------------------------------
 def _support_assumptions(P: Family, Q: Family | None) -> tuple[Assumption, ...]:
-    if P.kind == "discrete":
-        return ()
+    """The variable ranges over the support of P (inside that of Q): what the logarithm laws may use."""
+    v = P.variable
     out = []
+    for f in [P] + ([Q] if Q is not None else []):
+        if f.name == "Binomial":
+            c = sp.binomial(f.total_count, v)
+            out.append(positive(c, f"{sp.latex(c)} > 0 \\text{{ for }} 0 \\le {v} \\le {sp.latex(f.total_count)}"))
+    if P.kind == "discrete":
+        return tuple(dict.fromkeys(out))
     for lo, hi in [P.support()] + ([Q.support()] if Q is not None else []):
         if (lo, hi) != (-sp.oo, sp.oo):
-            out.append(in_interval(x, sp.Interval.open(lo, hi), f"x \\in ({sp.latex(lo)}, {sp.latex(hi)})"))
+            out.append(in_interval(v, sp.Interval.open(lo, hi), f"x \\in ({sp.latex(lo)}, {sp.latex(hi)})"))
     return tuple(dict.fromkeys(out))
 
 
@@ -196,7 +202,7 @@ def moment_lemma(P: Family, T: sp.Expr, value: sp.Expr, assumptions: tuple) -> D
     """``E_P[T(X)] = value`` (a table entry), checked by SymPy under a time bound (rule ``moment``)."""
     lhs = _over(P, T * P.density())
     return (Proof(f"moment_{P.name.lower()}", f"E[{T}] under {P.name}", lhs, "=", value, assumptions)
-            .step(value, "moment", f"the moments table: E[{T}] under {P.name}").qed())
+            .step(value, "moment", f"the moments table: E[{T}] under {P.name}", sub=standardising(P)).qed())
 
 
 def _finish(proof: Proof, pl: Plan, P: Family, assumptions: tuple) -> Derivation:

@@ -33,7 +33,7 @@ class Bernoulli(Family):
     def support(self):
         return (sp.Integer(0), sp.Integer(1))
 
-    def density(self, at=k):
+    def _density(self, at):
         p = self.probs
         return p**at * (1 - p) ** (1 - at)
 
@@ -47,7 +47,7 @@ class Binomial(Family):
     def support(self):
         return (sp.Integer(0), self.total_count)
 
-    def density(self, at=k):
+    def _density(self, at):
         n, p = self.total_count, self.probs
         return sp.binomial(n, at) * p**at * (1 - p) ** (n - at)
 
@@ -65,7 +65,7 @@ class Geometric(Family):
     def support(self):
         return (sp.Integer(0), sp.oo)
 
-    def density(self, at=k):
+    def _density(self, at):
         p = self.probs
         return p * (1 - p) ** at
 
@@ -79,7 +79,7 @@ class Poisson(Family):
     def support(self):
         return (sp.Integer(0), sp.oo)
 
-    def density(self, at=k):
+    def _density(self, at):
         r = self.rate
         return r**at * sp.exp(-r) / sp.factorial(at)
 
@@ -103,6 +103,6 @@ class Categorical(Family):
     def support(self):
         return (sp.Integer(0), sp.Integer(len(self.params["probs"]) - 1))
 
-    def density(self, at=k):
+    def _density(self, at):
         probs = self.params["probs"]
         return sp.Piecewise(*((p, sp.Eq(at, i)) for i, p in enumerate(probs)), (0, True))

@@ -19,7 +19,7 @@ from typing import Callable
 
 import sympy as sp
 
-__all__ = ["classify", "moment", "TABLE"]
+__all__ = ["classify", "moment", "standardising", "TABLE"]
 
 Statistic = tuple  # (kind, argument)
 
@@ -168,3 +168,22 @@ def moment(f, T: sp.Expr) -> sp.Expr | None:
         return sp.Integer(1)
     entry = TABLE.get(f.name, lambda *a: None)(f, *stat)
     return None if entry is None else entry()
+
+
+_t = sp.Symbol("t", real=True)
+_u = sp.Symbol("u", positive=True)
+
+
+def standardising(f) -> tuple | None:
+    """A monotone substitution ``x = g(t)``, ``t`` in ``(lo, hi)``, that makes the moment integrals of
+    ``f`` ones SymPy evaluates (the standard form of the family), or None."""
+    name = f.name
+    if name == "LogNormal":
+        return (_t, sp.exp(f.loc + f.scale * _t), -sp.oo, sp.oo)
+    if name == "Pareto":
+        return (_u, f.scale * sp.exp(_u), sp.Integer(0), sp.oo)
+    if name == "Gumbel":
+        return (_u, f.loc - f.scale * sp.log(_u), sp.Integer(0), sp.oo)
+    if name in ("Normal",):
+        return (_t, f.loc + f.scale * _t, -sp.oo, sp.oo)
+    return None

@@ -87,8 +87,9 @@ def _support_mismatch(before, after, relation, ctx, piece: tuple):
                         "outside supp Q, where q = 0: p log(p/q) = +oo on a set of positive probability")
 
 
-def pick_branch(e: sp.Expr, facts) -> sp.Expr | None:
+def pick_branch(e: sp.Expr, facts, bounds: dict | None = None) -> sp.Expr | None:
     """A Piecewise result of SymPy reduced to the branch whose condition holds (or None)."""
+    bounds = bounds or {}
     if not e.has(sp.Piecewise):
         return e
 
@@ -96,7 +97,7 @@ def pick_branch(e: sp.Expr, facts) -> sp.Expr | None:
         for expr, cond in pw.args:
             if cond is sp.true or bounded(lambda: sp.simplify(cond), seconds=1.0) is sp.true:
                 return expr
-            if _cond_holds(cond, facts):
+            if _cond_holds(cond, facts, bounds):
                 return expr
             return None  # an undecided first condition: do not guess past it
         return None
@@ -110,35 +111,95 @@ def pick_branch(e: sp.Expr, facts) -> sp.Expr | None:
     return out
 
 
-def _cond_holds(cond, facts) -> bool:
+def _cond_holds(cond, facts, bounds: dict) -> bool:
     if isinstance(cond, sp.And):
-        return all(_cond_holds(c, facts) for c in cond.args)
-    if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)):
-        return facts.is_positive(sp.expand(cond.gts - cond.lts))
-    if isinstance(cond, (sp.GreaterThan, sp.LessThan)):
-        return facts.is_nonnegative(sp.expand(cond.gts - cond.lts))
+        return all(_cond_holds(c, facts, bounds) for c in cond.args)
+    if isinstance(cond, sp.Or):
+        return any(_cond_holds(c, facts, bounds) for c in cond.args)
+    if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan, sp.GreaterThan, sp.LessThan)):
+        if isinstance(cond.lts, sp.Abs):  # |e| < c: both e < c and -e < c
+            e, c = cond.lts.args[0], cond.gts
+            return all(_cond_holds(cond.func(*((c, s) if cond.gts is cond.args[0] else (s, c))), facts, bounds)
+                       for s in (e, -e))
+        d = sp.expand(cond.gts - cond.lts)
+        strict = isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan))
+        if (facts.is_positive(d) if strict else facts.is_nonnegative(d)):
+            return True
+        return _linear_bound_ok(d, bounds, strict)
     return False
 
 
+def _linear_bound_ok(d: sp.Expr, bounds: dict, strict: bool) -> bool:
+    """``d > 0`` for an expression linear in symbols with known open bounds: its worst case is >= 0."""
+    syms = [s for s in d.free_symbols]
+    if not syms or any(s not in bounds for s in syms) or not d.is_polynomial(*syms) or \
+            sp.Poly(d, *syms).total_degree() != 1:
+        return False
+    worst = d
+    for s in syms:
+        c = d.coeff(s)
+        if not c.is_number:
+            return False
+        lo, hi = bounds[s]
+        end = lo if c > 0 else hi
+        if not end.is_finite:
+            return False
+        worst = worst.xreplace({s: end})
+    return bool(worst >= 0) if worst.is_number else False  # the bounds are open: >= 0 at an end is > 0 inside
+
+
+def _substituted(integral: sp.Integral, sub: tuple, facts) -> sp.Integral | None:
+    """``integral`` after ``x = g(t)``, t in (lo, hi), when g is monotone onto the same interval (else None)."""
+    t, g, lo, hi = sub
+    (v, a, b), body = integral.limits[0], integral.function
+    dg = sp.diff(g, t)
+    if facts.is_positive(dg):
+        ends = (a, b)
+    elif facts.is_positive(-dg):
+        ends = (b, a)
+    else:
+        return None
+    got = tuple(bounded(lambda e=e: sp.limit(g, t, e, "+" if e == lo else "-"), seconds=1.0) for e in (lo, hi))
+    if got != ends:
+        return None
+    return sp.Integral(sp.expand(body.xreplace({v: g}) * abs(dg)) if dg.is_positive is not None else
+                       body.xreplace({v: g}) * sp.Abs(dg), (t, lo, hi))
+
+
+def _bounds(ctx) -> dict:
+    """Open bounds of the symbols stated to lie in an open interval."""
+    out = {}
+    for a in ctx.assumptions:
+        if a.subject.is_Symbol and isinstance(a.domain, sp.Interval) and a.domain.left_open and a.domain.right_open:
+            out[a.subject] = (a.domain.start, a.domain.end)
+    return out
+
+
 @rule("moment")
-def _moment(before, after, relation, ctx):
-    """A table moment ``E[T(X)] = m``: SymPy integrates (sums) under a time bound; the results meet."""
+def _moment(before, after, relation, ctx, sub=None):
+    """A table moment ``E[T(X)] = m``: SymPy integrates (sums) under a time bound, after the family's
+    standardising substitution ``x = g(t)`` when there is one (monotone, onto the support); the results meet."""
     if relation != "=":
         return "unverified", "moments are equalities"
+    how = ""
+    if sub is not None and isinstance(before, sp.Integral):
+        moved = _substituted(before, sub, ctx.facts)
+        if moved is not None:
+            before, how = moved, f" after the substitution x = {sub[1]} (monotone, onto the support)"
     try:
         done = bounded(lambda: before.doit(), seconds=MOMENT_SECONDS)
     except OutOfTime:
         return "unverified", f"SymPy did not finish the integral within {MOMENT_SECONDS:g} s (the table entry is " \
                              "checked numerically in the tests)"
-    if done.has(sp.Integral, sp.Sum):
-        return "unverified", "SymPy left the integral (sum) unevaluated (the table entry is checked numerically " \
-                             "in the tests)"
-    value = pick_branch(done, ctx.facts)
+    value = pick_branch(done, ctx.facts, _bounds(ctx))
     if value is None:
         return "unverified", f"SymPy's result depends on conditions not established: {done}"
+    if value.has(sp.Integral, sp.Sum):
+        return "unverified", "SymPy left the integral (sum) unevaluated (the table entry is checked numerically " \
+                             "in the tests)"
     if meet(value, after):
-        return "verified", "evaluated by SymPy (bounded) and compared"
+        return "verified", "evaluated by SymPy (bounded) and compared" + how
     diff = bounded(lambda: sp.simplify(sp.gammasimp(value - after)), seconds=MOMENT_SECONDS)
     if diff == 0:
-        return "verified", "evaluated by SymPy (bounded); the difference simplifies to 0"
+        return "verified", "evaluated by SymPy (bounded); the difference simplifies to 0" + how
     return "unverified", f"SymPy gives {value}, not shown equal to the table entry"
