@@ -2,7 +2,7 @@
 
 :class:`LogGamma` and :class:`Digamma` are SymPy functions that never evaluate on construction
 (``sympy.loggamma(10**8)`` would build the factorial of 10**8 - 1), so a closed form can carry
-``log Gamma(10**8)`` to :func:`symxent.evaluate`. Their enclosures use monotonicity: digamma and
+``log Gamma(10**8)`` to :func:`symxent.evaluate` (small integer arguments evaluate exactly). Their enclosures use monotonicity: digamma and
 erf increase, log Gamma decreases up to its minimum near 1.4616 and increases after it; the
 value at each end point is computed with guard bits and widened outwards, as for the
 elementary functions of :mod:`symxent.exact.interval`.
@@ -25,14 +25,23 @@ _GUARD = 20
 _LGAMMA_MIN_AT = mpmath.mpf("1.4616321449683623412626595423257213284681962040064")
 
 
+_SMALL = 1000  # integer arguments up to this evaluate exactly (a factorial of at most ~2600 digits)
+
+
 class LogGamma(sp.Function):
-    """``log Gamma(z)`` for ``z > 0``, kept unevaluated (prints as ``loggamma``)."""
+    """``log Gamma(z)`` for ``z > 0``, unevaluated except at small integers (prints as ``loggamma``).
+
+    >>> LogGamma(sp.Integer(4)), LogGamma(sp.Integer(10**8))
+    (log(6), loggamma(100000000))
+    """
 
     nargs = 1
     is_real = True
 
     @classmethod
-    def eval(cls, z):  # safe: SymPy Function.eval hook (never evaluates on construction), not Python eval
+    def eval(cls, z):  # safe: SymPy Function.eval hook (small integers only), not Python eval
+        if z.is_Integer and 0 < z <= _SMALL:
+            return sp.log(sp.factorial(z - 1))
         return None
 
     def _sympystr(self, printer) -> str:
@@ -43,13 +52,19 @@ class LogGamma(sp.Function):
 
 
 class Digamma(sp.Function):
-    """``psi(z) = d/dz log Gamma(z)`` for ``z > 0``, kept unevaluated (prints as ``digamma``)."""
+    """``psi(z) = d/dz log Gamma(z)`` for ``z > 0``, unevaluated except at small integers (``digamma``).
+
+    >>> Digamma(sp.Integer(3))
+    3/2 - EulerGamma
+    """
 
     nargs = 1
     is_real = True
 
     @classmethod
-    def eval(cls, z):  # safe: SymPy Function.eval hook (never evaluates on construction), not Python eval
+    def eval(cls, z):  # safe: SymPy Function.eval hook (small integers only), not Python eval
+        if z.is_Integer and 0 < z <= _SMALL:
+            return sp.harmonic(z - 1) - sp.EulerGamma
         return None
 
     def _sympystr(self, printer) -> str:

@@ -9,7 +9,8 @@ derivation proves the entries it cites by SymPy integration under a time bound.
 
 >>> from symxent.families import Gamma
 >>> a, b = sp.symbols("a b", positive=True)
->>> moment(Gamma(a, b), sp.log(sp.Symbol("x", real=True)))
+>>> G = Gamma(a, b)
+>>> moment(G, sp.log(G.variable))
 -log(b) + polygamma(0, a)
 """
 
