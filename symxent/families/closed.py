@@ -15,6 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import ShapeError
+from ..exact.special import Digamma, LogGamma
 
 __all__ = ["mvn_entropy", "mvn_kl", "dirichlet_entropy", "dirichlet_kl"]
 
@@ -40,8 +41,8 @@ def dirichlet_entropy(P) -> sp.Expr:
     """``log B(a) + (a0 - K) psi(a0) - sum (a_i - 1) psi(a_i)``."""
     a = P.params["concentration"]
     a0 = sp.Add(*a)
-    logB = sp.Add(*(sp.log(sp.gamma(ai)) for ai in a)) - sp.log(sp.gamma(a0))
-    return logB + (a0 - len(a)) * sp.polygamma(0, a0) - sp.Add(*((ai - 1) * sp.polygamma(0, ai) for ai in a))
+    logB = sp.Add(*(LogGamma((ai)) for ai in a)) - LogGamma((a0))
+    return logB + (a0 - len(a)) * Digamma(a0) - sp.Add(*((ai - 1) * Digamma(ai) for ai in a))
 
 
 def dirichlet_kl(P, Q) -> sp.Expr:
@@ -50,6 +51,6 @@ def dirichlet_kl(P, Q) -> sp.Expr:
     if len(a) != len(b):
         raise ShapeError(f"Dirichlet: KL between K = {len(a)} and K = {len(b)}")
     a0, b0 = sp.Add(*a), sp.Add(*b)
-    return (sp.log(sp.gamma(a0)) - sp.Add(*(sp.log(sp.gamma(ai)) for ai in a)) - sp.log(sp.gamma(b0))
-            + sp.Add(*(sp.log(sp.gamma(bi)) for bi in b))
-            + sp.Add(*((ai - bi) * (sp.polygamma(0, ai) - sp.polygamma(0, a0)) for ai, bi in zip(a, b))))
+    return (LogGamma((a0)) - sp.Add(*(LogGamma((ai)) for ai in a)) - LogGamma((b0))
+            + sp.Add(*(LogGamma((bi)) for bi in b))
+            + sp.Add(*((ai - bi) * (Digamma(ai) - Digamma(a0)) for ai, bi in zip(a, b))))

@@ -162,7 +162,7 @@ def plan(P: Family, Q: Family | None) -> Plan:
     >>> from symxent.families import Normal
     >>> m, s = sp.Symbol("m", real=True), sp.Symbol("s", positive=True)
     >>> sp.expand(plan(Normal(m, s), None).closed)
-    log(s) + log(2)/2 + log(pi)/2 + 1/2
+    log(s) + log(2)/2 + 1/2 + log(pi)/2
     """
     v, p = P.variable, P.density()
     if Q is None:

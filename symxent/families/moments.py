@@ -133,7 +133,9 @@ def _cauchy(f, kind, arg):
 
 def _pareto(f, kind, arg):
     sc, a = f.scale, f.alpha
-    return {"logx": lambda: sp.log(sc) + 1 / a, "x": lambda: a * sc / (a - 1)}.get(kind)
+    return {"logx": lambda: sp.log(sc) + 1 / a,  # the moments of order >= alpha are infinite
+            "x": lambda: sp.Piecewise((a * sc / (a - 1), a > 1), (sp.oo, True)),
+            "x2": lambda: sp.Piecewise((a * sc**2 / (a - 2), a > 2), (sp.oo, True))}.get(kind)
 
 
 def _bernoulli(f, kind, arg):

@@ -130,10 +130,9 @@ def entropy(P: Family) -> sp.Expr:
 
         return mvn_entropy(P)
     if isinstance(P, Dirichlet):
-        from ..exact.special import safe_special
         from .closed import dirichlet_entropy
 
-        return safe_special(dirichlet_entropy(P))
+        return dirichlet_entropy(P)
     if isinstance(P, D.Categorical) or (_finite(P) and _on_boundary(P)):
         from .. import measures
 
@@ -156,10 +155,9 @@ def kl_divergence(P: Family, Q: Family) -> sp.Expr:
 
         return mvn_kl(P, Q)
     if isinstance(P, Dirichlet) and isinstance(Q, Dirichlet):
-        from ..exact.special import safe_special
         from .closed import dirichlet_kl
 
-        return safe_special(dirichlet_kl(P, Q))
+        return dirichlet_kl(P, Q)
     if isinstance(P, D.Categorical) and isinstance(Q, D.Categorical):
         from .. import measures
 

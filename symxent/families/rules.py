@@ -78,7 +78,7 @@ def _support_mismatch(before, after, relation, ctx, piece: tuple):
                             "p log(p/0) is +oo")
     ends_lo = lo.args if isinstance(lo, sp.Max) else (lo,)
     ends_hi = hi.args if isinstance(hi, sp.Min) else (hi,)
-    length_ok = all(h == sp.oo or f.is_positive(sp.expand(h - l)) for l in ends_lo for h in ends_hi)
+    length_ok = all(h == sp.oo or l == -sp.oo or f.is_positive(sp.expand(h - l)) for l in ends_lo for h in ends_hi)
     in_p = any(_le(f, a, l) for l in ends_lo) and any(_le(f, h, b) for h in ends_hi)
     out_q = any(_le(f, h, c) for h in ends_hi) or any(_le(f, d, l) for l in ends_lo)
     if not (length_ok and in_p and out_q):
