@@ -16,7 +16,7 @@ def test_exact_value_without_any_library():
 
 
 def test_a_library_without_an_adapter_is_skipped():
-    r = check_family("entropy", "gamma", {"concentration": "2", "rate": "1"}, libs=("tfp",))
+    r = check_family("entropy", "gamma", {"concentration": "2", "rate": "1"}, libs=("jax",))
     assert {x.verdict for x in r.results} == {"skipped"}
 
 
@@ -27,11 +27,36 @@ def test_bad_input_is_one_line_exit_2(capsys):
     assert main(["check", "kl", "--family", "normal", "--p-params", "loc"]) == 2
 
 
+def _tfp_or_skip():
+    try:
+        from tensorflow_probability.substrates import numpy as tfp
+
+        tfp.distributions.Normal(0.0, 1.0).entropy()
+    except Exception:
+        pytest.skip("tensorflow-probability (NumPy substrate, with scipy) is not installed")
+
+
+def test_tfp_gets_the_tiny_scale_right_where_torch_overflows():
+    _tfp_or_skip()
+    r = check_family("kl", "normal", {"loc": "0", "scale": "1e-200"}, {"loc": "0", "scale": "1"}, libs=("tfp",))
+    f64 = next(x for x in r.results if x.dtype == "float64")
+    assert f64.verdict in ("exact", "rounding") and f64.value > 460
+
+
+def test_tfp_beta_kl_is_close_and_an_unimplemented_entropy_is_an_error_not_a_crash():
+    _tfp_or_skip()
+    r = check_family("kl", "beta", {"concentration1": "2", "concentration0": "3"},
+                     {"concentration1": "1", "concentration0": "1"}, libs=("tfp",))
+    assert all(x.verdict in ("exact", "rounding", "precision") and x.value is not None for x in r.results), r.results
+    r = check_family("entropy", "pareto", {"scale": "2", "alpha": "3"}, libs=("tfp",))
+    assert {x.verdict for x in r.results} == {"error"}
+
+
 torch = pytest.importorskip("torch")
 
 
 def test_torch_squares_the_scale_ratio_and_overflows():
-    r = check_family("kl", "normal", {"loc": "0", "scale": "1e-200"}, {"loc": "0", "scale": "1"})
+    r = check_family("kl", "normal", {"loc": "0", "scale": "1e-200"}, {"loc": "0", "scale": "1"}, libs=("torch",))
     f64 = next(x for x in r.results if x.dtype == "float64")
     assert f64.value == math.inf and f64.verdict == "overflow" and "squared scale ratio" in f64.why
     f32 = next(x for x in r.results if x.dtype == "float32")
@@ -39,7 +64,7 @@ def test_torch_squares_the_scale_ratio_and_overflows():
 
 
 def test_torch_clamps_bernoulli_probabilities_at_eps():
-    r = check_family("kl", "bernoulli", {"probs": "0.5"}, {"probs": "1e-10"})
+    r = check_family("kl", "bernoulli", {"probs": "0.5"}, {"probs": "1e-10"}, libs=("torch",))
     f32 = next(x for x in r.results if x.dtype == "float32")
     assert f32.verdict == "clamping" and abs(f32.ulps) > 1000
 

@@ -87,7 +87,7 @@ def _run_family(args: argparse.Namespace) -> int:
     from ..crosscheck.families_oracle import check_family
 
     measure = {"kl_div": "kl", "cross_entropy": "cross-entropy", "kl-divergence": "kl"}.get(args.measure, args.measure)
-    libs = tuple(args.libs.split(",")) if args.libs else ("torch",)
+    libs = tuple(args.libs.split(",")) if args.libs else ("torch", "tfp")
     q = family_params(args.q_params, "q-params")
     report = check_family(measure, args.family, family_params(args.p_params, "p-params") or {}, q, libs=libs,
                           digits=args.digits, q_family=args.q_family)

@@ -1,9 +1,10 @@
-"""The oracle for parametric families: torch.distributions' ``kl_divergence`` and ``.entropy()`` against
-the certified value of the derived closed form, in float32 and float64, with the ULP error and why.
+"""The oracle for parametric families: torch.distributions' and TFP's (on its NumPy substrate, no
+TensorFlow needed) ``kl_divergence`` and ``.entropy()`` against the certified value of the derived
+closed form, in float32 and float64, with the ULP error and why.
 
 Each library receives the parameters rounded once to its dtype; the exact value is computed at those
 rounded (binary) parameters, so the ULP error measures the library's formula, not the input rounding.
-torch is imported inside the call; without it the result says "not installed".
+Each library is imported inside the call; without it the result says "not installed".
 
 >>> r = check_family("kl", "normal", {"loc": "0", "scale": "1"}, {"loc": "1", "scale": "1"}, libs=())
 >>> r.exact
@@ -85,7 +86,7 @@ def _rounded(params: dict, dtype: str) -> dict:
 
 
 def check_family(measure: str, name: str, p_params: dict, q_params: dict | None = None, *,
-                 libs: tuple = ("torch",), digits: int = 30, q_family: str | None = None) -> FamilyReport:
+                 libs: tuple = ("torch", "tfp"), digits: int = 30, q_family: str | None = None) -> FamilyReport:
     """Compare each library's KL / entropy / cross-entropy of a family with the certified value."""
     from ..families import family
 
@@ -111,12 +112,13 @@ def _certified(value: sp.Expr, digits: int) -> str:
 
 
 def _library(lib: str, measure: str, P, Q, dtype: str, digits: int) -> FamilyResult:
-    if lib != "torch":
+    if lib not in _VALUE:
         return FamilyResult(lib, dtype, None, "", None, "skipped", f"no family adapter for {lib}")
     try:
-        import torch  # noqa: F401
-    except ImportError:
-        return FamilyResult(lib, dtype, None, "", None, "skipped", "torch is not installed")
+        _import(lib)
+    except Exception:  # ImportError, or TFP's NotImplementedError when scipy is missing
+        return FamilyResult(lib, dtype, None, "", None, "skipped", f"{lib} is not installed (for tfp: "
+                            "tensorflow-probability and scipy)")
     try:
         Pr, Qr = _at_dtype(P, dtype), None if Q is None else _at_dtype(Q, dtype)
     except (ValueError, OverflowError, ZeroDivisionError) as err:
@@ -124,7 +126,7 @@ def _library(lib: str, measure: str, P, Q, dtype: str, digits: int) -> FamilyRes
                             f"(it rounds to 0 or overflows): {str(err)[:100]}")
     exact_value = _exact_value(measure, Pr, Qr)
     try:
-        got = _torch_value(measure, Pr, Qr, dtype)
+        got = _VALUE[lib](measure, Pr, Qr, dtype)
     except Exception as err:  # NotImplementedError for an unregistered pair, a ValueError of a constraint
         return FamilyResult(lib, dtype, None, "", None, "error", f"{type(err).__name__}: {str(err)[:120]}")
     if exact_value == sp.oo:
@@ -174,6 +176,51 @@ def _torch_value(measure: str, P, Q, dtype: str) -> float:
         return float(p.entropy())
     kl = float(td.kl_divergence(p, build(Q)))
     return kl if measure == "kl" else float(p.entropy()) + kl
+
+
+_TFP_NAMES = {"Pareto": {"alpha": "concentration"}}
+
+
+def _import(lib: str):
+    if lib == "torch":
+        import torch
+
+        return torch
+    from tensorflow_probability.substrates import numpy as tfp
+
+    tfp.distributions.Normal(0.0, 1.0).entropy()  # fails here when its scipy backend is missing
+    return tfp
+
+
+def _tfp_value(measure: str, P, Q, dtype: str) -> float:
+    import numpy as np
+    from tensorflow_probability.substrates import numpy as tfp
+
+    tfd = tfp.distributions
+    npd = getattr(np, dtype)
+
+    def build(f):
+        kwargs = {}
+        for k, v in f.params.items():
+            if isinstance(v, sp.MatrixBase):
+                v = np.array([[float(e) for e in v.row(i)] for i in range(v.rows)], dtype=npd)
+            elif isinstance(v, tuple):
+                v = np.array([float(e) for e in v], dtype=npd)
+            else:
+                v = npd(float(v))
+            kwargs[_TFP_NAMES.get(f.name, {}).get(k, k)] = v
+        if f.name == "MultivariateNormal":
+            return tfd.MultivariateNormalTriL(kwargs["loc"], np.linalg.cholesky(kwargs["covariance_matrix"]))
+        return getattr(tfd, f.name)(validate_args=False, **kwargs)
+
+    p = build(P)
+    if measure == "entropy":
+        return float(p.entropy())
+    kl = float(tfd.kl_divergence(p, build(Q)))
+    return kl if measure == "kl" else float(p.entropy()) + kl
+
+
+_VALUE = {"torch": _torch_value, "tfp": _tfp_value}
 
 
 def _explain(got: float, cert, err: float, P, Q, dtype: str) -> tuple[str, str]:
