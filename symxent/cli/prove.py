@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from ..families.catalogue import entries, find
 
     if args.list:
-        for ident in [*catalogue(), *entries()]:
+        for ident in (entries() if args.families else catalogue()):  # --list --families: the family derivations
             print(f"{ident.number:>2}. {ident.name:<26} {ident.summary}")
         return 0
     if sum(map(bool, (args.all, args.names, args.families))) > 1:
