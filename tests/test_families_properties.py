@@ -38,7 +38,7 @@ unit = _q(0.125, 0.875)
 MAKERS = {
     Normal: st.tuples(real, pos), Laplace: st.tuples(real, pos), Cauchy: st.tuples(real, pos),
     Gumbel: st.tuples(real, pos), LogNormal: st.tuples(_q(-1, 1), _q(0.25, 1.5)), HalfNormal: st.tuples(pos),
-    Exponential: st.tuples(pos), Gamma: st.tuples(_q(0.5, 4), pos), Beta: st.tuples(_q(0.5, 4), _q(0.5, 4)),
+    Exponential: st.tuples(pos), Gamma: st.tuples(_q(0.5, 4), pos), Beta: st.tuples(_q(1, 4), _q(1, 4)),  # >= 1: no endpoint singularity for the reference quadrature
     Uniform: st.tuples(real, real).filter(lambda t: t[0] < t[1]),
     Pareto: st.tuples(_q(0.5, 2), _q(1.5, 4)), Bernoulli: st.tuples(unit), Binomial: st.tuples(st.just(5), unit),
     Geometric: st.tuples(_q(0.25, 0.875)), Poisson: st.tuples(_q(0.25, 4)),
@@ -65,7 +65,7 @@ def test_kl_is_nonnegative_and_zero_on_the_diagonal(pair, data):
 
 @pytest.mark.parametrize("pair", [p for p in PAIRS if p[0] is not Cauchy], ids=[i for i, p in zip(IDS, PAIRS)
                                                                                 if p[0] is not Cauchy])
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=3, deadline=None)
 @given(data=st.data())
 def test_derived_kl_equals_direct_integration(pair, data):
     p_cls, q_cls = pair
