@@ -38,9 +38,9 @@ unit = _q(0.125, 0.875)
 MAKERS = {
     Normal: st.tuples(real, pos), Laplace: st.tuples(real, pos), Cauchy: st.tuples(real, pos),
     Gumbel: st.tuples(real, pos), LogNormal: st.tuples(_q(-1, 1), _q(0.25, 1.5)), HalfNormal: st.tuples(pos),
-    Exponential: st.tuples(pos), Gamma: st.tuples(_q(0.5, 4), pos), Beta: st.tuples(_q(1, 4), _q(1, 4)),  # >= 1: no endpoint singularity for the reference quadrature
+    Exponential: st.tuples(pos), Gamma: st.tuples(_q(1, 4), pos), Beta: st.tuples(_q(1, 4), _q(1, 4)),  # >= 1: no endpoint singularity for the reference quadrature
     Uniform: st.tuples(real, real).filter(lambda t: t[0] < t[1]),
-    Pareto: st.tuples(_q(0.5, 2), _q(1.5, 4)), Bernoulli: st.tuples(unit), Binomial: st.tuples(st.just(5), unit),
+    Pareto: st.tuples(_q(0.5, 2), _q(3, 5)), Bernoulli: st.tuples(unit), Binomial: st.tuples(st.just(5), unit),
     Geometric: st.tuples(_q(0.25, 0.875)), Poisson: st.tuples(_q(0.25, 4)),
 }
 IDS = [f"{p.__name__}-{q.__name__}" for p, q in PAIRS]
