@@ -9,7 +9,7 @@ import sympy as sp
 
 from symxent.families import (Beta, Binomial, Exponential, Gamma, Geometric, Gumbel, Laplace, LogNormal, Normal, Pareto,
                               Poisson, Uniform)
-from symxent.families.derivations import entropy_derivation, kl_derivation, support_cases, generic
+from symxent.families.derivations import _shared, entropy_derivation, generic, kl_derivation, support_cases
 from symxent.families.moments import TABLE, classify, moment
 from symxent.families.registry import ENTROPIES, PAIRS, _cases
 
@@ -47,8 +47,9 @@ def test_entropy_derivations_are_proved(cls):
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: f"{p[0].__name__}-{p[1].__name__}")
 def test_every_pair_has_derivations_that_end_at_the_registry_value(pair):
-    P, _ = generic(pair[0], "1")
-    Q, _ = generic(pair[1], "2")
+    shared = _shared(*pair, None)  # Binomial || Binomial: one number of trials
+    P, _ = generic(pair[0], "1", shared)
+    Q, _ = generic(pair[1], "2", shared)
     cases = support_cases(P, Q)
     d = kl_derivation(*pair, case=0)
     assert d.links_up and d.status in ("proved", "unverified")
