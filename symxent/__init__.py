@@ -19,6 +19,8 @@ from .derivation.verify import VerifyResult, verify
 from .measures import (binary_cross_entropy, categorical_cross_entropy, cross_entropy, entropy,
                        gaussian_nll, js_divergence, kl_divergence, log_loss, mse)
 from .render.api import render as render_document
+from . import families  # the parametric families, a public subpackage (symxent.families.Normal ...)
+from .families import family
 from .worked import WorkedExample, worked_log_loss, worked_measure
 from . import sheet  # a callable subpackage: symxent.sheet(n, ...) draws a problem sheet
 
@@ -40,4 +42,6 @@ __all__ = [
     "render_document", "WorkedExample", "worked_measure", "worked_log_loss", "OverwriteError",
     # problem sheets (the subpackage is callable)
     "sheet",
+    # parametric families (the classes live in symxent.families)
+    "family",
 ]

@@ -60,7 +60,51 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="out of core: stream .npy/Parquet/Arrow files, directories or globs of shards in chunks and "
                         "print the certified value only (automatic for globs, directories and FILE::COLUMN)")
     p.add_argument("--chunk-rows", type=int, default=None, help="rows per streamed chunk (default 2**20)")
+    fam = p.add_argument_group("parametric families (MEASURE kl, entropy or cross-entropy)")
+    fam.add_argument("--family", help="a torch.distributions family: normal, gamma, beta, bernoulli, ...")
+    fam.add_argument("--p-params", help="P's parameters, e.g. loc=0,scale=1e-200 (a list as probs=0.2|0.8)")
+    fam.add_argument("--q-params", help="Q's parameters (kl, cross-entropy)")
+    fam.add_argument("--q-family", help="Q's family when it differs from P's (e.g. --family exponential --q-family gamma)")
     p.set_defaults(run=run)
+
+
+def family_params(text: str | None, name: str) -> dict | None:
+    """``loc=0,scale=1e-200`` as a dict of exact strings (lists as ``a|b|c``), read by the family.
+
+    >>> family_params("loc=0,scale=1e-200", "p-params")
+    {'loc': '0', 'scale': '1e-200'}
+    >>> family_params("probs=0.2|0.8", "p-params")
+    {'probs': ['0.2', '0.8']}
+    """
+    if text is None:
+        return None
+    out = {}
+    for item in text.split(","):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip() or not value.strip():
+            raise CliError(f"--{name}: {item!r} is not NAME=VALUE (e.g. loc=0,scale=1)")
+        out[key.strip()] = [v.strip() for v in value.split("|")] if "|" in value else value.strip()
+    return out
+
+
+def _run_family(args: argparse.Namespace) -> int:
+    from ..crosscheck.families_oracle import check_family
+
+    measure = {"kl_div": "kl", "cross_entropy": "cross-entropy", "kl-divergence": "kl"}.get(args.measure, args.measure)
+    libs = tuple(args.libs.split(",")) if args.libs else ("torch", "tfp")
+    q = family_params(args.q_params, "q-params")
+    report = check_family(measure, args.family, family_params(args.p_params, "p-params") or {}, q, libs=libs,
+                          digits=args.digits, q_family=args.q_family)
+    if args.json:
+        print_json(_json_safe(report.to_json()))
+    else:
+        print(f"{measure} of {report.family}: exact {report.exact}")
+        for r in report.results:
+            shown_value = "-" if r.value is None else repr(r.value)
+            ulps = "" if r.ulps is None else f"{r.ulps:+.3g} ulp"
+            print(f"  {r.library:<6} {r.dtype:<8} {shown_value:<24} {ulps:<12} {r.verdict:<10} {r.why}")
+    bad = [r for r in report.results if r.verdict not in ("exact", "rounding", "skipped")]
+    return 1 if args.fail_on and bad else 0
 
 
 def read_values(text: str, name: str, dtype: str, *, integers: bool = False) -> Any:
@@ -191,6 +235,8 @@ def _progress():
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.digits <= MAX_DIGITS:
         raise CliError(f"--digits={args.digits} must be from 1 to {MAX_DIGITS}")
+    if args.family is not None:
+        return _run_family(args)
     from ..kernels.stream import is_streamed
     if args.stream or any(t is not None and is_streamed(t) for t in (args.target, args.prediction)):
         return _run_stream(args)

@@ -58,9 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _names() -> list[str]:
+    from ..families.catalogue import entries
     from ..identities import catalogue
 
-    return [i.name for i in catalogue()] + list(_EXAMPLES)
+    return [i.name for i in catalogue()] + list(_EXAMPLES) + [e.name for e in entries()]
 
 
 def _digits(text: str) -> int:
@@ -99,7 +100,10 @@ def _subject(name: str, args: argparse.Namespace):
     known = _names()
     if name not in known:
         raise CliError(f"derive: NAME={name!r} is not one of {', '.join([*known, 'example'])}")
-    return get(name).derive()
+    from ..families.catalogue import find
+
+    family_derivation = find(name)
+    return family_derivation.derive() if family_derivation is not None else get(name).derive()
 
 
 def _format(args: argparse.Namespace) -> Format:

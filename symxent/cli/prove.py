@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="identities to prove (see --list)")
     p.add_argument("--all", action="store_true", help="prove the whole catalogue")
     p.add_argument("--list", action="store_true", help="list the catalogue and exit")
+    p.add_argument("--families", action="store_true",
+                   help="prove every derivation of the parametric families (entropy and KL of each pair)")
     p.add_argument("--json", action="store_true", help="print a JSON list of results")
     p.set_defaults(run=run)
 
@@ -65,15 +67,18 @@ def record(ident: Identity) -> tuple[dict, Derivation]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..families.catalogue import entries, find
+
     if args.list:
-        for ident in catalogue():
+        for ident in (entries() if args.families else catalogue()):  # --list --families: the family derivations
             print(f"{ident.number:>2}. {ident.name:<26} {ident.summary}")
         return 0
-    if args.all and args.names:
-        raise CliError("prove: give NAME ... or --all, not both")
-    if not args.all and not args.names:
+    if sum(map(bool, (args.all, args.names, args.families))) > 1:
+        raise CliError("prove: give NAME ..., --all or --families, not two of them")
+    if not (args.all or args.names or args.families):
         raise CliError("prove: give NAME ... or --all (see symxent prove --list)")
-    idents = catalogue() if args.all else [get(name) for name in args.names]
+    idents = catalogue() if args.all else list(entries()) if args.families else \
+        [find(name) or get(name) for name in args.names]
     records = []
     for ident in idents:
         rec, _ = record(ident)

@@ -104,12 +104,34 @@ def _walk(e: sp.Expr, prec: int):
         return abs(_walk(e.args[0], prec))
     if isinstance(e, (sp.Max, sp.Min)):
         return _minmax(e, prec)
+    if e is sp.EulerGamma:
+        return _euler(prec)
+    if isinstance(e, (sp.erf, sp.loggamma)) or (isinstance(e, sp.polygamma) and e.args[0] == 0) or \
+            type(e).__name__ in ("LogGamma", "Digamma"):
+        from .special import enclose_special
+
+        try:
+            return enclose_special(e, _walk(e.args[-1], prec), prec)
+        except ValueError as err:
+            raise InvalidNumberError(str(err)) from None
+    if isinstance(e, sp.gamma):
+        from .special import LogGamma
+
+        return _widen(iv.exp(_walk(LogGamma(e.args[0]), prec)), prec)
     if isinstance(e, sp.Sum):
         done = e.doit()
         if isinstance(done, sp.Sum):
             raise UnsupportedError(f"cannot evaluate the sum {e}: its limits are not numbers")
         return _walk(done, prec)
     raise UnsupportedError(f"cannot evaluate {type(e).__name__} in {e}")
+
+
+def _euler(prec: int):
+    """Euler's constant: mpmath's value at guard bits, widened by a few ulps."""
+    with mpmath.workprec(prec + 20):
+        g = +mpmath.euler
+        pad = mpmath.ldexp(1, 4 - prec)
+        return iv.mpf([g - pad, g + pad])
 
 
 def _fold(args, prec, op):

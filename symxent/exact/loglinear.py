@@ -36,6 +36,7 @@ def closed_form(expr: sp.Expr) -> sp.Expr | None:
     except _NotLogLinear:
         return None
     constant = terms.pop(_ONE, {}).get(_ONE, sp.Integer(0))
+    terms = {base: _coprime(coeffs) for base, coeffs in terms.items()}
     parts = [constant]
     for base, coeffs in sorted(terms.items(), key=lambda kv: str(kv[0])):
         constant_part, rest = _reduce(base, coeffs)
@@ -65,10 +66,56 @@ def _add(acc: dict, other: dict, scale: sp.Rational = sp.Integer(1)) -> dict:
     return acc
 
 
+_TRIAL = 2**16  # trial division only: a 300-digit 1 - 1e-300 must not start a factorisation
+
+
+def _factor(n: int) -> dict:
+    """``n`` as powers of primes below the trial bound and of cofactors free of them (not factored)."""
+    return {int(p): e for p, e in sp.factorint(n, limit=_TRIAL, use_rho=False, use_pm1=False,
+                                               use_ecm=False).items()}
+
+
 def _log_of(r: sp.Expr) -> dict:
     if not (r.is_Rational and r > 0):
         raise _NotLogLinear
-    return {p: sp.Integer(e) for p, e in sp.factorrat(r).items()}
+    out: dict = defaultdict(lambda: sp.Integer(0))
+    for p, e in _factor(int(r.p)).items():
+        out[p] += e
+    for p, e in _factor(int(r.q)).items():
+        out[p] -= e
+    return {sp.Integer(p): c for p, c in out.items() if c != 0}
+
+
+def _coprime(coeffs: dict) -> dict:
+    """The same sum of ``c log b`` over pairwise coprime bases b (large cofactors split by their gcds),
+    so that the form stays unique: pairwise coprime integers > 1 are multiplicatively independent.
+
+    >>> a, b = 2**61 - 1, 2**89 - 1  # two primes beyond the trial bound
+    >>> _coprime({sp.Integer(a * b): 1, sp.Integer(a): -1}) == {sp.Integer(b): 1}
+    True
+    """
+    items = {k: c for k, c in coeffs.items() if k != _ONE}
+    changed = True
+    while changed:
+        changed = False
+        keys = [k for k in items if k > _TRIAL]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                g = sp.igcd(a, b)
+                if g > 1:
+                    for old in (a, b):
+                        c = items.pop(old)
+                        for part in (g, old // g):
+                            if part != 1:
+                                items[sp.Integer(part)] = items.get(sp.Integer(part), 0) + c
+                    changed = True
+                    break
+            if changed:
+                break
+    out = {k: c for k, c in items.items() if c != 0}
+    if _ONE in coeffs:
+        out[_ONE] = coeffs[_ONE]
+    return out
 
 
 def _linear(e: sp.Expr, base=None) -> dict:

@@ -33,7 +33,7 @@ def _from_derivation(stem: str, summary: str, d: Derivation) -> Entry:
 
 
 def entries() -> Iterator[Entry]:
-    """The catalogue identities in catalogue order, then the worked examples."""
+    """The catalogue identities in catalogue order, the worked examples, then the family derivations."""
     from ..identities import catalogue
     from ..worked import worked_examples
 
@@ -42,6 +42,10 @@ def entries() -> Iterator[Entry]:
     for ex in worked_examples(WORKED_DIGITS):
         yield Entry(ex.name, ex.derivation.title, ex.to_latex(standalone=True), ex.to_markdown(),
                     ex.derivation.status)
+    from ..families.catalogue import entries as family_entries
+
+    for identity in family_entries():
+        yield _from_derivation(identity.name, identity.summary, identity.derive())
 
 
 def _index(rows: list[Entry]) -> str:
