@@ -145,3 +145,26 @@ def test_engine_does_not_import_renderers_at_module_level():
                 offenders.append(f"{'/'.join(parts)}: {name}")
     assert not offenders, offenders
     assert any(root.joinpath("derivation").glob("*.py"))
+
+
+def test_python_api_lists_are_distributions():
+    from symxent.measures import entropy, js_divergence, kl_divergence
+
+    p, q = sp.symbols("p q", real=True)
+    where = {p: sp.Interval.open(0, 1), q: sp.Interval.open(0, 1)}
+    result = verify(kl_divergence([p, 1 - p], [q, 1 - q]), 0, where=where, relation=">=")
+    assert result.status == "proved", result.detail
+    assert sum("distribution" in a.text for a in result.assumptions) == 2
+    assert verify(entropy([p, 1 - p]), sp.log(2), where=where, relation="<=").proved
+    wrong = verify(js_divergence([p, 1 - p], [q, 1 - q]), 0, where=where, relation="<=")
+    assert wrong.status == "disproved"
+    assert all(0 < v < 1 for v in wrong.counterexample.values())
+
+
+def test_api_lists_count_only_where_their_logs_occur():
+    from symxent.measures import entropy
+
+    a = sp.Symbol("a", real=True)
+    entropy([a, 1 - a])  # the claim below has log(a) but not log(1 - a): this call is not part of it
+    result = verify(a * sp.log(a), a * sp.log(a), where={a: sp.Interval.open(0, 3)})
+    assert not any("distribution" in x.text for x in result.assumptions)

@@ -150,6 +150,7 @@ def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples
         tried += 1
         if stats is not None:
             stats["feasible"] = tried
+            stats.setdefault("points", []).append(point)
         if _fails(certified_sign(value), rel):
             at = {k: v for k, v in point.items()}
             lhs_v = unfold(L)

@@ -17,6 +17,7 @@ what cannot be decided in time is "undecided".
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -142,6 +143,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
         symbols[str(key)] = key if isinstance(key, sp.Symbol) else sp.Symbol(str(key), real=True)
     lists: list = []
     L, R = _read(lhs, symbols, dists, "lhs", lists), _read(rhs, symbols, dists, "rhs", lists)
+    lists += [v for v in _api_lists(lhs, rhs) if v not in lists]
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases) + list_assumptions(lists, domains)
@@ -157,7 +159,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
                                     f"false at {_show(point)}", assumptions)
-            derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists))
+            derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists), stats.get("points", ()))
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
@@ -177,6 +179,15 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
         why = ("no sampled point of the domains makes every list a probability vector (entries in (0, 1] "
                "summing to 1): the feasible set may be empty; no proof found")
     return VerifyResult("undecided", L, R, rel, detail=why, assumptions=assumptions)
+
+
+def _api_lists(*sides: Any) -> list:
+    """Lists given to ``entropy``/``cross_entropy``/``kl_divergence``/``js_divergence`` (Python
+    API) whose call's logarithms all occur in the claim: distributions, as typed lists are."""
+    from ..measures import lists_in
+
+    exprs = [s for s in sides if isinstance(s, sp.Basic)]
+    return lists_in(*exprs) if exprs else []
 
 
 def _where_mapping(where: Any) -> Mapping | None:
@@ -295,7 +306,7 @@ def _in_time(deadline: float) -> None:
 
 
 def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | None = None,
-           lists: tuple = ()) -> Derivation | None:
+           lists: tuple = (), points: tuple = ()) -> Derivation | None:
     d = _equal(L, R, assumptions)
     if cut is not None and "time bound" in d.steps[0].detail:
         cut.append("the normal form was cut by its time bound")
@@ -308,7 +319,7 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     if rel == "=":
         return None
     ctx = context_of(assumptions)
-    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
+    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
     if d is not None:
         return d
     for lemma in _inequalities():
@@ -326,10 +337,33 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     return None
 
 
-def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> Derivation | None:
+def _numeric(e: sp.Expr, point: dict) -> complex | None:
+    """``e`` at ``point`` to 30 digits (a filter only: a mismatch skips a candidate, never proves)."""
+    try:
+        return complex(sp.N(e.xreplace(point), 30))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _may_be_multiple(d_values: list, inst: sp.Expr, factor: sp.Expr, points: tuple) -> bool:
+    """``d = factor * inst`` is not refuted numerically at the sampled feasible points."""
+    for value, point in zip(d_values, points):
+        other = _numeric(factor * inst, point)
+        if value is None or other is None:
+            continue
+        if abs(value - other) > 1e-15 * (1 + abs(value)):
+            return False
+    return True
+
+
+def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple, points: tuple = ()) -> Derivation | None:
     """A catalogue inequality over n-event distributions, cited at the claim's lists (n = len)."""
+    from .rules import instantiate
+
     if not lists:
         return None
+    points = tuple(points)[:2]
+    d_values = [_numeric(L - R, pt) for pt in points]
     logs = sorted({g for g in (L - R).atoms(sp.log) if not g.free_symbols and g.args[0].is_Rational
                    and g.args[0] > 1}, key=str)  # a base b: the claim is 1/log(b) times the lemma
     factors = [sp.Integer(1), sp.Integer(-1)] + [s / g for g in logs for s in (1, -1)]
@@ -341,8 +375,14 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> 
         for chosen in itertools.product(lists, repeat=len(bases)):
             if len({len(v) for v in chosen}) != 1:
                 continue
+            try:
+                inst = instantiate(statement.lhs - statement.rhs, dict(zip(bases, chosen)))
+            except ValueError:
+                continue
             for factor in factors:
                 _in_time(deadline)
+                if not _may_be_multiple(d_values, inst, factor, points):
+                    continue
                 params = {"lemma": lemma, "lists": dict(zip(bases, chosen)), "factor": factor}
                 if check_step("instance", L, R, rel, ctx, params)[0] != "verified":
                     continue
@@ -355,7 +395,8 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> 
     return None
 
 
-def _inequalities() -> list[Derivation]:
+@functools.lru_cache(maxsize=1)
+def _inequalities() -> tuple[Derivation, ...]:
     from ..identities import catalogue
     from ..identities._common import ln_le_x_minus_1
 
@@ -366,7 +407,7 @@ def _inequalities() -> list[Derivation]:
             if part.relation in ("<=", ">=", "<", ">") and part.proved and not any(
                     isinstance(a.relation, sp.Unequality) for a in part.assumptions):
                 out.append(part)
-    return out
+    return tuple(out)
 
 
 def _matchings(statement: Derivation, L: sp.Expr, R: sp.Expr):
