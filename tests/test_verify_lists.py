@@ -86,7 +86,7 @@ def test_list_constraints_are_stated():
     texts = [a.text for a in result.assumptions]
     assert any("1 - a - b" in t.replace("- a - b + 1", "1 - a - b") for t in texts), texts
     assert sum("distribution" in t for t in texts) == 2
-    detail = result.derivation.steps[-1].detail
+    detail = result.derivation.parts[-1].steps[-1].detail  # the claim is the last part, after its side conditions
     assert "n = 3" in detail and "distribution" in detail
 
 
@@ -168,3 +168,29 @@ def test_api_lists_count_only_where_their_logs_occur():
     entropy([a, 1 - a])  # the claim below has log(a) but not log(1 - a): this call is not part of it
     result = verify(a * sp.log(a), a * sp.log(a), where={a: sp.Interval.open(0, 3)})
     assert not any("distribution" in x.text for x in result.assumptions)
+
+
+def test_side_conditions_are_checked_steps_of_the_derivation():
+    from symxent.render.api import repr_latex
+    from symxent.render.markdown import derivation_markdown
+
+    result = verify(f"KL({P3}, {Q3})", "0", W3, ">=")
+    d = result.derivation
+    sides = [p for p in d.parts if p.name.startswith("claim.side")]
+    assert len(sides) == 2 * (3 * 2 + 1) and d.parts[-1] not in sides
+    for part in sides:
+        assert part.proved and len(part.steps) == 1 and part.steps[0].verified
+    rules = {(sp.sstr(p.lhs, order="none"), p.relation): p.steps[0].rule for p in sides}
+    assert rules[("a", ">")] == "sign_facts"  # from a in (0, 1)
+    assert rules[("1 - a - b", "<=")] == "sign_facts"  # a + b >= 0
+    assert rules[("1 - a - b", ">")] == "assumption"  # only the list's own constraint
+    assert rules[("a + b + (1 - a - b)", "=")] == "algebra"
+    md = derivation_markdown(d)
+    assert "is a distribution: 1 - a - b > 0" in md and "follows from the domains" in md
+    assert r"1 - a - b &> 0" in repr_latex(d)
+
+
+def test_side_condition_of_a_free_sum_is_its_stated_assumption():
+    result = verify("H([x, y])", "log(2)", {}, "<=")
+    sums = [p for p in result.derivation.parts if p.relation == "=" and p.rhs == 1]
+    assert result.proved and sums and sums[0].steps[0].rule == "assumption" and sums[0].proved

@@ -53,7 +53,7 @@ def _sizes(e: sp.Expr) -> set:
 
 
 def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: set = frozenset(), step: int = 99) -> sp.Expr:
+                 also: set = frozenset(), step: int = 99, feasible=None) -> sp.Expr | None:
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)
@@ -68,7 +68,46 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
     for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
         if isinstance(s, sp.Symbol):
             point[s] = _sample(domains.get(s, sp.Reals), rng, step)
+    if feasible is not None and not feasible(point):
+        return None  # checked before the (costly) substitution
     return e.xreplace(point)
+
+
+def _contains(dom: sp.Set, v: sp.Rational) -> bool:
+    """``v in dom``, for an interval by comparing rationals (SymPy's ``contains`` is slow)."""
+    if isinstance(dom, sp.Interval):
+        lo, hi = dom.start, dom.end
+        return (lo < v if dom.left_open else lo <= v) and (v < hi if dom.right_open else v <= hi)
+    return dom.contains(v) is sp.true
+
+
+def _simplex_point(lists: tuple, domains: dict, rng: random.Random) -> dict:
+    """Values of the lists' symbols that make each list a random rational probability vector,
+    where its entries, linear in the symbols not yet fixed, can be solved for (inside their domains).
+
+    >>> a, b = sp.symbols("a b")
+    >>> pt = _simplex_point(((a, b, 1 - a - b),), {}, random.Random(1))
+    >>> is_probability_vector((a, b, 1 - a - b), pt)
+    True
+    """
+    point: dict = {}
+    for entries in lists:
+        exprs = [x.xreplace(point) if isinstance(x, sp.Basic) else sp.Rational(x) for x in entries]
+        unknown = sorted(set().union(*(x.free_symbols for x in exprs)), key=str)
+        if not unknown:
+            continue
+        target = _simplex(len(exprs), rng)
+        try:
+            solutions = sp.linsolve([x - w for x, w in zip(exprs, target)], unknown)
+        except (ValueError, TypeError, NotImplementedError, sp.PolynomialError):
+            continue
+        if not isinstance(solutions, sp.FiniteSet) or len(solutions) != 1:
+            continue
+        values = next(iter(solutions))
+        if all(v.is_Rational and (s not in domains or _contains(domains[s], v))
+               for s, v in zip(unknown, values)):
+            point.update(zip(unknown, values))
+    return point
 
 
 def certified_sign(e: sp.Expr) -> int | None:
@@ -129,23 +168,29 @@ def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples
     """The first sampled point where ``L REL R`` is certified false, with both sides there, or None.
 
     With ``lists`` (tuples of entries), only points where each is a probability vector count:
-    the others are drawn again (up to 25 draws a sample); ``stats["feasible"]`` receives how
-    many points were tried.
+    most draws solve the lists' symbols for a random point of the simplex, the others sample the
+    box of the domains (and are drawn again, up to 25 draws a sample, until feasible);
+    ``stats["feasible"]`` receives how many points were tried, ``stats["points"]`` the points.
     """
     rng = random.Random(seed)
     diff = unfold(L) - unfold(R)
     also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
     also |= {s for v in lists for x in v if isinstance(x, sp.Basic) for s in x.free_symbols}
     tried = 0
+
+    def feasible(point: dict) -> bool:
+        return all(is_probability_vector(v, point) for v in lists)
+
     for t in range(samples * (25 if lists else 1)):
         if tried >= samples:
             break
-        point: dict = {}
+        point: dict = _simplex_point(lists, domains, rng) if lists and t >= len(_SPECIAL) and t % 3 != 2 else {}
         try:
-            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
+            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t,
+                                 feasible=feasible if lists else None)
         except (SymxentError, TypeError, ValueError, ZeroDivisionError):
             continue
-        if not all(is_probability_vector(v, point) for v in lists):
+        if value is None:
             continue
         tried += 1
         if stats is not None:

@@ -32,6 +32,7 @@ from .core import Assumption, Derivation
 from .counterexample import certified_sign, search
 from .engine import Proof
 from .rules import check_step
+from .sides import side_conditions, with_side_conditions
 from .quantities import Quantity
 
 __all__ = ["VerifyResult", "verify", "certified_sign"]
@@ -160,6 +161,9 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
                 return VerifyResult("disproved", L, R, rel, point, values, None,
                                     f"false at {_show(point)}", assumptions)
             derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists), stats.get("points", ()))
+            if derivation is not None and lists:
+                base = _assumptions(domains, bases) + tuple(a for a in assumptions if a.domain is None)
+                derivation = with_side_conditions(derivation, side_conditions(tuple(lists), base, assumptions))
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
