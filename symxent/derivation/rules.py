@@ -474,3 +474,6 @@ def _domain_gives(dom, relation: str, bound) -> bool:
     if not end.is_finite:
         return False
     return bool(beyond) or (end == bound and (is_open or relation in (">=", "<=")))
+
+
+from . import rules_ineq  # noqa: E402,F401  (registers the inequality tactics' rules; it imports this module)

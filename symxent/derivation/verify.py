@@ -175,10 +175,10 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
             raise
         return VerifyResult("undecided", L, R, rel, detail=f"numbers too large to decide ({type(err).__name__})",
                             assumptions=assumptions)
-    why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form " \
-          "or the catalogue's inequalities"
+    why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form, " \
+          "the catalogue's inequalities or the inequality tactics"
     if cut:
-        why += f" ({cut[0]})"
+        why += " (" + "; ".join(cut) + ")"
     if lists and not stats.get("feasible"):
         why = ("no sampled point of the domains makes every list a probability vector (entries in (0, 1] "
                "summing to 1): the feasible set may be empty; no proof found")
@@ -326,11 +326,16 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
     d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
     if d is not None:
         return d
+    points = tuple(points)[:2]
+    d_values = [_numeric(L - R, pt) for pt in points]
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
+            inst = (statement.lhs - statement.rhs).xreplace(subs)
             for factor in (sp.Integer(1), sp.Integer(-1)):
                 _in_time(deadline)
+                if not inst.atoms(Quantity) and not _may_be_multiple(d_values, inst, factor, points):
+                    continue
                 params = {"lemma": lemma, "subs": subs, "factor": factor}
                 if check_step("lemma", L, R, rel, ctx, params)[0] != "verified":
                     continue  # try the next instance (no counterexample search for a mere mismatch)
@@ -338,6 +343,21 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
                     R, "lemma", f"catalogue: {lemma.name}", rel, **params).qed()
                 if d.proved:
                     return d
+    return _by_tactics(L, R, rel, assumptions, deadline, lists, points, cut)
+
+
+def _by_tactics(L, R, rel, assumptions, deadline: float, lists: tuple, points: tuple,
+                cut: list | None) -> Derivation | None:
+    """The inequality tactics (termwise ln x <= x - 1, log-sum, one variable); what each reached
+    goes to ``cut`` for the undecided verdict."""
+    from .tactics import prove
+
+    _in_time(deadline)
+    d, notes = prove(L, R, rel, assumptions, lists, tuple(points)[:2])
+    if d is not None and d.proved:
+        return d
+    if cut is not None and notes:
+        cut.append("tactics: " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
     return None
 
 
@@ -423,6 +443,8 @@ def _matchings(statement: Derivation, L: sp.Expr, R: sp.Expr):
     claim_bases = _distribution_bases(L, R)
     base_maps = [dict(zip(lemma_bases, perm)) for perm in itertools.permutations(claim_bases, len(lemma_bases))] \
         if len(claim_bases) >= len(lemma_bases) else []
+    if lemma_bases and not base_maps:
+        return  # the lemma is about distributions the claim does not have: no instance can match
     sym_maps = [dict(zip(lemma_syms, perm)) for perm in itertools.permutations(claim_syms, len(lemma_syms))] \
         if len(claim_syms) >= len(lemma_syms) else []
     for bm in base_maps or [{}]:
