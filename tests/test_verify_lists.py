@@ -11,14 +11,20 @@ import pytest
 import sympy as sp
 
 from symxent.cli import main
+from symxent.derivation.quantities import unfold
 from symxent.derivation.verify import verify
-from symxent.parsing import read_expression
+from symxent.parsing import parse_where, read_expression
+
+
+def read_domain(name: str, dom: str) -> sp.Set:
+    return parse_where(f"{name} in {dom}")[1]
 
 W2 = {"p": "(0, 1)", "q": "(0, 1)"}
 W3 = {k: "(0, 1)" for k in "abcd"}
 P2, Q2 = "[p, 1 - p]", "[q, 1 - q]"
 P3, Q3 = "[a, b, 1 - a - b]", "[c, d, 1 - c - d]"
 TUTORIAL = ("[1/10, 2/5, 1/2]", "[4/5, 3/20, 1/20]")
+SOFTMAX = "[exp(z)/(exp(z) + exp(w)), exp(w)/(exp(z) + exp(w))]"
 
 CLAIMS = [  # lhs, rhs, relation, where, expected verdict
     (f"H({P2}, {Q2})", f"H({P2}) + KL({P2}, {Q2})", "=", W2, "proved"),
@@ -42,6 +48,48 @@ CLAIMS = [  # lhs, rhs, relation, where, expected verdict
     (f"KL({P2}, {Q2})", f"KL({Q2}, {P2})", "=", W2, "disproved"),
     (f"H({P3}, {Q3})", f"H({Q3}, {P3})", "=", W3, "disproved"),
     (f"H({P2}, {Q2})", f"H({P2})", "<", W2, "disproved"),
+    # bases 2, e and 10
+    (f"KL({P2}, {Q2}, base=10)", "0", ">=", W2, "proved"),
+    (f"H({P2}, base=10)", "log(2)/log(10)", "<=", W2, "proved"),
+    (f"H({P2}, base=10)", "0", ">=", W2, "proved"),
+    (f"H({P2}, {Q2}, base=2)", f"H({P2}, base=2) + KL({P2}, {Q2}, base=2)", "=", W2, "proved"),
+    (f"H({P3}, {Q3}, base=10)", f"H({P3}, base=10) + KL({P3}, {Q3}, base=10)", "=", W3, "proved"),
+    (f"H({P2}, base=2)", f"H({P2}, base=10)*log(10)/log(2)", "=", W2, "proved"),
+    ("H([1/2, 1/4, 1/4], base=2)", "3/2", "=", {}, "proved"),
+    ("KL([1/2, 1/2], [1/4, 3/4])", "0", ">=", {}, "proved"),
+    (f"H({P2}, {Q2}, base=10)", f"H({P2}) + KL({P2}, {Q2})", "=", W2, "disproved"),
+    (f"H({P2}, base=2)", "1/2", "<=", W2, "disproved"),
+    ("H([1/2, 1/4, 1/4], base=2)", "1", "=", {}, "disproved"),
+    ("KL([1/2, 1/2], [1/4, 3/4])", "0", "<=", {}, "disproved"),
+    # Jensen-Shannon, Pinsker: the inequality tactics
+    (f"JS({P2}, {Q2})", "0", ">=", W2, "proved"),
+    (f"JS({P2}, {Q2})", "log(2)", "<=", W2, "proved"),
+    (f"JS({P2}, {Q2}, base=2)", "1", "<=", W2, "proved"),
+    (f"JS({P2}, {Q2}, base=10)", "log(2)/log(10)", "<=", W2, "proved"),
+    (f"JS({P3}, {Q3})", "0", ">=", W3, "proved"),
+    (f"JS({P3}, {Q3})", "log(2)", "<=", W3, "proved"),
+    (f"JS({P2}, {Q2})", f"JS({Q2}, {P2})", "=", W2, "proved"),
+    (f"KL({P2}, {Q2})", "2*(p - q)**2", ">=", W2, "proved"),
+    (f"KL({P2}, {Q2})", "3*(p - q)**2", ">=", W2, "disproved"),
+    (f"JS({P2}, {Q2})", "log(2)/2", "<=", W2, "disproved"),
+    (f"JS({P2}, {Q2})", f"KL({P2}, {Q2})/2", "=", W2, "disproved"),
+    (f"JS({P3}, {Q3})", f"KL({P3}, {Q3})", ">=", W3, "disproved"),
+    # more 2- and 3-event forms
+    (f"H({P2})", "H([1 - p, p])", "=", W2, "proved"),
+    (f"KL({P2}, {Q2})", "p*log(p/q) + (1 - p)*log((1 - p)/(1 - q))", "=", W2, "proved"),
+    (f"H({P2}, {Q2})", "BCE(p, q)", "=", W2, "proved"),
+    (f"H({P3})", "0", ">=", W3, "proved"),
+    (f"KL({P3}, {P3})", "0", "=", W3, "proved"),
+    (f"H({P3})", "log(3)", ">=", W3, "disproved"),
+    (f"H({P2})", "p*log(2)", "<=", W2, "disproved"),
+    (f"KL({P2}, {Q2})", f"KL({Q2}, {P2})", "<=", W2, "disproved"),
+    (f"H({P3}, {Q3})", f"H({Q3})", ">=", W3, "disproved"),
+    # logits: sigmoid, softplus and a softmax list
+    ("BCE(y, sigmoid(z))", "softplus(z) - y*z", "=", {"y": "[0, 1]"}, "proved"),
+    ("H([1, 0], [sigmoid(z), 1 - sigmoid(z)])", "softplus(-z)", "=", {}, "proved"),
+    (f"H([1, 0], {SOFTMAX})", "log(exp(z) + exp(w)) - z", "=", {}, "proved"),
+    ("BCE(y, sigmoid(z))", "softplus(-z) - y*z", "=", {"y": "[0, 1]"}, "disproved"),
+    (f"H([1, 0], {SOFTMAX})", "log(exp(z) + exp(w)) - w", "=", {}, "disproved"),
 ]
 
 
@@ -67,15 +115,16 @@ def test_typed_claims(lhs, rhs, rel, where, expected):
         return
     point = result.counterexample
     symbols = {str(k): k for k in point}
-    for entries in _lists(lhs, rhs, symbols):  # every list is a probability vector there
-        values = [sp.Rational(x.xreplace(point)) for x in entries]
-        assert all(0 < v <= 1 for v in values) and sum(values) == 1, (entries, point)
+    for entries in _lists(lhs, rhs, symbols):  # every list is a probability vector there (50 digits)
+        with mpmath.workdps(50):
+            values = [_mp(x.xreplace(point) if isinstance(x, sp.Basic) else sp.Integer(x)) for x in entries]
+            assert all(0 < v <= 1 for v in values) and abs(sum(values) - 1) < mpmath.mpf(10) ** -45, (entries, point)
     for name, dom in where.items():
         sym = symbols.get(name)
         if sym is not None:
-            assert sp.Interval.open(0, 1).contains(point[sym]) is sp.true
+            assert read_domain(name, dom).contains(point[sym]) is sp.true
     with mpmath.workdps(50):
-        diff = _mp(result.lhs.xreplace(point)) - _mp(result.rhs.xreplace(point))
+        diff = _mp(unfold(result.lhs).xreplace(point)) - _mp(unfold(result.rhs).xreplace(point))
         holds = {"=": abs(diff) < mpmath.mpf(10) ** -40, "<=": diff <= 0, ">=": diff >= 0, "<": diff < 0,
                  ">": diff > 0}[rel]
     assert not holds, (point, diff)

@@ -153,14 +153,24 @@ def _digits(e: sp.Expr) -> str:
 
 
 def is_probability_vector(entries, point: dict) -> bool:
-    """Every entry at ``point`` is an exact rational in (0, 1] and they sum to exactly 1.
+    """Every entry at ``point`` is certified in (0, 1] and they sum to exactly 1 (rationals, or
+    closed values such as a softmax of rationals: signs by enclosure, the sum by cancellation).
 
-    >>> a = sp.Symbol("a")
+    >>> a, z = sp.Symbol("a"), sp.Symbol("z")
     >>> is_probability_vector((a, 1 - a), {a: sp.Rational(1, 3)}), is_probability_vector((a, 1 - a), {a: sp.Integer(2)})
     (True, False)
+    >>> is_probability_vector((sp.exp(z) / (1 + sp.exp(z)), 1 / (1 + sp.exp(z))), {z: sp.Integer(3)})
+    True
     """
     values = [v.xreplace(point) if isinstance(v, sp.Basic) else sp.Rational(v) for v in entries]
-    return all(v.is_Rational and 0 < v <= 1 for v in values) and sum(values) == 1
+    if all(v.is_Rational for v in values):
+        return all(0 < v <= 1 for v in values) and sum(values) == 1
+    if any(v.free_symbols for v in values):
+        return False
+    if not all(certified_sign(v) == 1 and certified_sign(1 - v) in (0, 1) for v in values):
+        return False
+    total = sp.Add(*values)
+    return total == 1 or certified_sign(total - 1) == 0 or sp.cancel(sp.together(total)) == 1
 
 
 def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples: int = 40, seed: int = 0,

@@ -159,7 +159,7 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
             if found is not None:
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
-                                    f"false at {_show(point)}", assumptions)
+                                    f"false at {_show(point)}" if point else "false: the two closed values compare the other way", assumptions)
             derivation = _prove(L, R, rel, assumptions, deadline, cut := [], tuple(lists), stats.get("points", ()))
             if derivation is not None and lists:
                 base = _assumptions(domains, bases) + tuple(a for a in assumptions if a.domain is None)
@@ -322,6 +322,12 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
         return d
     if rel == "=":
         return None
+    if not (L - R).free_symbols:  # two closed values: an exact comparison
+        for strict in (">", "<"):
+            d = Proof("claim", "user claim", L, rel, R, assumptions).step(
+                R, "certified_order", "exact comparison of the two values", strict, refute_failed=False).qed()
+            if d.proved:
+                return d
     ctx = context_of(assumptions)
     d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
     if d is not None:
