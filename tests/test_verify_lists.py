@@ -9,6 +9,8 @@ import pathlib
 import mpmath
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symxent.cli import main
 from symxent.derivation.quantities import unfold
@@ -100,9 +102,9 @@ def _lists(lhs: str, rhs: str, symbols: dict) -> list:
     return seen
 
 
-def _mp(value: sp.Expr) -> mpmath.mpf:
-    """An independent evaluation: mpmath at 50 digits of the exact rational point."""
-    with mpmath.workdps(50):
+def _mp(value: sp.Expr, digits: int = 50) -> mpmath.mpf:
+    """An independent evaluation: mpmath at 50 digits (or more) of the exact rational point."""
+    with mpmath.workdps(digits):
         return mpmath.mpf(sp.lambdify([], value, "mpmath")())
 
 
@@ -243,3 +245,37 @@ def test_side_condition_of_a_free_sum_is_its_stated_assumption():
     result = verify("H([x, y])", "log(2)", {}, "<=")
     sums = [p for p in result.derivation.parts if p.relation == "=" and p.rhs == 1]
     assert result.proved and sums and sums[0].steps[0].rule == "assumption" and sums[0].proved
+
+
+IDENTITIES = [c for c in CLAIMS if c[2] == "=" and c[4] == "proved"]
+
+
+@st.composite
+def _simplex_point(draw) -> dict:
+    """Exact random values: p, q in (0, 1); (a, b, 1-a-b) and (c, d, 1-c-d) on the open simplex;
+    y in [0, 1]; logits z, w."""
+    def unit():
+        den = draw(st.integers(2, 10**6))
+        return sp.Rational(draw(st.integers(1, den - 1)), den)
+
+    def simplex():
+        w = [draw(st.integers(1, 10**6)) for _ in range(3)]
+        return [sp.Rational(x, sum(w)) for x in w[:2]]
+
+    a, b = simplex()
+    c, d = simplex()
+    logit = st.fractions(min_value=-30, max_value=30, max_denominator=1000)
+    return {"p": unit(), "q": unit(), "a": a, "b": b, "c": c, "d": d, "y": unit(),
+            "z": sp.Rational(draw(logit)), "w": sp.Rational(draw(logit)), "x": unit(), "n": sp.Integer(2)}
+
+
+@pytest.mark.parametrize("lhs, rhs, rel, where, expected", IDENTITIES)
+@settings(max_examples=12, deadline=None)
+@given(values=_simplex_point())
+def test_proved_identities_hold_at_random_simplex_points(lhs, rhs, rel, where, expected, values):
+    symbols = {k: sp.Symbol(k, real=True) for k in values}
+    L, R = (unfold(read_expression(side, symbols, {}, [])) for side in (lhs, rhs))
+    point = {symbols[k]: v for k, v in values.items()}
+    with mpmath.workdps(110):  # 50 digits agree after the cancellation of 1 - sigmoid(30)
+        left, right = _mp(L.xreplace(point), 110), _mp(R.xreplace(point), 110)
+        assert abs(left - right) <= mpmath.mpf(10) ** -50 * max(1, abs(left)), (lhs, rhs, values, left, right)
