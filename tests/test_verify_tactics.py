@@ -76,10 +76,10 @@ def test_a_wrong_step_is_not_verified():
 
 
 def test_verify_uses_the_tactics():
-    result = V.verify(f"KL({P2}, {Q2})", "2*(p - q)**2", DOMAINS, ">=")
+    result = V.verify(f"KL({P2}, {Q2})", "2*(p - q)**2", DOMAINS, ">=", seconds=60)
     assert result.proved
     assert any(s.rule == "one_variable" for part in result.derivation.parts for s in part.steps)
-    assert V.verify(f"JS({P3}, {Q3})", "0", DOMAINS, ">=").proved
+    assert V.verify(f"JS({P3}, {Q3})", "0", DOMAINS, ">=", seconds=60).proved
 
 
 def test_undecided_says_how_far_each_tactic_got():

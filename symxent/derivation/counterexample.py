@@ -57,7 +57,7 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)
-    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e.doit()
+    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e  # search did doit() once
     for b in bases:
         entries = _simplex(size, rng)
         point.update({b[k + 1]: v for k, v in enumerate(entries)})
@@ -184,6 +184,8 @@ def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples
     """
     rng = random.Random(seed)
     diff = unfold(L) - unfold(R)
+    if not _sizes(diff):
+        diff = diff.doit()  # once here, not at every sample
     also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
     also |= {s for v in lists for x in v if isinstance(x, sp.Basic) for s in x.free_symbols}
     tried = 0

@@ -10,6 +10,7 @@ they rely on. No rule calls ``simplify``; every SymPy call is bounded.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import sympy as sp
@@ -229,7 +230,12 @@ def instantiate(expr: sp.Expr, lists: dict) -> sp.Expr:
     sizes = {len(v) for v in lists.values()}
     if len(sizes) != 1:
         raise ValueError("the lists of one instance have one length")
-    size = sizes.pop()
+    return _instantiated(expr, tuple(lists.items()), sizes.pop())
+
+
+@functools.lru_cache(maxsize=512)
+def _instantiated(expr: sp.Expr, items: tuple, size: int) -> sp.Expr:
+    lists = dict(items)
     e = unfold(expr)
     ns = {lim[2] for s in e.atoms(sp.Sum) for lim in s.limits if isinstance(lim[2], sp.Symbol)}
     ns |= {x for x in e.free_symbols if isinstance(x, sp.Symbol) and x.name == "n" and x.is_integer}

@@ -184,7 +184,12 @@ def _one_variable(L, R, rel, assumptions, notes: dict):
         notes["one_variable"] = "no symbol with an interval domain"
         return None
     reached = []
-    for var in symbols:
+
+    def transcendental(var) -> bool:  # F' still has logs or exps of var: solve it last
+        d1 = bounded(sp.diff, F, var)
+        return any(var in g.free_symbols for g in d1.atoms(sp.log, sp.exp))
+
+    for var in sorted(symbols, key=transcendental):
         dom = domains[var]
         try:
             d1 = bounded(sp.diff, F, var)
