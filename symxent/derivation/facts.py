@@ -87,8 +87,8 @@ class Facts:
         if _DEPTH >= 2:
             return False
         terms = e.as_coefficients_dict()
-        _DEPTH += 1
         try:
+            _DEPTH += 1
             for f, f_strict in [*((f, True) for f in self.positive), *((f, False) for f in self.nonnegative)]:
                 if not f.is_Add:
                     continue
@@ -108,7 +108,7 @@ class Facts:
                     return True
             return False
         finally:
-            _DEPTH -= 1
+            _DEPTH = max(_DEPTH - 1, 0)  # never below 0, even if an alarm came before the increment
 
     def is_nonzero(self, e: sp.Expr) -> bool:
         if e.is_nonzero or self.is_positive(e) or self.is_positive(-e):
