@@ -51,6 +51,51 @@ def _pair(p: Any, q: Any, floats: FloatReading) -> tuple[Any, Any]:
     return P, Q
 
 
+_USED: dict = {}  # the logarithms of a call of a measure -> the symbolic lists it was given (latest first)
+_USED_MAX = 512
+
+
+def _note_lists(result: sp.Expr, *dists: Any) -> sp.Expr:
+    """Remember the symbolic lists a measure was given, under the logarithms of its value.
+
+    :func:`symxent.verify` reads them back (:func:`lists_in`): a list given to ``entropy``,
+    ``cross_entropy``, ``kl_divergence`` or ``js_divergence`` is a distribution, exactly as a list
+    typed inside ``H(...)``. Only calls whose logarithms all occur in a claim count for it.
+    """
+    lists = tuple(tuple(d) for d in dists if isinstance(d, Categorical)
+                  and any(getattr(x, "free_symbols", None) for x in d))
+    logs = frozenset(result.atoms(sp.log)) if isinstance(result, sp.Basic) else frozenset()
+    if lists and logs:
+        _USED[logs] = tuple(dict.fromkeys(lists + _USED.pop(logs, ())))
+        while len(_USED) > _USED_MAX:
+            _USED.pop(next(iter(_USED)))
+    return result
+
+
+def lists_in(*exprs: sp.Expr) -> list[tuple]:
+    """The symbolic lists given to a measure whose value's logarithms all occur in ``exprs``
+    (and whose entries' symbols do too): the lists a claim built with the Python API uses.
+
+    >>> p = sp.Symbol("p", real=True)
+    >>> lists_in(entropy([p, 1 - p]) + 1)
+    [(p, 1 - p)]
+    >>> lists_in(p * sp.log(p))
+    []
+    """
+    logs: set = set()
+    symbols: set = set()
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            logs |= e.atoms(sp.log)
+            symbols |= e.free_symbols
+    out: list = []
+    for used, lists in _USED.items():
+        if used <= logs:
+            out += [v for v in lists if v not in out and all(
+                getattr(x, "free_symbols", set()) <= symbols for x in v)]
+    return out
+
+
 def _symbolic_sum(term: sp.Expr, d: SymbolicDistribution, base: sp.Expr) -> sp.Expr:
     total = sp.Sum(term, d.limits)
     return total if base == sp.E else total / sp.log(base)
@@ -68,7 +113,7 @@ def entropy(p: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.
     if isinstance(p, SymbolicDistribution):
         return -_symbolic_sum(p.term() * sp.log(p.term()), p, b)
     P = as_distribution(p, "P", floats=floats)
-    return -sp.Add(*(_xlog(pi, pi, b) for pi in P))
+    return _note_lists(-sp.Add(*(_xlog(pi, pi, b) for pi in P)), P)
 
 
 def cross_entropy(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.Expr:
@@ -81,7 +126,7 @@ def cross_entropy(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "b
     P, Q = _pair(p, q, floats)
     if isinstance(P, SymbolicDistribution):
         return -_symbolic_sum(P.term() * sp.log(Q.term()), P, b)
-    return -sp.Add(*(_xlog(pi, qi, b) for pi, qi in zip(P, Q)))
+    return _note_lists(-sp.Add(*(_xlog(pi, qi, b) for pi, qi in zip(P, Q))), P, Q)
 
 
 def kl_divergence(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.Expr:
@@ -96,6 +141,10 @@ def kl_divergence(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "b
     P, Q = _pair(p, q, floats)
     if isinstance(P, SymbolicDistribution):
         return _symbolic_sum(P.term() * sp.log(P.term() / Q.term()), P, b)
+    return _note_lists(_kl_terms(P, Q, b), P, Q)
+
+
+def _kl_terms(P: Any, Q: Any, b: sp.Expr) -> sp.Expr:
     terms = []
     for pi, qi in zip(P, Q):
         if pi.is_zero:
@@ -120,7 +169,7 @@ def js_divergence(p: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "b
     if isinstance(P, SymbolicDistribution):
         raise UnsupportedError("js_divergence needs finite distributions (M = (P + Q)/2 is formed entrywise)")
     M = [(pi + qi) / 2 for pi, qi in zip(P, Q)]
-    return (kl_divergence(list(P), M, base=b) + kl_divergence(list(Q), M, base=b)) / 2
+    return _note_lists((_kl_terms(P, M, b) + _kl_terms(Q, M, b)) / 2, P, Q)
 
 
 def binary_cross_entropy(y: Any, q: Any, *, base: Any = sp.E, floats: FloatReading = "binary") -> sp.Expr:

@@ -32,6 +32,7 @@ MUST_PROVE = [
     ("gaussian_nll(y, mu, s)", "(y - mu)**2/(2*s**2) + log(2*pi*s**2)/2", {"s": "(0, oo)"}, "="),
     ("-log(exp(z) / (exp(z) + exp(w)))", "log(exp(z) + exp(w)) - z", {}, "="),
     ("KL(Bernoulli(a), Bernoulli(b))", "a*log(a/b) + (1 - a)*log((1 - a)/(1 - b))", {"a": "(0, 1)", "b": "(0, 1)"}, "="),
+    ("x*log(x)", "-1/e", {"x": "(0, oo)"}, ">="),  # undecided before issue 10's one-variable (convexity) tactic
 ]
 
 MUST_DISPROVE = [  # the issue's list first
@@ -51,7 +52,7 @@ MUST_DISPROVE = [  # the issue's list first
 
 UNDECIDED = [  # true, but beyond the normal form and the catalogue: no counterexample, no proof
     ("exp(x)", "1 + x", {}, ">="),
-    ("x*log(x)", "-1/e", {"x": "(0, oo)"}, ">="),
+    ("exp(x)", "1 + x + x**2/2", {"x": "[0, oo)"}, ">="),  # F' = exp(x) - 1 - x >= 0 is beyond the sign reasoning
 ]
 
 

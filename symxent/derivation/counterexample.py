@@ -54,11 +54,11 @@ def _sizes(e: sp.Expr) -> set:
 
 
 def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: random.Random, size: int,
-                 also: AbstractSet = frozenset(), step: int = 99) -> sp.Expr:
+                 also: AbstractSet = frozenset(), step: int = 99, feasible=None) -> sp.Expr | None:
     sizes = _sizes(e)
     for s in sorted(sizes, key=str):
         point[s] = sp.Integer(size)
-    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e.doit()
+    e = e.xreplace({s: point[s] for s in sizes}).doit() if sizes else e  # search did doit() once
     for b in bases:
         entries = _simplex(size, rng)
         point.update({b[k + 1]: v for k, v in enumerate(entries)})
@@ -69,7 +69,46 @@ def _instantiate(e: sp.Expr, point: dict, domains: dict, bases: list, rng: rando
     for s in sorted((e.free_symbols | {a for a in also if not a.is_integer}) - set(point) - labels, key=str):
         if isinstance(s, sp.Symbol):
             point[s] = _sample(domains.get(s, sp.Reals), rng, step)
+    if feasible is not None and not feasible(point):
+        return None  # checked before the (costly) substitution
     return e.xreplace(point)
+
+
+def _contains(dom: sp.Set, v: sp.Rational) -> bool:
+    """``v in dom``, for an interval by comparing rationals (SymPy's ``contains`` is slow)."""
+    if isinstance(dom, sp.Interval):
+        lo, hi = dom.start, dom.end
+        return (lo < v if dom.left_open else lo <= v) and (v < hi if dom.right_open else v <= hi)
+    return dom.contains(v) is sp.true
+
+
+def _simplex_point(lists: tuple, domains: dict, rng: random.Random) -> dict:
+    """Values of the lists' symbols that make each list a random rational probability vector,
+    where its entries, linear in the symbols not yet fixed, can be solved for (inside their domains).
+
+    >>> a, b = sp.symbols("a b")
+    >>> pt = _simplex_point(((a, b, 1 - a - b),), {}, random.Random(1))
+    >>> is_probability_vector((a, b, 1 - a - b), pt)
+    True
+    """
+    point: dict = {}
+    for entries in lists:
+        exprs = [x.xreplace(point) if isinstance(x, sp.Basic) else sp.Rational(x) for x in entries]
+        unknown = sorted(set().union(*(x.free_symbols for x in exprs)), key=str)
+        if not unknown:
+            continue
+        target = _simplex(len(exprs), rng)
+        try:
+            solutions = sp.linsolve([x - w for x, w in zip(exprs, target)], unknown)
+        except (ValueError, TypeError, NotImplementedError, sp.PolynomialError):
+            continue
+        if not isinstance(solutions, sp.FiniteSet) or len(solutions) != 1:
+            continue
+        values = next(iter(solutions))
+        if all(v.is_Rational and (s not in domains or _contains(domains[s], v))
+               for s, v in zip(unknown, values)):
+            point.update(zip(unknown, values))
+    return point
 
 
 def certified_sign(e: sp.Expr) -> int | None:
@@ -115,14 +154,24 @@ def _digits(e: sp.Expr) -> str:
 
 
 def is_probability_vector(entries, point: dict) -> bool:
-    """Every entry at ``point`` is an exact rational in (0, 1] and they sum to exactly 1.
+    """Every entry at ``point`` is certified in (0, 1] and they sum to exactly 1 (rationals, or
+    closed values such as a softmax of rationals: signs by enclosure, the sum by cancellation).
 
-    >>> a = sp.Symbol("a")
+    >>> a, z = sp.Symbol("a"), sp.Symbol("z")
     >>> is_probability_vector((a, 1 - a), {a: sp.Rational(1, 3)}), is_probability_vector((a, 1 - a), {a: sp.Integer(2)})
     (True, False)
+    >>> is_probability_vector((sp.exp(z) / (1 + sp.exp(z)), 1 / (1 + sp.exp(z))), {z: sp.Integer(3)})
+    True
     """
     values = [v.xreplace(point) if isinstance(v, sp.Basic) else sp.Rational(v) for v in entries]
-    return all(v.is_Rational and 0 < v <= 1 for v in values) and sum(values) == 1
+    if all(v.is_Rational for v in values):
+        return all(0 < v <= 1 for v in values) and sum(values) == 1
+    if any(v.free_symbols for v in values):
+        return False
+    if not all(certified_sign(v) == 1 and certified_sign(1 - v) in (0, 1) for v in values):
+        return False
+    total = sp.Add(*values)
+    return total == 1 or certified_sign(total - 1) == 0 or sp.cancel(sp.together(total)) == 1
 
 
 def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples: int = 40, seed: int = 0,
@@ -130,27 +179,36 @@ def search(L: sp.Expr, R: sp.Expr, rel: str, domains: dict, bases: list, samples
     """The first sampled point where ``L REL R`` is certified false, with both sides there, or None.
 
     With ``lists`` (tuples of entries), only points where each is a probability vector count:
-    the others are drawn again (up to 25 draws a sample); ``stats["feasible"]`` receives how
-    many points were tried.
+    most draws solve the lists' symbols for a random point of the simplex, the others sample the
+    box of the domains (and are drawn again, up to 25 draws a sample, until feasible);
+    ``stats["feasible"]`` receives how many points were tried, ``stats["points"]`` the points.
     """
     rng = random.Random(seed)
     diff = unfold(L) - unfold(R)
+    if not _sizes(diff):
+        diff = diff.doit()  # once here, not at every sample
     also = (unfold(L).free_symbols | unfold(R).free_symbols) - diff.free_symbols
     also |= {s for v in lists for x in v if isinstance(x, sp.Basic) for s in x.free_symbols}
     tried = 0
+
+    def feasible(point: dict) -> bool:
+        return all(is_probability_vector(v, point) for v in lists)
+
     for t in range(samples * (25 if lists else 1)):
         if tried >= samples:
             break
-        point: dict = {}
+        point: dict = _simplex_point(lists, domains, rng) if lists and t >= len(_SPECIAL) and t % 3 != 2 else {}
         try:
-            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t)
+            value = _instantiate(diff, point, domains, bases, rng, size=2 + t % 2, also=also, step=t,
+                                 feasible=feasible if lists else None)
         except (SymxentError, TypeError, ValueError, ZeroDivisionError):
             continue
-        if not all(is_probability_vector(v, point) for v in lists):
+        if value is None:
             continue
         tried += 1
         if stats is not None:
             stats["feasible"] = tried
+            stats.setdefault("points", []).append(point)
         if _fails(certified_sign(value), rel):
             at = {k: v for k, v in point.items()}
             lhs_v = unfold(L)

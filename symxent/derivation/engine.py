@@ -36,10 +36,16 @@ class Proof:
         self.current = lhs
         self.steps: list[Step] = []
 
-    def step(self, after: sp.Expr, rule: str, why: str, relation: Relation = "=", **params: Any) -> "Proof":
-        """Add ``current REL after`` justified by ``rule`` (checked now) and move on to ``after``."""
+    def step(self, after: sp.Expr, rule: str, why: str, relation: Relation = "=", *, refute_failed: bool = True,
+             **params: Any) -> "Proof":
+        """Add ``current REL after`` justified by ``rule`` (checked now) and move on to ``after``.
+
+        A step the rule does not give is searched for a counterexample (``refute_failed``; a
+        tactic trying forms turns it off: its failed attempt is only "unverified")."""
         status, detail = check_step(rule, self.current, after, relation, self.ctx, params)
-        if status == "failed" and rule not in _REFUTING:
+        if status == "failed" and not refute_failed:
+            status = "unverified"
+        elif status == "failed" and rule not in _REFUTING:
             # the rule does not give this step; it is refuted only by a point where it is false
             point = refute(self.current, after, relation, self.assumptions)
             if point:

@@ -13,6 +13,8 @@ import sympy as sp
 
 __all__ = ["Facts", "flip_sign"]
 
+_DEPTH = 0  # how deep Facts._combination is (it recurses through is_positive)
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -41,7 +43,8 @@ class Facts:
                 return self.is_positive(flipped)
             return all(self.is_positive(f) for f in e.args)
         if e.is_Add:
-            return all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)
+            return (all(self.is_nonnegative(t) for t in e.args) and any(self.is_positive(t) for t in e.args)) \
+                or self._combination(e, strict=True)
         if e.is_Pow:
             base, ex = e.args
             return (self.is_positive(base) and ex.is_real) or (
@@ -64,13 +67,48 @@ class Facts:
                 return self.is_nonnegative(flipped)
             return all(self.is_nonnegative(f) for f in e.args)
         if e.is_Add:
-            return all(self.is_nonnegative(t) for t in e.args)
+            return all(self.is_nonnegative(t) for t in e.args) or self._combination(e, strict=False)
         if e.is_Pow:
             base, ex = e.args
             return (self.is_nonnegative(base) and ex.is_real) or (ex.is_Integer and ex.is_even and base.is_real)
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
             return self.is_nonnegative(e.function)
         return False
+
+    def _combination(self, e: sp.Expr, strict: bool) -> bool:
+        """``e = c f + rest`` with ``f`` a known fact, ``c > 0`` rational and ``rest`` of known sign:
+        ``2 - p - q = (1 - p) + (1 - q)`` (two levels deep at most).
+
+        >>> p, q = sp.symbols("p q")
+        >>> Facts(positive=frozenset({1 - p, 1 - q})).is_positive(1 - p / 2 - q / 2)
+        True
+        """
+        global _DEPTH
+        if _DEPTH >= 2:
+            return False
+        terms = e.as_coefficients_dict()
+        try:
+            _DEPTH += 1
+            for f, f_strict in [*((f, True) for f in self.positive), *((f, False) for f in self.nonnegative)]:
+                if not f.is_Add:
+                    continue
+                fd = f.as_coefficients_dict()
+                t = next((t for t in fd if t in terms and t != 1), None)
+                if t is None:
+                    continue
+                c = terms[t] / fd[t]
+                if not (c.is_Rational and c > 0):
+                    continue
+                rest = sp.expand(e - c * f)
+                if rest == 0:
+                    if f_strict or not strict:
+                        return True
+                    continue
+                if (self.is_positive(rest) if strict and not f_strict else self.is_nonnegative(rest)):
+                    return True
+            return False
+        finally:
+            _DEPTH = max(_DEPTH - 1, 0)  # never below 0, even if an alarm came before the increment
 
     def is_nonzero(self, e: sp.Expr) -> bool:
         if e.is_nonzero or self.is_positive(e) or self.is_positive(-e):

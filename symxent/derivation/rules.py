@@ -10,6 +10,7 @@ they rely on. No rule calls ``simplify``; every SymPy call is bounded.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import sympy as sp
@@ -230,7 +231,12 @@ def instantiate(expr: sp.Expr, lists: dict) -> sp.Expr:
     sizes = {len(v) for v in lists.values()}
     if len(sizes) != 1:
         raise ValueError("the lists of one instance have one length")
-    size = sizes.pop()
+    return _instantiated(expr, tuple(lists.items()), sizes.pop())
+
+
+@functools.lru_cache(maxsize=512)
+def _instantiated(expr: sp.Expr, items: tuple, size: int) -> sp.Expr:
+    lists = dict(items)
     e = unfold(expr)
     ns = {lim[2] for s in e.atoms(sp.Sum) for lim in s.limits if isinstance(lim[2], sp.Symbol)}
     ns |= {x for x in e.free_symbols if isinstance(x, sp.Symbol) and x.name == "n" and x.is_integer}
@@ -433,3 +439,48 @@ def _normal_form(before, after, relation, ctx) -> Verdict:
     missing = sorted(set(miss_a + miss_b))
     return ("unverified", f"the normal forms differ; side conditions not established: {', '.join(missing)}") \
         if missing else ("unverified", "the normal forms differ")
+
+
+@rule("sign_facts")
+def _sign_facts(before, after, relation, ctx) -> Verdict:
+    """``before REL after`` because the sign of their difference follows from the assumptions."""
+    d = before - after if relation in (">", ">=") else after - before
+    if relation not in (">", ">=", "<", "<="):
+        return "unverified", f"rule proves inequalities, step claims {relation}"
+    strict = relation in (">", "<")
+    test = ctx.facts.is_positive if strict else ctx.facts.is_nonnegative
+    if test(d) or test(sp.expand(d)) or test(sp.factor(d)):
+        return "verified", f"{d} {'>' if strict else '>='} 0 follows from the assumptions (sign reasoning)"
+    return "unverified", f"the sign of {d} is not established"
+
+
+@rule("assumption")
+def _assumption(before, after, relation, ctx) -> Verdict:
+    """``before REL after`` is one of the stated assumptions (or what a stated domain says)."""
+    wanted = {"=": sp.Eq, ">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le}.get(relation)
+    if wanted is None:
+        return "unverified", f"no such relation {relation}"
+    for a in ctx.assumptions:
+        if a.relation is not None and a.relation == wanted(before, after, evaluate=False):
+            return "verified", f"stated assumption: {a.text}"
+        if a.domain is not None and a.subject == before and _domain_gives(a.domain, relation, after):
+            return "verified", f"stated assumption: {before} in {a.domain}"
+    return "unverified", f"{before} {relation} {after} is not a stated assumption"
+
+
+def _domain_gives(dom, relation: str, bound) -> bool:
+    """``x in dom`` gives ``x REL bound`` (the interval's endpoint on that side, open or closed)."""
+    if not isinstance(dom, sp.Interval):
+        return False
+    if relation in (">", ">="):
+        end, is_open, beyond = dom.start, dom.left_open, dom.start > bound
+    elif relation in ("<", "<="):
+        end, is_open, beyond = dom.end, dom.right_open, dom.end < bound
+    else:
+        return False
+    if not end.is_finite:
+        return False
+    return bool(beyond) or (end == bound and (is_open or relation in (">=", "<=")))
+
+
+from . import rules_ineq  # noqa: E402,F401  (registers the inequality tactics' rules; it imports this module)

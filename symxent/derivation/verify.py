@@ -17,6 +17,7 @@ what cannot be decided in time is "undecided".
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .core import Assumption, Derivation
 from .counterexample import certified_sign, search
 from .engine import Proof
 from .rules import check_step
+from .sides import side_conditions, with_side_conditions
 from .quantities import Quantity
 
 __all__ = ["VerifyResult", "verify", "certified_sign"]
@@ -142,12 +144,15 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
         symbols[str(key)] = key if isinstance(key, sp.Symbol) else sp.Symbol(str(key), real=True)
     lists: list = []
     L, R = _read(lhs, symbols, dists, "lhs", lists), _read(rhs, symbols, dists, "rhs", lists)
+    lists += [v for v in _api_lists(lhs, rhs) if v not in lists]
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases) + list_assumptions(lists, domains)
     from ..identities import catalogue
 
     catalogue()  # import the catalogue's modules before the clock starts: an alarm inside an import breaks it
+    if rel != "=":
+        _inequalities()  # derived once per process (cached), outside the claim's own time bound
     deadline = time.monotonic() + seconds
     stats: dict = {}
     try:
@@ -156,8 +161,11 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
             if found is not None:
                 point, values = found
                 return VerifyResult("disproved", L, R, rel, point, values, None,
-                                    f"false at {_show(point)}", assumptions)
-            derivation = _prove(L, R, rel, assumptions, deadline, cut := list[str](), tuple(lists))
+                                    f"false at {_show(point)}" if point else "false: the two closed values compare the other way", assumptions)
+            derivation = _prove(L, R, rel, assumptions, deadline, cut := list[str](), tuple(lists), stats.get("points", ()))
+            if derivation is not None and lists:
+                base = _assumptions(domains, bases) + tuple(a for a in assumptions if a.domain is None)
+                derivation = with_side_conditions(derivation, side_conditions(tuple(lists), base, assumptions))
             if derivation is not None:
                 last = (derivation.parts[-1] if derivation.parts else derivation).steps[-1]
                 return VerifyResult("proved", L, R, rel, None, None, derivation, last.detail, assumptions)
@@ -169,14 +177,23 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
             raise
         return VerifyResult("undecided", L, R, rel, detail=f"numbers too large to decide ({type(err).__name__})",
                             assumptions=assumptions)
-    why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form " \
-          "or the catalogue's inequalities"
+    why = f"no counterexample at {samples} points of the domains, and no proof found by the normal form, " \
+          "the catalogue's inequalities or the inequality tactics"
     if cut:
-        why += f" ({cut[0]})"
+        why += " (" + "; ".join(cut) + ")"
     if lists and not stats.get("feasible"):
         why = ("no sampled point of the domains makes every list a probability vector (entries in (0, 1] "
                "summing to 1): the feasible set may be empty; no proof found")
     return VerifyResult("undecided", L, R, rel, detail=why, assumptions=assumptions)
+
+
+def _api_lists(*sides: Any) -> list:
+    """Lists given to ``entropy``/``cross_entropy``/``kl_divergence``/``js_divergence`` (Python
+    API) whose call's logarithms all occur in the claim: distributions, as typed lists are."""
+    from ..measures import lists_in
+
+    exprs = [s for s in sides if isinstance(s, sp.Basic)]
+    return lists_in(*exprs) if exprs else []
 
 
 def _where_mapping(where: Any) -> Mapping | None:
@@ -295,7 +312,7 @@ def _in_time(deadline: float) -> None:
 
 
 def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | None = None,
-           lists: tuple = ()) -> Derivation | None:
+           lists: tuple = (), points: tuple = ()) -> Derivation | None:
     d = _equal(L, R, assumptions)
     if cut is not None and "time bound" in d.steps[0].detail:
         cut.append("the normal form was cut by its time bound")
@@ -307,15 +324,26 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
         return d
     if rel == "=":
         return None
+    if not (L - R).free_symbols:  # two closed values: an exact comparison
+        for strict in (">", "<"):
+            d = Proof("claim", "user claim", L, rel, R, assumptions).step(
+                R, "certified_order", "exact comparison of the two values", strict, refute_failed=False).qed()
+            if d.proved:
+                return d
     ctx = context_of(assumptions)
-    instance = _by_instance(L, R, rel, assumptions, ctx, deadline, lists)  # the claim's lists first: cheap to match
-    if instance is not None:
-        return instance
+    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
+    if d is not None:
+        return d
+    points = tuple(points)[:2]
+    d_values = [_numeric(L - R, pt) for pt in points]
     for lemma in _inequalities():
         statement = lemma.parts[0] if lemma.parts else lemma
         for subs in _matchings(statement, L, R):
+            inst = (statement.lhs - statement.rhs).xreplace(subs)
             for factor in (sp.Integer(1), sp.Integer(-1)):
                 _in_time(deadline)
+                if not inst.atoms(Quantity) and not _may_be_multiple(d_values, inst, factor, points):
+                    continue
                 params = {"lemma": lemma, "subs": subs, "factor": factor}
                 if check_step("lemma", L, R, rel, ctx, params)[0] != "verified":
                     continue  # try the next instance (no counterexample search for a mere mismatch)
@@ -323,13 +351,51 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
                     R, "lemma", f"catalogue: {lemma.name}", rel, **params).qed()
                 if d.proved:
                     return d
+    return _by_tactics(L, R, rel, assumptions, deadline, lists, points, cut)
+
+
+def _by_tactics(L, R, rel, assumptions, deadline: float, lists: tuple, points: tuple,
+                cut: list | None) -> Derivation | None:
+    """The inequality tactics (termwise ln x <= x - 1, log-sum, one variable); what each reached
+    goes to ``cut`` for the undecided verdict."""
+    from .tactics import prove
+
+    _in_time(deadline)
+    d, notes = prove(L, R, rel, assumptions, lists, tuple(points)[:2])
+    if d is not None and d.proved:
+        return d
+    if cut is not None and notes:
+        cut.append("tactics: " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
     return None
 
 
-def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> Derivation | None:
+def _numeric(e: sp.Expr, point: dict) -> complex | None:
+    """``e`` at ``point`` to 30 digits (a filter only: a mismatch skips a candidate, never proves)."""
+    try:
+        return complex(sp.N(e.xreplace(point), 30))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _may_be_multiple(d_values: list, inst: sp.Expr, factor: sp.Expr, points: tuple) -> bool:
+    """``d = factor * inst`` is not refuted numerically at the sampled feasible points."""
+    for value, point in zip(d_values, points):
+        other = _numeric(factor * inst, point)
+        if value is None or other is None:
+            continue
+        if abs(value - other) > 1e-15 * (1 + abs(value)):
+            return False
+    return True
+
+
+def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple, points: tuple = ()) -> Derivation | None:
     """A catalogue inequality over n-event distributions, cited at the claim's lists (n = len)."""
+    from .rules import instantiate
+
     if not lists:
         return None
+    points = tuple(points)[:2]
+    d_values = [_numeric(L - R, pt) for pt in points]
     logs = sorted({g for g in (L - R).atoms(sp.log) if not g.free_symbols and g.args[0].is_Rational
                    and g.args[0] > 1}, key=str)  # a base b: the claim is 1/log(b) times the lemma
     factors = [sp.Integer(1), sp.Integer(-1)] + [s / g for g in logs for s in (1, -1)]
@@ -341,8 +407,14 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> 
         for chosen in itertools.product(lists, repeat=len(bases)):
             if len({len(v) for v in chosen}) != 1:
                 continue
+            try:
+                inst = instantiate(statement.lhs - statement.rhs, dict(zip(bases, chosen)))
+            except ValueError:
+                continue
             for factor in factors:
                 _in_time(deadline)
+                if not _may_be_multiple(d_values, inst, factor, points):
+                    continue
                 params = {"lemma": lemma, "lists": dict(zip(bases, chosen)), "factor": factor}
                 if check_step("instance", L, R, rel, ctx, params)[0] != "verified":
                     continue
@@ -355,7 +427,8 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple) -> 
     return None
 
 
-def _inequalities() -> list[Derivation]:
+@functools.lru_cache(maxsize=1)
+def _inequalities() -> tuple[Derivation, ...]:
     from ..identities import catalogue
     from ..identities._common import ln_le_x_minus_1
 
@@ -366,7 +439,7 @@ def _inequalities() -> list[Derivation]:
             if part.relation in ("<=", ">=", "<", ">") and part.proved and not any(
                     isinstance(a.relation, sp.Unequality) for a in part.assumptions):
                 out.append(part)
-    return out
+    return tuple(out)
 
 
 def _matchings(statement: Derivation, L: sp.Expr, R: sp.Expr):
@@ -378,6 +451,8 @@ def _matchings(statement: Derivation, L: sp.Expr, R: sp.Expr):
     claim_bases = _distribution_bases(L, R)
     base_maps = [dict(zip(lemma_bases, perm)) for perm in itertools.permutations(claim_bases, len(lemma_bases))] \
         if len(claim_bases) >= len(lemma_bases) else []
+    if lemma_bases and not base_maps:
+        return  # the lemma is about distributions the claim does not have: no instance can match
     sym_maps = [dict(zip(lemma_syms, perm)) for perm in itertools.permutations(claim_syms, len(lemma_syms))] \
         if len(claim_syms) >= len(lemma_syms) else []
     for bm in base_maps or [{}]:
