@@ -56,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "semantics < cancellation/unexplained/error); 'rounding' = not correctly rounded, 'any' = any deviation")
     p.add_argument("--ulps", type=float, default=None,
                    help="rounding threshold: ULPs from the library's own convention still called rounding (16)")
+    p.add_argument("--grad", nargs="?", const="prediction", default=None, metavar="WRT",
+                   help="compare the gradient instead (torch.autograd, jax.grad) with the certified one, per element "
+                        "in ULPs; WRT is prediction (q, logits, mean; the default) or var")
     p.set_defaults(run=run)
 
 
@@ -189,6 +192,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--digits={args.digits} must be from 1 to {MAX_DIGITS}")
     problem = _problem(args)
     libs = _libs(args.libs)
+    if args.grad is not None:
+        return _run_grad(args, problem, libs)
     show = _progress()
     ulps = _ulps(args.ulps)
     report = compare(problem, libs, digits=args.digits, progress=show, **({} if ulps is None else {"ulps": ulps}))
@@ -263,3 +268,36 @@ def _short(v: Any) -> str:
 
 def _num(v: float) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def _run_grad(args: argparse.Namespace, problem, libs: list[str]) -> int:
+    """``--grad``: each library's gradient against the certified one, element by element."""
+    from ..crosscheck.autograd import compare_gradients
+    ulps = _ulps(args.ulps)
+    report = compare_gradients(problem, args.grad, libs, digits=args.digits,
+                               **({} if ulps is None else {"ulps_allowed": ulps}))
+    if args.json:
+        print_json(_json_safe(report.to_json()))
+    else:
+        _print_grad_table(report)
+    return _exit_code(report, args.fail_on)
+
+
+def _print_grad_table(report) -> None:
+    p = report.problem
+    print(f"gradient of {p.measure} ({p.reduction}) with respect to {report.wrt}, {p.reading}")
+    print("exact: " + ", ".join(str(c) for c in report.exact[:8]) + (", ..." if len(report.exact) > 8 else ""))
+    if not report.results:
+        print("no installed library with autograd implements this loss with these options")
+    for r in report.results:
+        print()
+        print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")
+        order = sorted(range(len(r.values)), key=lambda i: -abs(r.ulp_errors[i]) if r.ulp_errors[i] == r.ulp_errors[i]
+                       else -math.inf)
+        print("  index  value                    exact                    ULPs")
+        for i in order[:5]:
+            where = "[" + ", ".join(str(int(j)) for j in np.unravel_index(i, p.prediction.shape)) + "]"
+            print(f"  {where:<6} {r.values[i]!r:<24} {str(report.exact[i])[:24]:<24} {_num(r.ulp_errors[i])}")
+        if len(order) > 5:
+            print(f"  ... {len(order) - 5} more elements")
+        print(f"  {r.explanation}")

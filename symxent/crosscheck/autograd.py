@@ -56,6 +56,11 @@ class GradResult:
     verdict: str
     explanation: str
 
+    @property
+    def ulp_error(self) -> float:
+        """The worst element's error in ULPs (what ``--fail-on`` reads)."""
+        return self.ulp_errors[self.worst_index] if self.worst_index is not None else math.nan
+
 
 @dataclass
 class GradReport:

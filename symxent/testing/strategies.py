@@ -49,6 +49,7 @@ pytest + JAX:
 from __future__ import annotations
 
 import math
+from functools import cache
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -90,19 +91,30 @@ def _array(values, dtype: str) -> np.ndarray:
 
 # ---------------------------------------------------------------- elementwise values
 
+@cache
+def _tiny_values(f: BinaryFormat) -> tuple[Fraction, ...]:
+    """Powers of two from 1/8 down to the smallest subnormal and the decimals 1e-8 ... 1e-300, in
+    ``f``, largest first: one ordered branch, so shrinking moves to the largest value that fails."""
+    tiny = f.emin - f.precision + 1
+    values = {Fraction(1, 2**k) for k in range(3, -tiny + 1)}
+    values |= {Fraction(round_binary(Fraction(d), f)) for d in (1e-8, 1e-30, 1e-40, 1e-300)}
+    return tuple(sorted((v for v in values if v > 0), reverse=True))
+
+
 def _unit_pool(f: BinaryFormat) -> list[st.SearchStrategy]:
-    p, tiny = f.precision, f.emin - f.precision + 1  # tiny: exponent of the smallest subnormal
+    p = f.precision
+    tiny = _tiny_values(f)
     return [
         st.sampled_from([Fraction(1, 2), Fraction(1, 4), Fraction(3, 4)]),
-        st.integers(1, -tiny).map(lambda k: Fraction(1, 2**k)),          # 2^-k down to the smallest subnormal
+        st.integers(0, len(tiny) - 1).map(tiny.__getitem__),             # 1/8 ... 1e-300 ... 2^-1074
         st.integers(1, p).map(lambda k: 1 - Fraction(1, 2**k)),          # 1 - 2^-k up to 1 - 2^-p
-        st.sampled_from([Fraction(1e-300), Fraction(1e-30), Fraction(1e-8), Fraction(0.1), Fraction(1, 3)]),
-        st.floats(0.0, 1.0, allow_subnormal=True).map(Fraction),
+        st.sampled_from([Fraction(0.1), Fraction(1, 3)]),
+        st.floats(2.0**-20, 1.0).map(Fraction),  # anything else (the tiny ones are the branch above)
     ]
 
 
 def unit_floats(dtype: str = "float64", *, endpoints: bool = True) -> st.SearchStrategy[float]:
-    """Floats in [0, 1] exactly representable in ``dtype``: 1/2, powers of two down to the
+    """Floats in [0, 1] exactly representable in ``dtype``: 1/2, powers of two (and 1e-300) down to the
     smallest subnormal, 1 - 2^-k up to the last float below 1, 1e-300, then anything.
 
     >>> from hypothesis import find
@@ -128,7 +140,7 @@ def logit_values(dtype: str = "float64", *, neg_inf: bool = True, pos_inf: bool 
     big = float(f.max_value) if max_abs is None else min(float(max_abs), float(f.max_value))
     specials = [0.0, 1.0, -1.0, 88.0, -88.0, 89.0, 709.0, -745.0, 1e300, -1e300, 2.0**-60, -(2.0**-60), 2.0**43,
                 5e-324, 1e-200]
-    pool = [st.integers(-60, 60).map(float), st.integers(-10**6, 10**6).map(float).filter(lambda v: abs(v) <= big),
+    pool = [st.just(0.0), st.integers(-60, 60).map(float), st.integers(-10**6, 10**6).map(float).filter(lambda v: abs(v) <= big),
             st.sampled_from([v for v in specials if abs(v) <= big]),
             st.floats(-big, big, allow_nan=False, allow_infinity=False)]
     if neg_inf:
@@ -184,16 +196,18 @@ def probability_vectors(draw, n: int | None = None, *, min_size: int = 2, max_si
     ``1 - 1e-300`` exact). Shrinks to ``[1/2, 1/2]``.
 
     >>> from hypothesis import find
-    >>> d = find(probability_vectors(), lambda d: min(d.exact) < 1e-300)
-    >>> sum(d.exact) == 1, len(d.exact) <= 24
-    (True, True)
+    >>> find(probability_vectors(n=3), lambda d: True).exact
+    (Fraction(1, 4), Fraction(1, 4), Fraction(1, 2))
+    >>> find(probability_vectors(sum_ulps=-1), lambda d: True).total == 1 - 2**-53
+    True
     """
     f = _fmt(dtype)
     lo, hi = (n, n) if n is not None else (min_size, max_size)
     if lo < 1 or hi < lo:
         raise UnsupportedError(f"sizes min_size={lo!r}, max_size={hi!r} must satisfy 1 <= min_size <= max_size")
     total = _total(f, sum_ulps)
-    pool = st.one_of(*_unit_pool(f), *([st.just(Fraction(0))] if zeros else [])).map(lambda v: Fraction(round_binary(v, f)))
+    pool = (st.one_of(*_unit_pool(f), *([st.just(Fraction(0))] if zeros else []))
+            .map(lambda v: Fraction(round_binary(v, f))).filter(lambda v: zeros or v > 0))
     chosen: list[Fraction] = []
     for v in draw(st.lists(pool, max_size=max(hi - 1, 0))):
         rest = total - sum(chosen) - v
@@ -289,10 +303,12 @@ class BinaryDraw:
 
 @st.composite
 def binary_problems(draw, n: int | None = None, *, min_size: int = 1, max_size: int = 8, dtype: str = "float64",
-                    logits: bool = False, soft: bool = False, endpoints: bool = False) -> BinaryDraw:
+                    logits: bool = False, soft: bool = False, endpoints: bool = False,
+                    max_abs: float = 1e4) -> BinaryDraw:
     """``n`` labels (0/1, or soft labels in [0, 1] with ``soft``) and predictions: probabilities
     from :func:`unit_floats` (0 and 1 only with ``endpoints``), or logits from
-    :func:`logit_values` (finite). Shrinks to one sample, y = 0, q = 1/2.
+    :func:`logit_values` (finite, ``|x| <= max_abs``: past ~1e4 a loss like ``e^{-|x|}`` has no
+    decimal the oracle can certify). Shrinks to one sample, y = 0, q = 1/2.
 
     >>> from hypothesis import find
     >>> d = find(binary_problems(), lambda d: d.exact_prediction[0] < 1e-40 and d.exact_target[0] == 1)
@@ -302,7 +318,7 @@ def binary_problems(draw, n: int | None = None, *, min_size: int = 1, max_size: 
     f = _fmt(dtype)
     size = n if n is not None else draw(st.integers(min_size, max_size))
     label = (unit_floats(dtype) if soft else st.sampled_from([0.0, 1.0]))
-    pred = logit_values(dtype, neg_inf=False) if logits else unit_floats(dtype, endpoints=endpoints)
+    pred = logit_values(dtype, neg_inf=False, max_abs=max_abs) if logits else unit_floats(dtype, endpoints=endpoints)
     pairs = draw(st.lists(st.tuples(label, pred), min_size=size, max_size=size))
     y = tuple(Fraction(a) for a, _ in pairs)
     q = tuple(Fraction(b) for _, b in pairs)
@@ -334,7 +350,7 @@ class LogitDraw:
 @st.composite
 def logit_rows(draw, *, rows: tuple[int, int] = (1, 4), min_classes: int = 2, max_classes: int = 16,
                dtype: str = "float64", neg_inf: bool = True, pos_inf: bool = False, soft: bool = False,
-               weights: bool = False, smoothing: bool = False) -> LogitDraw:
+               weights: bool = False, smoothing: bool = False, max_abs: float = 1e4) -> LogitDraw:
     """Rows of K logits (K up to ``max_classes``, 10^5 allowed) with huge spread and -inf
     entries, labels, and optionally soft labels, class weights and label smoothing.
 
@@ -350,12 +366,12 @@ def logit_rows(draw, *, rows: tuple[int, int] = (1, 4), min_classes: int = 2, ma
     f = _fmt(dtype)
     n = draw(st.integers(*rows))
     k = draw(st.integers(min_classes, max_classes))
-    value = logit_values(dtype, neg_inf=neg_inf, pos_inf=pos_inf)
+    value = logit_values(dtype, neg_inf=neg_inf, pos_inf=pos_inf, max_abs=max_abs)
     if k <= 64:
         z = np.array(draw(st.lists(st.lists(value, min_size=k, max_size=k), min_size=n, max_size=n)), dtype=np.float64)
     else:
         rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-        scale = draw(st.sampled_from([1.0, 30.0, 1e4, 1e30]))
+        scale = draw(st.sampled_from([1.0, 30.0, 1e3]))
         z = rng.normal(size=(n, k)) * scale
         for _ in range(draw(st.integers(0, 4))):
             z[draw(st.integers(0, n - 1)), draw(st.integers(0, k - 1))] = draw(value)
@@ -372,9 +388,10 @@ def logit_rows(draw, *, rows: tuple[int, int] = (1, 4), min_classes: int = 2, ma
                      weight, eps)
 
 
-def class_weights(k: int, *, dtype: str = "float64") -> st.SearchStrategy[np.ndarray]:
+@st.composite
+def class_weights(draw, k: int, *, dtype: str = "float64") -> np.ndarray:
     """``k`` non-negative class weights in ``dtype``: 1, 0, 1/2, 2^±60, 1e30 and any, at least one
-    positive. Shrinks to all ones.
+    positive (more than 64 classes: a seeded sample with a few drawn specials). Shrinks to all ones.
 
     >>> from hypothesis import find
     >>> find(class_weights(3), lambda w: 0 in w).tolist()
@@ -382,10 +399,16 @@ def class_weights(k: int, *, dtype: str = "float64") -> st.SearchStrategy[np.nda
     """
     f = _fmt(dtype)
     one = st.one_of(st.just(1.0), st.sampled_from([0.0, 0.5, 2.0, 2.0**-60, 2.0**60, 1e30]),
-                    st.floats(0.0, 1e6, allow_subnormal=False))
-    rounded = one.map(lambda v: float(round_binary(Fraction(v), f)))
-    return (st.lists(rounded, min_size=k, max_size=k).filter(lambda w: any(v > 0 for v in w))
-            .map(lambda w: _array(w, dtype)))
+                    st.floats(0.0, 1e6, allow_subnormal=False)).map(lambda v: float(round_binary(Fraction(v), f)))
+    if k <= 64:
+        w = draw(st.lists(one, min_size=k, max_size=k).filter(lambda w: any(v > 0 for v in w)))
+    else:
+        seed = draw(st.integers(0, 2**32 - 1))
+        w = np.ones(k) if seed == 0 else np.random.default_rng(seed).random(k) * 10
+        for _ in range(draw(st.integers(0, 4))):
+            w[draw(st.integers(0, k - 1))] = draw(one)
+        w[0] = w[0] if np.any(w > 0) else 1.0
+    return _array(list(w), dtype)
 
 
 def label_smoothings() -> st.SearchStrategy[float]:
