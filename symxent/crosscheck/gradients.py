@@ -163,8 +163,11 @@ def _exp(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
         if t < -_BIG:
             return Fraction(0) if rnd == "f" else _TINY
         arg = libmp.from_rational(t.numerator, t.denominator, bits + 16, rnd)
-        return to_fraction(libmp.mpf_exp(arg, bits, rnd))
-    return one(lo, "f"), one(hi, "c")
+        return to_fraction(libmp.mpf_exp(arg, bits + 16, rnd))
+    # mpmath's exp is accurate to about an ULP but its directed rounding is not guaranteed: pad
+    # each end point outward by 2^-bits relatively (far more than the error at bits + 16)
+    pad = Fraction(1, 2**bits)
+    return one(lo, "f") * (1 - pad), one(hi, "c") * (1 + pad)
 
 
 def _sigmoid_minus(y: Fraction, x: float, scale: Fraction, digits: int) -> Certified:
