@@ -17,6 +17,7 @@ from symxent.crosscheck import exact_value, make_problem, read_array
 from symxent.errors import DomainError, ShapeError, UnsupportedError
 from symxent.examples import EXAMPLE_1, EXAMPLE_2
 from symxent.exact.interval import to_fraction
+from symxent.testing.strategies import unit_floats
 
 P1 = [float(v) for v in EXAMPLE_1.p]
 Q1 = [float(v) for v in EXAMPLE_1.q]
@@ -121,7 +122,7 @@ def test_bad_inputs_name_the_offending_value(args, kwargs, error, message):
         make_problem(*args, **kwargs)
 
 
-_prob = st.floats(min_value=0.0, max_value=1.0, allow_subnormal=True)
+_prob = unit_floats()  # powers of two to the subnormals, 1 - 2^-k, 0, 1 and any
 
 
 @settings(max_examples=30, deadline=None)

@@ -14,6 +14,7 @@ from symxent.exact import sums
 from symxent import kernels
 from symxent.exact.enclosure import Enclosure
 from symxent.exact.sums import reference_log_sum
+from symxent.testing.strategies import unit_floats
 from symxent.kernels import fpenv, losses
 
 pytestmark = pytest.mark.usefixtures("both_engines")  # tests/conftest.py
@@ -86,11 +87,8 @@ def test_subnormal_is_taken_by_scaling():
 # ------------------------------------------------------------------ adversarial data
 
 def _adversarial_floats():
-    near_zero = st.integers(1, 1021).map(lambda k: 2.0**-k)
-    near_one = st.integers(1, 53).map(lambda k: 1 - 2.0**-k)
-    subnormal = st.integers(1, 52).map(lambda k: 2.0**-1022 * 2.0**-k)
-    plain = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=True)
-    return st.one_of(near_zero, near_one, subnormal, plain, st.just(1 - 2.0**-53), st.just(0.5))
+    """Powers of two down to the subnormals, 1 - 2^-k, 1e-300, 0, 1 and any float in [0, 1]."""
+    return unit_floats("float64")
 
 
 @settings(max_examples=40, deadline=None)

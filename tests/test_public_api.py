@@ -27,7 +27,8 @@ def test_errors_are_builtin_errors_too():
 def test_subpackages_are_not_shadowed():
     import importlib
 
-    for name in ["exact", "derivation", "identities", "render", "crosscheck", "kernels", "distributions", "plot"]:
+    for name in ["exact", "derivation", "identities", "render", "crosscheck", "kernels", "distributions", "plot",
+                 "testing"]:
         module = importlib.import_module(f"symxent.{name}")
         assert getattr(symxent, name) is module, name
     import symxent.exact.sums as sums  # the form that failed while a function was called "exact"

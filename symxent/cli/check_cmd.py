@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fam.add_argument("--p-params", help="P's parameters, e.g. loc=0,scale=1e-200 (a list as probs=0.2|0.8)")
     fam.add_argument("--q-params", help="Q's parameters (kl, cross-entropy)")
     fam.add_argument("--q-family", help="Q's family when it differs from P's (e.g. --family exponential --q-family gamma)")
+    p.add_argument("--grad", nargs="?", const="prediction", default=None, metavar="WRT",
+                   help="compare the gradient instead (torch.autograd, jax.grad) with the certified one, per element "
+                        "in ULPs; WRT is prediction (q, logits, mean; the default) or var")
     p.set_defaults(run=run)
 
 
@@ -241,6 +244,8 @@ def run(args: argparse.Namespace) -> int:
     if args.stream or any(t is not None and is_streamed(t) for t in (args.target, args.prediction)):
         return _run_stream(args)
     problem = _problem(args)
+    if args.grad is not None:
+        return _run_grad(args, problem, _libs(args.libs))
     show = _progress()
     libs = _libs(args.libs, show)
     ulps = _ulps(args.ulps)
@@ -346,3 +351,36 @@ def _short(v: Any) -> str:
 
 def _num(v: float) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def _run_grad(args: argparse.Namespace, problem, libs: list[str]) -> int:
+    """``--grad``: each library's gradient against the certified one, element by element."""
+    from ..crosscheck.autograd import compare_gradients
+    ulps = _ulps(args.ulps)
+    report = compare_gradients(problem, args.grad, libs, digits=args.digits,
+                               **({} if ulps is None else {"ulps_allowed": ulps}))
+    if args.json:
+        print_json(_json_safe(report.to_json()))
+    else:
+        _print_grad_table(report)
+    return _exit_code(report, args.fail_on)
+
+
+def _print_grad_table(report) -> None:
+    p = report.problem
+    print(f"gradient of {p.measure} ({p.reduction}) with respect to {report.wrt}, {p.reading}")
+    print("exact: " + ", ".join(str(c) for c in report.exact[:8]) + (", ..." if len(report.exact) > 8 else ""))
+    if not report.results:
+        print("no installed library with autograd implements this loss with these options")
+    for r in report.results:
+        print()
+        print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")
+        order = sorted(range(len(r.values)), key=lambda i: -abs(r.ulp_errors[i]) if r.ulp_errors[i] == r.ulp_errors[i]
+                       else -math.inf)
+        print("  index  value                    exact                    ULPs")
+        for i in order[:5]:
+            where = "[" + ", ".join(str(int(j)) for j in np.unravel_index(i, p.prediction.shape)) + "]"
+            print(f"  {where:<6} {r.values[i]!r:<24} {str(report.exact[i])[:24]:<24} {_num(r.ulp_errors[i])}")
+        if len(order) > 5:
+            print(f"  ... {len(order) - 5} more elements")
+        print(f"  {r.explanation}")

@@ -15,13 +15,13 @@ from typing import Any
 
 import sympy as sp
 
-from .crosscheck.base import read_result
-from .crosscheck.oracle import Certified, exact_value
-from .crosscheck.problem import Problem
-from .errors import UnsupportedError
-from .exact import evaluate
-from .exact.enclosure import Enclosure
-from .exact.rounding import FORMATS, ulp
+from ..crosscheck.base import read_result
+from ..crosscheck.oracle import Certified, exact_value
+from ..crosscheck.problem import Problem
+from ..errors import UnsupportedError
+from ..exact import evaluate
+from ..exact.enclosure import Enclosure
+from ..exact.rounding import FORMATS, ulp
 
 __all__ = ["assert_ulp_close", "ulp_distance", "UlpAssertionError"]
 

@@ -1,0 +1,235 @@
+"""Exact, certified gradients of the losses with respect to their inputs: an oracle for autograd.
+
+Each elementwise derivative is ``sympy.diff`` of the loss as :mod:`symxent.measures` writes it,
+with the inputs as symbols (:func:`formula`); at each element the exact binary inputs are
+substituted and the result is certified by :func:`symxent.evaluate`. The softmax of
+``cce`` from logits is the same derivative, ``A e^{x_j} / sum_k e^{x_k} - a_j``, evaluated as
+``A exp(x_j - lse) - a_j`` with the row's log-sum-exp certified by the kernels (one per row, so
+rows of 10^5 classes stay linear).
+
+The gradient is that of the *reduced* loss: ``sum`` and ``none`` (what ``loss.sum().backward()``
+differentiates) give the elementwise derivative, ``mean`` divides it by the mean's divisor.
+
+>>> from symxent.crosscheck import make_problem
+>>> [str(g) for g in exact_gradient(make_problem("bce", [1, 0], [0.5, 0.25], reduction="sum"), digits=10)]
+['-2.000000000', '1.333333333']
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import cache
+
+import numpy as np
+import sympy as sp
+from mpmath import libmp
+
+from ..errors import DomainError, UnsupportedError
+from ..exact import evaluate
+from ..exact.enclosure import Enclosure
+from ..exact.interval import to_fraction
+from .oracle import Certified, certify, math_divisor
+from .problem import Problem
+from .terms import Terms
+
+__all__ = ["WRT", "formula", "exact_gradient", "gradient_wrt"]
+
+WRT = {"bce": ("prediction",), "cce": ("prediction",), "kl": ("prediction",), "gaussian_nll": ("prediction", "var")}
+"""The inputs each measure's gradient is certified for (the prediction: q, logits, Q or the mean)."""
+
+_ALIASES = {"q": "prediction", "logits": "prediction", "logit": "prediction", "mean": "prediction", "mu": "prediction",
+            "input": "prediction", "variance": "var"}
+_BIG = 1100  # beyond this |argument| an exponential is enclosed by a power of two, not computed
+_TINY = Fraction(1, 2**1500)  # > e^-1100: below half of every format's smallest subnormal
+
+y_, p_, a_, b_ = sp.symbols("y p a b", nonnegative=True)
+q_, r_, v_, s_ = sp.symbols("q r v s", positive=True)
+x_, mu_ = sp.symbols("x mu", real=True)
+
+
+def gradient_wrt(measure: str, wrt: str) -> str:
+    """The canonical name of the input (``"q"``, ``"logits"``, ``"mean"`` -> ``"prediction"``).
+
+    >>> gradient_wrt("gaussian_nll", "variance")
+    'var'
+    """
+    name = _ALIASES.get(wrt, wrt)
+    if measure not in WRT:
+        raise UnsupportedError(f"measure={measure!r} has no certified gradient; one of {', '.join(WRT)}")
+    if name not in WRT[measure]:
+        raise UnsupportedError(f"wrt={wrt!r}: {measure} gradients are taken with respect to {', '.join(WRT[measure])}")
+    return name
+
+
+@cache
+def formula(measure: str, wrt: str = "prediction", logits: bool = False) -> sp.Expr:
+    """The elementwise derivative, by ``sympy.diff`` of the project's expression of the loss.
+
+    Symbols: ``y`` label, ``q`` probability, ``x`` logit, ``p`` target probability, ``mu`` mean,
+    ``v`` variance; for ``cce`` ``a`` the weighted target of the class, ``s`` the sum of the
+    weighted targets of the row (``A``) and ``r`` the other classes' ``sum e^{x_k}``.
+
+    >>> formula("bce")
+    (1 - y)/(1 - q) - y/q
+    >>> formula("bce", logits=True)
+    -y + 1/(1 + exp(-x))
+    >>> formula("cce", logits=True)
+    -a + s*exp(x)/(r + exp(x))
+    >>> formula("gaussian_nll", "var")
+    1/(2*v) - (-mu + y)**2/(2*v**2)
+    """
+    from ..measures import binary_cross_entropy, cross_entropy, gaussian_nll, kl_divergence
+    if measure == "bce" and logits:
+        sigmoid = 1 / (1 + sp.exp(-x_))
+        d = sp.diff(binary_cross_entropy(y_, sigmoid), x_)
+        assert sp.simplify(d - (sigmoid - y_)) == 0  # the derivation, checked once: sigmoid - y
+        return sigmoid - y_
+    if measure == "bce":
+        return sp.diff(binary_cross_entropy(y_, q_), q_)
+    if measure == "kl":
+        return sp.diff(kl_divergence([p_, 1 - p_], [q_, r_]), q_)
+    if measure == "cce" and logits:
+        # the row's loss in x_j: s log(e^{x_j} + r) - a x_j (+ what does not depend on x_j)
+        return sp.diff(s_ * sp.log(sp.exp(x_) + r_) - a_ * x_, x_)
+    if measure == "cce":
+        return sp.diff(cross_entropy([a_, b_], [q_, r_]), q_)
+    if measure == "gaussian_nll":
+        nll = gaussian_nll(y_, mu_, sp.sqrt(v_))
+        return sp.diff(nll, mu_ if wrt == "prediction" else v_)
+    raise UnsupportedError(f"measure={measure!r} has no certified gradient; one of {', '.join(WRT)}")
+
+
+def exact_gradient(p: Problem, wrt: str = "prediction", *, digits: int = 30) -> list[Certified]:
+    """The certified gradient of the reduced loss with respect to ``wrt``, one value per element
+    of that input, in its (row-major) order.
+
+    >>> from symxent.crosscheck import make_problem
+    >>> g = exact_gradient(make_problem("cce", [0], [[0.0, 0.0]], logits=True), digits=5)
+    >>> [str(v) for v in g]
+    ['-0.50000', '0.50000']
+    """
+    wrt = gradient_wrt(p.measure, wrt)
+    if p.invalid is not None:
+        raise DomainError(f"the gradient is undefined: {p.invalid}")
+    scale = Fraction(1)
+    if p.reduction == "mean":
+        divisor = math_divisor(p)
+        if not divisor:
+            raise DomainError("the mean over zero samples (all ignored, or zero total weight) is 0/0")
+        scale = 1 / divisor
+    if p.measure == "cce":
+        return _cce(p, scale, digits)
+    expr = formula(p.measure, wrt, p.logits)
+    if p.measure == "kl":
+        return [_elementwise(expr, {p_: t, q_: q}, scale, digits, q_)
+                for t, q in zip(p.target.ravel().tolist(), p.prediction.ravel().tolist())]
+    if p.measure == "bce":
+        if p.logits:
+            return [_sigmoid_minus(Fraction(y), x, scale, digits)
+                    for y, x in zip(p.target.tolist(), p.prediction.tolist())]
+        return [_elementwise(expr, {y_: y, q_: q}, scale, digits, q_) for y, q in zip(p.target.tolist(), p.prediction.tolist())]
+    return [_elementwise(expr, {y_: y, mu_: m, v_: v}, scale, digits, None)
+            for y, m, v in zip(p.target.tolist(), p.prediction.tolist(), p.var.tolist())]
+
+
+def _elementwise(expr: sp.Expr, values: dict, scale: Fraction, digits: int, edge) -> Certified:
+    """``scale * expr`` at exact values; at an edge of the domain (q = 0 or 1) its one-sided limit."""
+    point = expr
+    for sym in sorted(values, key=lambda s: s == edge):  # labels first: y = 0 removes y/q before q = 0
+        point = point.subs(sym, sp.Rational(Fraction(values[sym])))
+    if point.has(sp.zoo, sp.nan) or not point.is_finite:
+        inner = expr.subs({s: sp.Rational(Fraction(v)) for s, v in values.items() if s != edge})
+        at = Fraction(values[edge])
+        point = sp.limit(inner, edge, sp.Rational(at), "+" if at == 0 else "-")
+    return _certified(sp.Rational(scale) * point, digits)
+
+
+def _certified(expr: sp.Expr, digits: int) -> Certified:
+    if expr in (sp.oo, -sp.oo):
+        inf = math.inf if expr == sp.oo else -math.inf
+        return certify(lambda bits: Enclosure(inf, inf), digits)
+    v = evaluate(expr, digits, formats=("float32", "bfloat16"))
+    floats = {name: v.floats.get(name) for name in ("float64", "float32", "bfloat16")}
+    floats["float64"] = v.floats.get("float64", Fraction(v.float64) if math.isfinite(v.float64) else v.float64)
+    return Certified(Enclosure(v.lower, v.upper), digits, v.decimal, floats)
+
+
+def _exp(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
+    """An enclosure of ``[e^lo, e^hi]`` (outward rounding); tiny exponentials by a power of two."""
+    def one(t, rnd):
+        if t == -math.inf:
+            return Fraction(0)
+        if t < -_BIG:
+            return Fraction(0) if rnd == "f" else _TINY
+        arg = libmp.from_rational(t.numerator, t.denominator, bits + 16, rnd)
+        return to_fraction(libmp.mpf_exp(arg, bits + 16, rnd))
+    # mpmath's exp is accurate to about an ULP but its directed rounding is not guaranteed: pad
+    # each end point outward by 2^-bits relatively (far more than the error at bits + 16)
+    pad = Fraction(1, 2**bits)
+    return one(lo, "f") * (1 - pad), one(hi, "c") * (1 + pad)
+
+
+def _sigmoid_minus(y: Fraction, x: float, scale: Fraction, digits: int) -> Certified:
+    """``scale * (1/(1 + e^{-x}) - y)``: :func:`formula` ``("bce", logits=True)``, certified."""
+    if abs(x) <= 700:
+        return _certified(sp.Rational(scale) * formula("bce", logits=True).subs({x_: sp.Rational(Fraction(x)),
+                                                                                  y_: sp.Rational(y)}), digits)
+
+    def compute(bits: int) -> Enclosure:
+        if x < -_BIG:  # e^{-x} > 2^1500: sigmoid(x) lies in [0, 2^-1500]
+            s = Enclosure(0, _TINY)
+        elif x > _BIG:
+            s = Enclosure(1 - _TINY, 1)
+        else:
+            lo, hi = _exp(-Fraction(x), -Fraction(x), bits)  # sigmoid = 1/(1 + e^{-x}) decreases in it
+            s = Enclosure(1 / (1 + hi), 1 / (1 + lo))
+        return (s - y).scale(scale)
+    return certify(compute, digits, strict=False)  # e^{-1e300} has no decimal to print: its midpoint
+
+
+def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
+    n, k = p.prediction.shape
+    w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
+    eps = Fraction(p.label_smoothing)
+    out = []
+    for i in range(n):
+        row = p.prediction[i]
+        if p.integer_labels and p.ignore_index is not None and p.target[i] == p.ignore_index:
+            out.extend(certify(lambda bits: Enclosure.exact(0), digits) for _ in range(k))
+            continue
+        t = ([Fraction(int(c == int(p.target[i]))) for c in range(k)] if p.integer_labels
+             else [Fraction(v) for v in p.target[i].tolist()])
+        a = [wc * ((1 - eps) * tc + eps / k) for wc, tc in zip(w, t)]
+        total = sum(a, Fraction(0))
+        if p.logits:
+            out.extend(_softmax_row(row, a, total, scale, digits))
+        else:
+            expr = formula("cce")
+            out.extend(_elementwise(expr, {a_: ac, q_: q}, scale, digits, q_) for ac, q in zip(a, row.tolist()))
+    return out
+
+
+def _softmax_row(row: np.ndarray, a: list, total: Fraction, scale: Fraction, digits: int) -> list[Certified]:
+    """``scale * (A exp(x_j - lse) - a_j)`` for every class j of one row."""
+    if np.all(row == -np.inf):
+        raise DomainError("a row of logits is all -inf: its softmax is 0/0")
+    cache: dict[int, Enclosure] = {}
+
+    def lse(bits: int) -> Enclosure:
+        if bits not in cache:
+            cache[bits] = Terms().lse(row[None, :]).enclose(bits + 8)
+        return cache[bits]
+
+    def one(j: int) -> Certified:
+        xj = row[j]
+
+        def compute(bits: int) -> Enclosure:
+            if xj == -np.inf:
+                return Enclosure.exact(-a[j] * scale)
+            L = lse(bits)
+            lo, hi = _exp(Fraction(xj) - L.hi, Fraction(xj) - L.lo, bits)
+            return (Enclosure(lo, hi).scale(total) - a[j]).scale(scale)
+        return certify(compute, digits, strict=False)
+    return [one(j) for j in range(row.size)]
+

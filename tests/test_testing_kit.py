@@ -1,0 +1,340 @@
+"""The testing kit: exact-valued strategies, array assertions with a table, certified gradients."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import Phase, find, given, settings
+from hypothesis import strategies as st
+
+from symxent.crosscheck import exact_value, make_problem
+from symxent.crosscheck.gradients import exact_gradient, formula
+from symxent.exact.interval import to_fraction
+from symxent.exact.rounding import FORMATS, round_binary, ulp
+from symxent.testing import UlpAssertionError, assert_array_ulp_close
+from symxent.testing import strategies as xst
+
+pytest_plugins = ["pytester"]
+DTYPES = ["float64", "float32", "bfloat16"]
+
+
+# ------------------------------------------------------------------ strategies draw what they say
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sum_ulps", [0, 1, -1])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_probability_vectors_sum_exactly_to_their_total(dtype, sum_ulps, data):
+    d = data.draw(xst.probability_vectors(dtype=dtype, sum_ulps=sum_ulps))
+    f = FORMATS[dtype]
+    one = Fraction(1)
+    expected = one + (sum_ulps * ulp(one, f) if sum_ulps >= 0 else sum_ulps * ulp(one, f) / 2)
+    assert sum(d.exact) == d.total == expected
+    assert str(d.array.dtype) == dtype and 2 <= len(d.exact) <= 24
+    assert all(round_binary(e, f) == e and Fraction(float(v)) == e for e, v in zip(d.exact, d.values))
+
+
+@settings(max_examples=20, deadline=None)
+@given(xst.probability_vectors(n=3, zeros=False))
+def test_fixed_size_vectors(d):
+    assert len(d.exact) == 3 and min(d.exact) > 0 and sum(d.exact) == 1
+
+
+def test_tiny_entries_come_with_the_expansion_that_keeps_the_sum_exact():
+    quick = settings(database=None, max_examples=500, phases=[Phase.generate])  # the first one found, unshrunk
+    d = find(xst.probability_vectors(zeros=False), lambda d: min(d.exact) < 1e-300, settings=quick)
+    assert sum(d.exact) == 1 and len(d.exact) > 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(xst.nearly_equal_pairs(dtype="float32"))
+def test_nearly_equal_pairs_move_a_few_ulps_and_stay_exact(d):
+    f = FORMATS["float32"]
+    assert d.Q.total == d.P.total == 1
+    assert all(round_binary(e, f) == e for e in d.Q.exact)
+    diff = [a - b for a, b in zip(d.P.exact, d.Q.exact)]
+    assert diff[d.i] == d.delta == -diff[d.j] and sum(1 for v in diff if v) in (0, 2)
+    assert d.delta <= 4 * max(ulp(d.P.exact[d.i], f), ulp(d.P.exact[d.j], f))
+
+
+@settings(max_examples=30, deadline=None)
+@given(xst.binary_problems(dtype="bfloat16"), xst.binary_problems(logits=True, soft=True))
+def test_binary_draws(probs, logits):
+    assert set(probs.exact_target) <= {0, 1} and all(0 < q < 1 for q in probs.exact_prediction)
+    assert str(probs.prediction.dtype) == "bfloat16"
+    assert all(0 <= y <= 1 for y in logits.exact_target) and all(math.isfinite(x) for x in logits.exact_prediction)
+    assert logits.problem(reduction="none").n_samples == len(logits.exact_target)
+
+
+@settings(max_examples=15, deadline=None)
+@given(xst.logit_rows(max_classes=10**5, weights=True, smoothing=True))
+def test_logit_rows_up_to_1e5_classes(d):
+    n, k = d.logits.shape
+    assert not np.any(np.all(d.values == -np.inf, axis=1)) and np.all((0 <= d.labels) & (d.labels < k))
+    assert d.weight.shape == (k,) and np.all(d.weight >= 0) and np.any(d.weight > 0)
+    assert 0 <= d.label_smoothing <= 1
+    assert d.problem().n_samples == n
+
+
+@settings(max_examples=10, deadline=None)
+@given(xst.logit_rows(soft=True, max_classes=6))
+def test_soft_labels_are_distributions(d):
+    assert all(sum(Fraction(float(v)) for v in row) == 1 for row in d.soft)  # exactly (the float sum may round)
+
+
+def test_strategies_shrink_to_simple_examples():
+    quick = settings(database=None)
+    assert find(xst.probability_vectors(), lambda d: True, settings=quick).exact == (Fraction(1, 2), Fraction(1, 2))
+    b = find(xst.binary_problems(), lambda d: True, settings=quick)
+    assert b.exact_target == (0,) and b.exact_prediction == (Fraction(1, 2),)
+    assert find(xst.logit_values(), lambda v: True, settings=quick) == 0.0
+    assert find(xst.class_weights(2), lambda w: True, settings=quick).tolist() == [1.0, 1.0]
+
+
+def test_bfloat16_is_refused_clearly_without_ml_dtypes(monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def no_ml_dtypes(name, *args, **kwargs):
+        if name == "ml_dtypes":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_ml_dtypes)
+    from symxent.errors import UnsupportedError
+    with pytest.raises(UnsupportedError, match="ml_dtypes"):
+        xst.unit_floats("bfloat16")
+
+
+def test_symxent_testing_does_not_import_hypothesis():
+    code = "import sys, symxent.testing; print('hypothesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_public_names_of_the_kit():
+    import symxent.testing as kit
+    for module in (kit, xst):
+        assert len(module.__all__) == len(set(module.__all__))
+        for name in module.__all__:
+            assert hasattr(module, name), name
+
+
+# ------------------------------------------------------------------ certified gradients
+
+def test_formulas_are_the_derivatives_of_the_measures():
+    from symxent.crosscheck.gradients import a_ as a, mu_ as mu, p_ as p, q_ as q, r_ as r, s_ as s, v_ as v
+    from symxent.crosscheck.gradients import x_ as x, y_ as y
+    assert sp.simplify(formula("bce") - ((1 - y) / (1 - q) - y / q)) == 0
+    assert sp.simplify(formula("bce", logits=True) - (1 / (1 + sp.exp(-x)) - y)) == 0
+    assert sp.simplify(formula("kl") + p / q) == 0
+    # softmax - y: with r = sum of the other e^{x_k}, s e^x / (e^x + r) - a
+    assert sp.simplify(formula("cce", logits=True) - (s * sp.exp(x) / (sp.exp(x) + r) - a)) == 0
+    assert sp.simplify(formula("gaussian_nll") - (mu - y) / v) == 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(xst.logit_rows(max_classes=8, neg_inf=True, smoothing=True))
+def test_softmax_gradient_contains_a_high_precision_reference(d):
+    p = d.problem(reduction="sum")
+    got = exact_gradient(p, digits=20)
+    k = d.values.shape[1]
+    eps = mpmath.mpf(d.label_smoothing)
+    with mpmath.workprec(400):
+        for i, row in enumerate(d.values):
+            finite = [mpmath.mpf(v) for v in row if v != -np.inf]
+            m = max(finite)
+            total = mpmath.fsum(mpmath.exp(z - m) for z in finite)
+            exps = [mpmath.mpf(0) if z == -np.inf else mpmath.exp(mpmath.mpf(z) - m) for z in row]
+            for j, z in enumerate(row):
+                t = (1 - eps) * (1 if j == d.labels[i] else 0) + eps / k
+                # softmax_j - t = (e_j (1 - t) - t sum_{k != j} e_k) / S: no cancellation of 1 - tiny against 1
+                rest = mpmath.fsum(e for c, e in enumerate(exps) if c != j)
+                ref = to_fraction(((exps[j] * (1 - t) - t * rest) / total)._mpf_)
+                e = got[i * k + j].enclosure
+                slack = abs(ref) / 2**300 + Fraction(1, 2**1400)
+                assert e.lo - slack <= ref <= e.hi + slack
+
+
+def test_gradient_of_the_mean_divides_by_the_weighted_count():
+    p = make_problem("cce", [1, 0], [[0.0, 0.0], [0.0, 0.0]], logits=True, weight=[1.0, 3.0])
+    g = [float(c) for c in exact_gradient(p)]
+    assert g == [0.5 * 3 / 4, -0.5 * 3 / 4, -0.5 / 4, 0.5 / 4]
+
+
+def test_gaussian_gradients_are_exact_rationals():
+    p = make_problem("gaussian_nll", [1.0], [0.0], var=[2.0], reduction="sum")
+    assert exact_gradient(p)[0].value == Fraction(-1, 2)
+    assert exact_gradient(p, "var")[0].value == Fraction(1, 4) - Fraction(1, 8)
+
+
+def test_edges_of_the_domain_are_one_sided_limits():
+    g = exact_gradient(make_problem("bce", [1, 0, 0, 1], [0.0, 1.0, 0.0, 1.0], reduction="sum"))
+    assert [float(c) for c in g] == [-math.inf, math.inf, 1.0, -1.0]
+
+
+# ------------------------------------------------------------------ against torch.autograd
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+@settings(max_examples=25, deadline=None)
+@given(xst.binary_problems(logits=True))
+def test_torch_bce_with_logits_gradient_is_sigmoid_minus_y_rounded(d):
+    """torch forms sigmoid(x) - y in floats: the error is a few ULPs of 1, not of the result (at
+    y = 1, x = 2 it is 9 ULPs of the gradient, which Hypothesis finds at once)."""
+    torch = _torch()
+    x = torch.tensor(d.prediction, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy_with_logits(x, torch.tensor(d.target), reduction="sum").backward()
+    exact = exact_gradient(d.problem(reduction="sum"))
+    for got, e in zip(x.grad.tolist(), exact):
+        assert abs(Fraction(got) - e.value) <= 2 * ulp(Fraction(1))
+
+
+def test_torch_bce_gradient_clamp_is_reported_with_its_cause():
+    torch = _torch()
+    p = make_problem("bce", [1.0, 0.0], [2.0**-145, 0.25], reduction="sum")
+    q = torch.tensor(p.prediction, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(q, torch.tensor(p.target), reduction="sum").backward()
+    with pytest.raises(UlpAssertionError) as info:
+        assert_array_ulp_close(q.grad, p, grad="q", ulps=4, call="torch.binary_cross_entropy")
+    text = str(info.value)
+    assert "1 of 2 elements" in text and "[0]    y=1.0, q=2.2420775429197073e-44" in text
+    assert "cause   semantics:" in text and "max(q (1 - q), 1e-12)" in text
+
+
+def test_reduction_none_table_names_torch_clamp_and_lists_worst_first():
+    torch = _torch()
+    p = make_problem("bce", [1.0, 1.0, 1.0], [2.0**-150, 0.5, 2.0**-146], reduction="none")
+    out = torch.nn.functional.binary_cross_entropy(torch.tensor(p.prediction), torch.tensor(p.target), reduction="none")
+    with pytest.raises(UlpAssertionError) as info:
+        assert_array_ulp_close(out, p, ulps=2, call="torch.nn.functional.binary_cross_entropy")
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("2 of 3 elements are more than 2 ULPs") and "worst: [0]" in lines[0]
+    assert lines[1].split() == ["index", "inputs", "value", "exact", "ULPs"]
+    assert lines[2].lstrip().startswith("[0]") and lines[3].lstrip().startswith("[2]")
+    assert "each log is clamped at -100" in lines[-1]
+
+
+def _torch_bce_fails(d) -> bool:
+    torch = _torch()
+    out = torch.nn.functional.binary_cross_entropy(torch.tensor(d.prediction), torch.tensor(d.target),
+                                                   reduction="none")
+    try:
+        assert_array_ulp_close(out, d.problem(reduction="none"), ulps=4)
+    except UlpAssertionError:
+        return True
+    return False
+
+
+def test_shrunk_counterexample_of_torch_bce_clamp_is_the_minimal_one():
+    """torch clamps log q at -100: the simplest failing draw is one sample, y = 1, and the largest
+    power of two below e^-100 (2^-145; 2^-144 > e^-100 still passes)."""
+    _torch()
+    d = find(xst.binary_problems(), _torch_bce_fails,
+             settings=settings(database=None, max_examples=1000, derandomize=True))
+    assert d.exact_target == (1,) and d.exact_prediction == (Fraction(1, 2**145),)
+    assert Fraction(1, 2**145) < Fraction(to_fraction(mpmath.exp(-100)._mpf_)) < Fraction(1, 2**144)
+    simpler = xst.BinaryDraw(d.target, np.array([2.0**-144]), d.exact_target, (Fraction(1, 2**144),), "float64", False)
+    assert not _torch_bce_fails(simpler)
+
+
+# ------------------------------------------------------------------ a user's failing test, with pytester
+
+def _plugin_args() -> list[str]:
+    from tests.test_testing_plugin import _load_plugin
+    return _load_plugin()
+
+
+def test_user_suite_without_torch_shows_the_table(pytester):
+    pytester.makepyfile(
+        """
+        import numpy as np
+        from hypothesis import given, settings
+        from symxent.testing import assert_array_ulp_close
+        from symxent.testing.strategies import binary_problems
+
+        def naive_bce_with_logits(x, y):
+            return np.log(1 + np.exp(x)) - y * x      # overflows for x > 709, loses log1p for x << 0
+
+        @settings(database=None, derandomize=True, max_examples=200)
+        @given(binary_problems(logits=True))
+        def test_softplus(d):
+            with np.errstate(all="ignore"):
+                out = naive_bce_with_logits(d.prediction, d.target)
+            assert_array_ulp_close(out, d.problem(reduction="none"), ulps=4)
+        """
+    )
+    result = pytester.runpytest_inprocess(*_plugin_args(), "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*UlpAssertionError: 1 of 1 elements are more than 4 ULPs*",
+                                 "*index*inputs*value*exact*ULPs*",
+                                 "*[[]0[]]*y=*x=*",
+                                 "*oracle  mathematics: bce (none) of exact binary values of float64 inputs*",
+                                 "*Failing test case*", "*prediction=array([[]-3.[]])*"])
+
+
+def test_user_suite_with_torch_names_the_clamp(pytester):
+    _torch()
+    pytester.makepyfile(
+        """
+        import torch
+        from hypothesis import given, settings
+        from symxent.testing import assert_array_ulp_close
+        from symxent.testing.strategies import binary_problems
+
+        @settings(database=None, derandomize=True, max_examples=300)
+        @given(binary_problems())
+        def test_bce(d):
+            y, q = torch.tensor(d.target), torch.tensor(d.prediction)
+            out = torch.nn.functional.binary_cross_entropy(q, y, reduction="none")
+            assert_array_ulp_close(out, d.problem("bce", reduction="none"), ulps=4,
+                                   call="torch.binary_cross_entropy")
+
+        def test_cross_entropy_gradient(ulp_close):
+            x = torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64, requires_grad=True)
+            torch.nn.functional.cross_entropy(x, torch.tensor([0])).backward()
+            from symxent.crosscheck import make_problem
+            assert_array_ulp_close(x.grad, make_problem("cce", [0], x.detach(), logits=True), grad="logits", ulps=8)
+        """
+    )
+    result = pytester.runpytest_inprocess(*_plugin_args(), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*1 of 1 elements are more than 4 ULPs from the exact values*",
+                                 "*[[]0[]]*y=1.0, q=*100.0*",
+                                 "*cause   semantics: each log is clamped at -100*"])
+
+
+# ------------------------------------------------------------------ symxent check --grad
+
+def test_cli_grad_table_and_exit_code(capsys):
+    _torch()
+    from symxent.cli import main
+    assert main(["check", "bce", "--y", "1,0,1", "--q", "0.5,0.25,1e-44", "--libs", "torch", "--grad",
+                 "--fail-on", "semantics"]) == 1
+    out = capsys.readouterr().out
+    assert "gradient of bce (mean) with respect to prediction" in out
+    assert "index  value" in out and "semantics: element [2]" in out
+
+
+def test_cli_grad_json_and_errors(capsys):
+    from symxent.cli import main
+    assert main(["check", "gaussian_nll", "--y", "1", "--q", "0", "--var", "2", "--grad", "var", "--json",
+                 "--libs", "numpy"]) == 0
+    import json
+    data = json.loads(capsys.readouterr().out)
+    assert data["wrt"] == "var" and data["exact"] == ["0.125000000000000000000000000000"]
+    assert main(["check", "mse", "--y", "1", "--q", "0", "--grad"]) == 2
+    assert "has no certified gradient" in capsys.readouterr().err
+
+
+def test_exact_value_of_a_drawn_vector_matches_the_problem():
+    d = find(xst.probability_vectors(), lambda d: len(d.exact) == 2, settings=settings(database=None))
+    assert str(exact_value(d.problem(), 10)) == "0.6931471806"
