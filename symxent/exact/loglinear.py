@@ -16,6 +16,8 @@ import sympy as sp
 
 from ..timebound import checkpoint
 
+from ..timebound import checkpoint
+
 __all__ = ["closed_form"]
 
 _ONE = "1"
@@ -75,6 +77,7 @@ def _log_of(r: sp.Expr) -> dict:
 
 def _linear(e: sp.Expr, base=None) -> dict:
     """``{base_key: {prime or "1": coefficient}}`` for e divided by log(base)."""
+    checkpoint()
     checkpoint()
     if e.is_Rational:
         if base is not None:
