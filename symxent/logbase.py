@@ -60,11 +60,31 @@ def _rational_log(x: sp.Rational, base: sp.Rational) -> sp.Rational | None:
     """The rational r with base**r == x, if there is one (both positive rationals)."""
     if x <= 0 or base <= 0 or base == 1:
         return None
-    fx, fb = sp.factorrat(x), sp.factorrat(base)
+    if x == 1:
+        return sp.Integer(0)
+    fb = _atoms(base)
+    fx: dict = {}
+    for part, sign in ((int(x.p), 1), (int(x.q), -1)):
+        for atom in fb:
+            while part % atom == 0:
+                fx[atom] = fx.get(atom, 0) + sign
+                part //= atom
+        if part != 1:  # a factor the base does not have
+            return None
     if set(fx) != set(fb):
-        return None if x != 1 else sp.Integer(0)
+        return None
     ratios = {sp.Rational(fx[p], fb[p]) for p in fb}
     return ratios.pop() if len(ratios) == 1 else None
+
+
+def _atoms(r: sp.Rational) -> dict:
+    """``r`` as powers of primes below 2**16 and of cofactors free of them, found by trial division
+    only: a 300-digit ``1 - 1e-300`` must not start a factorisation (it could take hours)."""
+    out: dict = {}
+    for n, sign in ((int(r.p), 1), (int(r.q), -1)):
+        for p, e in sp.factorint(n, limit=2**16, use_rho=False, use_pm1=False, use_ecm=False).items():
+            out[int(p)] = out.get(int(p), 0) + sign * e
+    return {p: e for p, e in out.items() if e}
 
 
 def unit_of(base: sp.Expr) -> str:

@@ -7,6 +7,7 @@ import argparse
 import sympy as sp
 
 from .. import measures
+from ..timebound import check_seconds
 from ..exact import closed_form, evaluate
 from ..inputs import parse_number_list
 from ..logbase import as_base, base_label, unit_of
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--y", help="log-loss labels, comma-separated (0/1, or classes 0..K-1)")
     p.add_argument("--base", default="e", help="log base: 2, e, 10 or any positive number != 1 (default e)")
     p.add_argument("--digits", default="15", help="significant digits to certify (default 15)")
+    p.add_argument("--seconds", default="60", help="time bound in seconds, in (0, 3600] (default 60)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -75,9 +77,10 @@ def run(args: argparse.Namespace) -> int:
     symbol, needed = MEASURES[args.measure]
     _require(args, needed)
     digits = _digits(args.digits)
+    seconds = check_seconds(args.seconds, "--seconds")
     base = as_base(args.base)
     expr = evaluate_measure(args.measure, args)
-    value = evaluate(expr, digits)
+    value = evaluate(expr, digits, seconds=seconds)
     exact = closed_form(expr)
     exact = expr if exact is None else exact
     record = {

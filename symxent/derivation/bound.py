@@ -4,49 +4,24 @@
 Python, so the signal interrupts it between bytecodes). The budget is a safety net, not the
 strategy: the engine only asks SymPy for cheap, structural work (``expand``, ``expand_log``,
 ``diff``), so the budget is reached only by claims outside that class. Off the main thread, or
-where ``SIGALRM`` does not exist, the call runs unbounded (there is no safe way to stop it).
+where ``SIGALRM`` does not exist, only the cooperative deadline of :mod:`symxent.timebound`
+holds: the certified evaluator stops at its next checkpoint, SymPy's own loops run to their end.
 """
 
 from __future__ import annotations
 
-import math
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
-from ..errors import PrecisionError
+from ..timebound import MAX_SECONDS, OutOfTime, check_seconds, deadline
 
 __all__ = ["OutOfTime", "bounded", "time_limit", "check_seconds", "DEFAULT_SECONDS", "MAX_SECONDS"]
 
 T = TypeVar("T")
 DEFAULT_SECONDS = 2.0
-MAX_SECONDS = 3600.0
-"""The longest time bound accepted (one hour)."""
-
-
-def check_seconds(seconds: Any, name: str = "seconds") -> float:
-    """A time bound: a positive finite number of seconds, at most :data:`MAX_SECONDS`.
-
-    >>> check_seconds("2.5")
-    2.5
-    >>> check_seconds(0)
-    Traceback (most recent call last):
-    ...
-    symxent.errors.PrecisionError: seconds=0 must be a number of seconds in (0, 3600]
-    """
-    try:
-        value = float(seconds) if not isinstance(seconds, bool) else math.nan
-    except (TypeError, ValueError, OverflowError):
-        value = math.nan
-    if not 0 < value <= MAX_SECONDS:  # also refuses nan
-        raise PrecisionError(f"{name}={seconds!r} must be a number of seconds in (0, {MAX_SECONDS:g}]")
-    return value
-
-
-class OutOfTime(Exception):
-    """A bounded call reached its budget."""
 
 
 def _can_alarm() -> bool:
@@ -64,9 +39,17 @@ def time_limit(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
     45
     """
     seconds = check_seconds(seconds)
-    if not _can_alarm():
-        yield
-        return
+    with deadline(seconds):  # the evaluators' checkpoints honour it on every thread
+        if not _can_alarm():
+            yield
+            return
+        with _alarm(seconds):
+            yield
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """``SIGALRM`` after ``seconds`` (main thread only), for SymPy's loops that have no checkpoints."""
     remaining, _ = signal.getitimer(signal.ITIMER_REAL)
     if remaining and remaining < seconds:  # an outer limit is earlier: keep it
         yield

@@ -19,14 +19,18 @@ import sympy as sp
 
 from ..errors import InvalidNumberError, PrecisionError, shown
 from ..inputs import as_fraction, exact
+from ..timebound import OutOfTime, check_seconds, checkpoint, deadline, remaining
 from .interval import enclose
 from .loglinear import closed_form
 from .rounding import FLOAT64, FORMATS, format_decimal, round_binary, round_decimal
 
-__all__ = ["CertifiedValue", "evaluate", "MAX_DIGITS"]
+__all__ = ["CertifiedValue", "evaluate", "MAX_DIGITS", "DEFAULT_SECONDS"]
 
 MAX_DIGITS = 10_000
 """The most significant digits :func:`evaluate` certifies; asking for more is an error."""
+
+DEFAULT_SECONDS = 60.0
+"""The default time bound of :func:`evaluate` (a typical call takes milliseconds)."""
 
 _GUARD_BITS = 32
 _ESCALATIONS = 6  # the working precision doubles at most this many times
@@ -98,11 +102,16 @@ def _check_digits(digits: Any) -> int:
     return int(digits)
 
 
-def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> CertifiedValue:
+def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = (),
+             seconds: float = DEFAULT_SECONDS) -> CertifiedValue:
     """Evaluate a closed expression, certified and correctly rounded to ``digits`` digits.
 
     ``formats`` names extra binary formats (``"float32"``, ``"bfloat16"``, ``"float16"``) whose
     correctly rounded values go in ``.floats``, beside ``float64`` which is always there.
+    ``seconds`` bounds the wall-clock time (default :data:`DEFAULT_SECONDS`, at most an hour):
+    past it, a :class:`~symxent.errors.PrecisionError` says so. The bound is checked
+    cooperatively, so it holds on any thread; inside an earlier deadline (a proof's), that one
+    governs and its ``OutOfTime`` passes through.
 
     >>> v = evaluate(sp.log(2), digits=30)
     >>> str(v)
@@ -113,6 +122,27 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> Cer
     '0.33333'
     """
     digits = _check_digits(digits)
+    seconds = check_seconds(seconds)
+    if remaining() <= seconds:  # an outer deadline is earlier: it governs
+        return _evaluate(expr, digits, formats)
+    try:
+        with deadline(seconds):
+            return _evaluate(expr, digits, formats)
+    except OutOfTime:
+        raise PrecisionError(f"could not certify {digits} digits of {_brief(expr)} within seconds={seconds:g}") from None
+
+
+def _brief(expr: Any) -> str:
+    """The expression for an error message, without printing a huge one (that can take seconds)."""
+    args = getattr(expr, "args", ())
+    if isinstance(expr, sp.Basic) and (len(args) > 12 or sum(1 for _ in sp.preorder_traversal(expr)) > 200):
+        kind = {"Add": "a sum", "Mul": "a product"}.get(type(expr).__name__, f"an expression ({type(expr).__name__})")
+        return f"{kind} of {len(args)} terms"
+    text = str(expr)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _evaluate(expr: Any, digits: int, formats: Iterable[str]) -> CertifiedValue:
     names = ("float64", *(f for f in formats if f != "float64"))
     for name in names:
         if name not in FORMATS:
@@ -136,13 +166,14 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = ()) -> Cer
 def _escalate(original: sp.Expr, e: sp.Expr, digits: int, names: tuple) -> CertifiedValue:
     prec = int(digits * 3.33) + _GUARD_BITS
     for _ in range(_ESCALATIONS + 1):
+        checkpoint()
         lo, hi = enclose(e, prec)
         result = _rounded(original, digits, lo, hi, names)
         if result is not None:
             return result
         prec *= 2
     raise PrecisionError(
-        f"could not certify {digits} digits of {original} at {prec // 2} bits: the value may be "
+        f"could not certify {digits} digits of {_brief(original)} at {prec // 2} bits: the value may be "
         "exactly zero or a rounding tie that this evaluator cannot decide"
     )
 

@@ -14,6 +14,7 @@ import mpmath
 import sympy as sp
 from mpmath import iv
 
+from ..timebound import checkpoint
 from ..errors import InvalidNumberError, UnsupportedError
 
 __all__ = ["enclose", "to_fraction"]
@@ -79,6 +80,7 @@ def _widen(x, prec: int):
 
 
 def _walk(e: sp.Expr, prec: int):
+    checkpoint()  # a deadline set by evaluate(seconds=) or the proof engine stops here, on any thread
     if e.is_Integer:
         return iv.mpf(int(e))
     if e.is_Rational:

@@ -14,6 +14,10 @@ from collections import defaultdict
 
 import sympy as sp
 
+from ..timebound import checkpoint
+
+from ..timebound import checkpoint
+
 __all__ = ["closed_form"]
 
 _ONE = "1"
@@ -120,6 +124,8 @@ def _coprime(coeffs: dict) -> dict:
 
 def _linear(e: sp.Expr, base=None) -> dict:
     """``{base_key: {prime or "1": coefficient}}`` for e divided by log(base)."""
+    checkpoint()
+    checkpoint()
     if e.is_Rational:
         if base is not None:
             raise _NotLogLinear
