@@ -234,6 +234,7 @@ def _judge(p: Problem, case: GradCase, exact: list[Certified], ulps_allowed: flo
     if not bad:
         verdict, text = "rounding", f"rounding: every element is within {max(abs_max, default=0):.3g} ULPs ({fmt})"
     else:
+        assert worst is not None  # bad implies an element
         verdict = "semantics" if _follows(case, values, fmt, tol) else "unexplained"
         text = (f"{verdict}: element {_index(p, worst)} is {abs_max[worst]:.3g} ULPs ({fmt}) from the exact "
                 f"gradient {exact[worst]} (value {values[worst]!r})"

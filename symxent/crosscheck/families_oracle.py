@@ -136,10 +136,10 @@ def _library(lib: str, measure: str, P, Q, dtype: str, digits: int) -> FamilyRes
                                                                          "finite value"))
     cert = evaluate(exact_value, digits, formats=(dtype,))
     target = cert.lower if cert.is_exact else Fraction(cert.floats[dtype])
-    err = _ulps(got, Fraction(cert.floats[dtype]), dtype) if math.isfinite(got) else math.inf
-    verdict, why = _explain(got, cert, err, P, Q, dtype)
+    ulp_err = _ulps(got, Fraction(cert.floats[dtype]), dtype) if math.isfinite(got) else math.inf
+    verdict, why = _explain(got, cert, ulp_err, P, Q, dtype)
     del target
-    return FamilyResult(lib, dtype, got, str(cert), err, verdict, why)
+    return FamilyResult(lib, dtype, got, str(cert), ulp_err, verdict, why)
 
 
 def _at_dtype(f, dtype: str):

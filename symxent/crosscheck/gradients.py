@@ -129,6 +129,7 @@ def exact_gradient(p: Problem, wrt: str = "prediction", *, digits: int = 30) -> 
             return [_sigmoid_minus(Fraction(y), x, scale, digits)
                     for y, x in zip(p.target.tolist(), p.prediction.tolist())]
         return [_elementwise(expr, {y_: y, q_: q}, scale, digits, q_) for y, q in zip(p.target.tolist(), p.prediction.tolist())]
+    assert p.var is not None, "the Gaussian NLL carries its variances"
     return [_elementwise(expr, {y_: y, mu_: m, v_: v}, scale, digits, None)
             for y, m, v in zip(p.target.tolist(), p.prediction.tolist(), p.var.tolist())]
 
@@ -155,7 +156,7 @@ def _certified(expr: sp.Expr, digits: int) -> Certified:
     return Certified(Enclosure(v.lower, v.upper), digits, v.decimal, floats)
 
 
-def _exp(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
+def _exp(lo: Fraction | float, hi: Fraction | float, bits: int) -> tuple[Fraction, Fraction]:
     """An enclosure of ``[e^lo, e^hi]`` (outward rounding); tiny exponentials by a power of two."""
     def one(t, rnd):
         if t == -math.inf:
@@ -192,7 +193,7 @@ def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
     n, k = p.prediction.shape
     w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
     eps = Fraction(p.label_smoothing)
-    out = []
+    out: list[Certified] = []
     for i in range(n):
         row = p.prediction[i]
         if p.integer_labels and p.ignore_index is not None and p.target[i] == p.ignore_index:

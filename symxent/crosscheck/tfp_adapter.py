@@ -148,12 +148,12 @@ def _cce(p: Problem) -> list[Case]:
     tfd, P, Q, la, lb = _kl_logs(p)
     lp = read_result(tfd.Categorical(probs=P).logits_parameter()).values
 
-    def terms_of(rows):
+    def ce_terms_of(rows):
         t = _entropy_of_logs(lp[rows])
         t.blocks.extend(_kl_of_logs(la[rows], lb[rows]).blocks)
         return t
     return [_case(p, "Categorical(probs=p).cross_entropy(Categorical(probs=q))",
-                  lambda: tfd.Categorical(probs=P).cross_entropy(tfd.Categorical(probs=Q)), terms_of,
+                  lambda: tfd.Categorical(probs=P).cross_entropy(tfd.Categorical(probs=Q)), ce_terms_of,
                   "formed as entropy plus KL, each from the rounded logs (P and Q renormalised by log_softmax)")]
 
 

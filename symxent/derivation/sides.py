@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .core import Assumption, Derivation
+from .core import Assumption, Derivation, Relation
 from .engine import Proof
 
 __all__ = ["side_conditions", "with_side_conditions"]
@@ -25,7 +25,7 @@ def _shown(entries: tuple) -> str:
     return "[" + ", ".join(_str(x) for x in entries) + "]"
 
 
-def _bound(x: sp.Expr, rel: str, bound: sp.Expr, title: str, name: str, domains: tuple,
+def _bound(x: sp.Expr, rel: Relation, bound: sp.Expr, title: str, name: str, domains: tuple,
            stated: tuple) -> Derivation:
     derived = Proof(name, title, x, rel, bound, domains).step(
         bound, "sign_facts", "follows from the domains", rel).qed()
@@ -52,7 +52,8 @@ def side_conditions(lists: tuple, domains: tuple[Assumption, ...], stated: tuple
     for entries in lists:
         title = f"{_shown(entries)} is a distribution"
         for x in entries:
-            for rel, bound in ((">", sp.Integer(0)), ("<=", sp.Integer(1))):
+            ends: tuple[tuple[Relation, sp.Expr], ...] = ((">", sp.Integer(0)), ("<=", sp.Integer(1)))
+            for rel, bound in ends:
                 if (x, rel) in seen:
                     continue
                 seen.add((x, rel))

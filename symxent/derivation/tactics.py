@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .bound import OutOfTime, bounded
-from .core import Derivation
+from .core import Derivation, Relation
 from .engine import Proof
 
 __all__ = ["Attempt", "prove", "TACTICS"]
@@ -66,7 +66,7 @@ def _chain(tactic: str, L, rel, R, assumptions, f, X0, moves) -> Attempt:
     return Attempt(tactic, d, "proved" if d.proved else f"the steps do not compose to {rel}")
 
 
-def _rel(f) -> str:
+def _rel(f) -> Relation:
     return ">=" if f.is_positive or (f.is_number and sp.N(f) > 0) else "<="
 
 

@@ -331,9 +331,9 @@ def _prove(L, R, rel, assumptions, deadline: float = float("inf"), cut: list | N
             if d.proved:
                 return d
     ctx = context_of(assumptions)
-    d = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
-    if d is not None:
-        return d
+    found = _by_instance(L, R, rel, assumptions, ctx, deadline, lists, points)  # the claim's lists first: cheap to match
+    if found is not None:
+        return found
     points = tuple(points)[:2]
     d_values = [_numeric(L - R, pt) for pt in points]
     for lemma in _inequalities():

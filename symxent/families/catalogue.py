@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 from ..identities import Identity
 from .derivations import entropy_derivation, generic, kl_derivation, kl_name, support_cases, _shared
@@ -22,10 +22,11 @@ __all__ = ["entries", "find"]
 @cache
 def entries() -> tuple[Identity, ...]:
     """Every family derivation, entropies first, then the KL pairs in registry order."""
-    out, number = [], 101
+    out: list[Identity] = []
+    number = 101
     for cls in ENTROPIES:
         out.append(Identity(number, f"entropy_{cls.__name__.lower()}", f"H({cls.__name__}) from -E[log p(X)]",
-                            lambda cls=cls: entropy_derivation(cls)))
+                            partial(entropy_derivation, cls)))
         number += 1
     for p_cls, q_cls in PAIRS:
         P, _ = generic(p_cls, "1", _shared(p_cls, q_cls, None))
@@ -34,7 +35,7 @@ def entries() -> tuple[Identity, ...]:
             what = "= +oo: the support of P is not inside that of Q" if kind == "outside" else \
                 "from E_P[log p(X) - log q(X)]"
             out.append(Identity(number, kl_name(p_cls, q_cls, case), f"KL({p_cls.__name__} || {q_cls.__name__}) {what}",
-                                lambda p=p_cls, q=q_cls, c=case: kl_derivation(p, q, c)))
+                                partial(kl_derivation, p_cls, q_cls, case)))
             number += 1
     return tuple(out)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import sympy as sp
 
@@ -36,7 +37,7 @@ _LETTERS = {"loc": "mu", "scale": "sigma", "rate": "lambda", "concentration": "a
             "concentration0": "beta", "low": "a", "high": "b", "alpha": "alpha", "probs": "p", "total_count": "n"}
 
 
-def _classes() -> dict[str, type]:
+def _classes() -> dict[str, type[Family]]:
     from . import continuous, discrete
 
     return {name: getattr(mod, name) for mod in (continuous, discrete) for name in mod.__all__}
@@ -53,7 +54,7 @@ Law = law
 def family_of(expr: sp.Expr) -> Family:
     """The :class:`Family` a :func:`law` stands for (symbolic parameters, not validated again)."""
     cls = _classes()[type(expr).__name__]
-    f = object.__new__(cls)
+    f: Family = object.__new__(cls)
     f.params = dict(zip(cls.PARAMS, expr.args))
     return f
 
@@ -102,7 +103,7 @@ def _over(P: Family, body: sp.Expr) -> sp.Expr:
 
 
 # --- generic parameters and their assumptions ---------------------------------------------------
-def generic(cls: type, suffix: str = "", shared: dict | None = None) -> tuple[Family, tuple[Assumption, ...]]:
+def generic(cls: type[Family], suffix: str = "", shared: dict | None = None) -> tuple[Family, tuple[Assumption, ...]]:
     """``cls`` at symbolic parameters (``mu_1``, ``sigma_1`` ...) with the assumptions of their domains."""
     params, out = {}, []
     for name, dom in cls.PARAMS.items():
@@ -121,7 +122,7 @@ def generic(cls: type, suffix: str = "", shared: dict | None = None) -> tuple[Fa
         else:
             s = sp.Symbol(letter, real=True)
         params[name] = s
-    f = object.__new__(cls)
+    f: Family = object.__new__(cls)
     f.params = params
     if cls.__name__ == "Uniform":
         out.append(holds(sp.Lt(f.low, f.high)))
@@ -148,7 +149,8 @@ def _linear_terms(L: sp.Expr, v: sp.Symbol) -> dict:
     """``L`` as ``{statistic: coefficient}`` (the statistic 1 for the constant)."""
     out: dict = {}
     for term in sp.Add.make_args(L):
-        coeff, stat = [], []
+        coeff: list[sp.Expr] = []
+        stat: list[sp.Expr] = []
         for f in sp.Mul.make_args(term):
             (stat if f.has(v) else coeff).append(f)
         key = sp.Mul(*stat)
@@ -264,7 +266,8 @@ def support_cases(P: Family, Q: Family) -> list[tuple[str, tuple, tuple | None]]
         return [("outside", (), left_piece)]
     if right is False:
         return [("outside", (), right_piece)]
-    inside_rel, out = [], []
+    inside_rel: list[Any] = []
+    out: list[tuple[str, tuple, tuple | None]] = []
     if left is None:
         inside_rel.append(sp.Ge(a, c))
         out.append(("outside", (sp.Lt(a, c),), left_piece))
@@ -295,7 +298,7 @@ def kl_name(p_cls: type, q_cls: type, case: int = 0) -> str:
     return base if kind == "inside" and case == 0 else f"{base}_{'outside' if kind == 'outside' else 'case'}{case}"
 
 
-def _shared(p_cls: type, q_cls: type, P: Family) -> dict | None:
+def _shared(p_cls: type[Family], q_cls: type, P: Family | None) -> dict | None:
     if p_cls is q_cls and "total_count" in p_cls.PARAMS:  # Binomial: the same number of trials
         return {"total_count": sp.Symbol("n", integer=True, positive=True)}
     return None

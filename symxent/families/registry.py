@@ -139,7 +139,7 @@ def entropy(P: Family) -> sp.Expr:
         return measures.entropy(_masses(P))
     if type(P) not in ENTROPIES:
         raise UnsupportedError(f"the entropy of {P.name} is not derived")
-    g, value = _entropy_form(type(P))
+    g, value = _entropy_form(type(P))  # type: ignore[arg-type]  # mypy: a class is hashable even if it defines __hash__
     return _at(value, _substitution(g, P))
 
 
@@ -168,8 +168,8 @@ def kl_divergence(P: Family, Q: Family) -> sp.Expr:
         return _kl_by_masses(P, Q)
     if type(P) is D.Binomial and type(Q) is D.Binomial and P.total_count != Q.total_count:
         return _binomial_counts(P, Q)
-    pieces = []
-    for relations, gp, gq, value in _cases(type(P), type(Q)):
+    pieces: list[tuple[Any, Any]] = []
+    for relations, gp, gq, value in _cases(type(P), type(Q)):  # type: ignore[arg-type]  # mypy: a class is hashable even if it defines __hash__
         subs = {**_substitution(gp, P), **_substitution(gq, Q)}
         conds = [sp.sympify(r.xreplace(subs)) for r in relations]  # safe: SymPy relationals, no text
         if any(c is sp.false for c in conds):
@@ -213,6 +213,7 @@ def _on_boundary(P: Family) -> bool:
 def _masses(P: Family, top: int | None = None) -> list:
     lo, hi = P.support()
     last = int(hi) if hi.is_finite else top
+    assert last is not None, "an infinite support needs top"
     return [P.density(sp.Integer(i)) if i <= hi else sp.Integer(0) for i in range(int(lo), last + 1)]
 
 

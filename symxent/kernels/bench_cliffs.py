@@ -71,7 +71,7 @@ def _ref_bce(y: np.ndarray, q: np.ndarray) -> Enclosure:
             + reference_log_sum(q, yf, complement=True, w_complement=True, rel_bits=256)).scale(Fraction(-1, y.size))
 
 
-def _sub(n: int, hard: np.ndarray) -> np.ndarray:
+def _sub(n: int, hard: np.ndarray | list[int]) -> np.ndarray:
     """A subsample for the reference check: the first 300 indices and the hard ones."""
     return np.unique(np.r_[np.arange(min(n, 300)), hard])
 

@@ -517,8 +517,8 @@ def _split_rows(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, hard: np.n
     zh, wh = zs[hard], None if ws is None else ws[hard]
     ref = reference_logsumexp_sum(zh, wh, rel_bits=rel_bits + 8)
     total = part + ref
-    mag_ref = min(abs(ref.lo), abs(ref.hi)) if ref.lo * ref.hi > 0 else Fraction(0)
-    mag_ker = min(abs(part.lo), abs(part.hi)) if part.lo * part.hi > 0 else Fraction(0)
+    mag_ref = _min_abs(ref) if ref.lo * ref.hi > 0 else Fraction(0)
+    mag_ker = _min_abs(part) if part.lo * part.hi > 0 else Fraction(0)
     if total.hi - total.lo > pow2(-rel_bits) * max(Fraction(1), mag_ker + mag_ref):
         return None
     return total
@@ -566,6 +566,12 @@ def _row_sums(zs: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     sh, sl, err = (_numpy_rows if compiled is None else compiled.row_sums)(zs, m)
     err += _constants()[5] * (sh * 1.001) + zs.shape[1] * (2.0**-128 + 2.0**-1000)  # steps 1-5
     return sh, sl, err
+
+
+def _min_abs(e: Enclosure) -> Fraction | float:
+    """``min(|lo|, |hi|)`` (written with ``-`` so that mypy keeps the type of the end points)."""
+    lo, hi = e.lo, e.hi
+    return min(lo if lo >= 0 else -lo, hi if hi >= 0 else -hi)
 
 
 def _kernel(zs: np.ndarray, m: np.ndarray, ws: np.ndarray | None, rel_bits: int) -> Enclosure | None:

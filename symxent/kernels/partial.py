@@ -68,7 +68,9 @@ __all__ = ["Partial", "merge", "finish", "to_json", "from_json", "partial_log_su
 FORMAT_VERSION = 1
 CAP = -14  # T = 2**CAP bounds every reduced |t|
 ORDER, DD_FROM = 10, 7  # fixed series orders (K, k0) of the weighted rows: never chosen from the data
-UNIT_ORDER = series_order(2.0**CAP * (1 - 2.0**-53))  # K of the unit-weight rows (8), fixed too
+_UNIT_K = series_order(2.0**CAP * (1 - 2.0**-53))
+assert _UNIT_K is not None, "T = 2**CAP is inside the series range"
+UNIT_ORDER: int = _UNIT_K  # K of the unit-weight rows (8), fixed too
 STEP = 1 << 16  # elements per inner block (cache-sized temporaries)
 _LOCAL = threading.local()
 # kind -> (sign, divide by n): the value finish() returns is sign * sum (/ n)
@@ -194,7 +196,7 @@ def _coef(weighted: bool) -> Fraction:
 @lru_cache(maxsize=1)
 def _inexact() -> np.ndarray:
     """Buckets whose table logarithm is inexact (not bucket 0, folded into log 2, not r = 1)."""
-    return _sparse_table()[:, :-2].any(axis=1)
+    return np.asarray(_sparse_table()[:, :-2].any(axis=1))
 
 
 # ---- one block of log terms ----------------------------------------------------------------

@@ -130,7 +130,7 @@ def _npy_shard(path: str) -> Shard:
         if shape[0] == 0:
             return
         mm = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
-        raw = mm._mmap  # the mmap.mmap object: release the pages a chunk has used
+        raw = mm._mmap  # type: ignore[attr-defined]  # numpy private, not in its stubs; the mmap.mmap object: release the pages a chunk has used
         try:
             for s in range(0, shape[0], c):
                 yield np.array(mm[s:s + c])
@@ -205,7 +205,8 @@ class _Take:
     """Re-chunks an iterator of arrays: ``take(k)`` returns exactly the next ``k`` rows."""
 
     def __init__(self, it: Iterator[np.ndarray], name: str) -> None:
-        self.it, self.name, self.buf = it, name, []
+        self.it, self.name = it, name
+        self.buf: list[np.ndarray] = []
 
     def take(self, k: int) -> np.ndarray:
         have = sum(len(b) for b in self.buf)

@@ -68,6 +68,7 @@ def _counterexample(claim: Claim, seed: int) -> dict | None:
     r = verify(claim.lhs, claim.rhs, relation=claim.relation, seed=seed, seconds=120)
     if r.status != "disproved":
         return None
+    assert r.counterexample is not None, "a disproved claim carries its counterexample"
     by_name = {str(k): v for k, v in r.counterexample.items()}
     n = int(by_name["n"])
     return {name: tuple(by_name[f"{name.lower()}[{k}]"] for k in range(1, n + 1))
@@ -153,7 +154,9 @@ def claim_exercise(rng: random.Random, s: Settings) -> Exercise:
 
 def _collected(value: sp.Expr) -> sp.Expr:
     """The exact closed form of a value in nats, written as the worked examples write theirs."""
-    rational, logs = closed_form(value).as_coeff_Add()
+    form = closed_form(value)
+    assert form is not None, "a sheet value is a sum of logarithms of rationals"
+    rational, logs = form.as_coeff_Add()
     coeffs = dict(arg.as_independent(sp.log)[::-1] for arg in sp.Add.make_args(logs) if arg != 0)
     terms = [rational] if rational != 0 else []
     for log in sorted(coeffs, key=lambda e: e.args[0]):

@@ -7,12 +7,14 @@ to date produce the very same bytes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..render.files import stamp
 
 __all__ = ["NOTE", "EXAMPLE", "EXAMPLE_ARGV", "REGENERATE", "stamped", "example_documents"]
 
 NOTE = "written by symxent sheet; edit a copy"
-EXAMPLE = {"n": 9, "seed": 1, "level": "fractions", "base": 2, "digits": 6}
+EXAMPLE: dict[str, Any] = {"n": 9, "seed": 1, "level": "fractions", "base": 2, "digits": 6}
 EXAMPLE_ARGV = ("sheet", "-n", "9", "--seed", "1", "--level", "fractions", "--base", "2", "--digits", "6",
                 "--name", "example")
 REGENERATE = "symxent " + " ".join(EXAMPLE_ARGV) + " -o derivations/sheets/"

@@ -21,6 +21,7 @@ import sympy as sp
 
 from .. import measures
 from ..derivation import Assumption, Derivation, Step
+from ..derivation.core import StepStatus
 from ..exact import closed_form, evaluate
 from ..render.notation import BaseLog, ordered_add, ordered_mul, to_sympy
 from ..render.document import Approximation, Given
@@ -117,7 +118,7 @@ def bce_logit_exercise(rng: random.Random, s: Settings) -> Exercise:
 
 # -- Gaussian NLL against MSE -------------------------------------------------------------------
 
-def check_with_pi(before: sp.Expr, after: sp.Expr) -> tuple[str, str]:
+def check_with_pi(before: sp.Expr, after: sp.Expr) -> tuple[StepStatus, str]:
     """("verified", how) when the two values are equal with ``ln pi`` kept as an independent term.
 
     >>> check_with_pi(sp.log(2 * sp.pi) / 2, sp.log(2) / 2 + sp.log(sp.pi) / 2)[0]
