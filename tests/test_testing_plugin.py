@@ -90,3 +90,20 @@ def test_the_helper_hides_its_own_frame():
         assert_ulp_close(0.69314, sp.log(2), ulps=4)
     shown = [entry.name for entry in info.traceback.filter(info)]
     assert "assert_ulp_close" not in shown and "test_the_helper_hides_its_own_frame" in shown
+
+
+def test_the_failure_names_the_cause_of_a_known_library_call():
+    torch = pytest.importorskip("torch")
+    from symxent.crosscheck import make_problem
+    from symxent.testing import UlpAssertionError, assert_ulp_close
+
+    y = torch.tensor([1.0], dtype=torch.float64)
+    q = torch.tensor([1e-300], dtype=torch.float64)
+    value = torch.nn.functional.binary_cross_entropy(q, y)
+    with pytest.raises(UlpAssertionError) as info:
+        assert_ulp_close(value, make_problem("bce", y, q), ulps=2, call="torch.binary_cross_entropy")
+    message = str(info.value)
+    assert "cause" in message and "-100" in message  # torch clamps each log at -100
+    with pytest.raises(UlpAssertionError) as plain:
+        assert_ulp_close(value, make_problem("bce", y, q), ulps=2)
+    assert "cause" not in str(plain.value)

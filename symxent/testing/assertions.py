@@ -76,12 +76,14 @@ def _point(e: Any) -> tuple[Fraction | float, str]:
 
 
 def assert_ulp_close(value: Any, exact: Any, *, ulps: float = 1, dtype: str | None = None,
-                     digits: int = 30) -> None:
+                     digits: int = 30, call: str | None = None) -> None:
     """Assert ``value`` lies within ``ulps`` ULPs (of its dtype, or ``dtype``) of the exact value.
 
     ``exact`` is a :class:`symxent.crosscheck.Problem` (its mathematical value), a SymPy
     expression or exact decimal string (evaluated by :func:`symxent.evaluate`), a certified value
-    or an exact rational.
+    or an exact rational. ``call`` names the library function that computed ``value``
+    (``"torch.binary_cross_entropy"``): with a Problem as ``exact``, a failure adds the cause
+    that ``symxent check`` names for that call (a clamp, a clip, an eps, a float32 cast).
 
     >>> import sympy as sp
     >>> assert_ulp_close(0.6931471805599453, sp.log(2), ulps=0.5)
@@ -113,4 +115,13 @@ def assert_ulp_close(value: Any, exact: Any, *, ulps: float = 1, dtype: str | No
                 f"  exact        {text}\n"
                 f"  value        {v!r}\n"
                 f"  ULP distance {abs(d):.2g} ({fmt} ULPs)\n"
-                f"  oracle       {oracle}")
+                f"  oracle       {oracle}" + _cause_line(exact, call, value, digits))
+
+
+def _cause_line(exact: Any, call: str | None, value: Any, digits: int) -> str:
+    """``"\\n  cause ..."`` for a known library call on a Problem, else ``""``."""
+    from ..crosscheck.problem import Problem
+    if call is None or not isinstance(exact, Problem):
+        return ""
+    from .arrays import _cause
+    return f"\n  cause        {_cause(exact, call, value, None, digits)}"
