@@ -69,16 +69,27 @@ def single_sum(e: sp.Expr, split: bool = True):
     return None if limits is None else (sp.Add(*body), limits)
 
 
+def split_factors(term: sp.Expr, var: sp.Symbol) -> tuple[list[sp.Expr], list[sp.Expr]]:
+    """The factors of a product that do not involve ``var``, and those that do.
+
+    >>> x, a = sp.symbols("x a")
+    >>> split_factors(3 * a * x**2 * sp.log(x), x)
+    ([3, a], [x**2, log(x)])
+    """
+    free: list[sp.Expr] = []
+    bound: list[sp.Expr] = []
+    for f in sp.Mul.make_args(term):
+        (bound if f.has(var) else free).append(f)
+    return free, bound
+
+
 def _split_one(e: sp.Expr) -> sp.Expr:
     """One Sum or Integral over an Add: a sum of pieces, index-free factors pulled out."""
     var = e.limits[0][0]
     body = expand(e.function)
     out = []
     for term in sp.Add.make_args(body):
-        free: list[sp.Expr] = []
-        bound: list[sp.Expr] = []
-        for f in sp.Mul.make_args(term):
-            (bound if f.has(var) else free).append(f)
+        free, bound = split_factors(term, var)
         inner = sp.Mul(*bound)
         if bound:
             out.append(sp.Mul(*free) * e.func(inner, *e.limits))

@@ -3,7 +3,8 @@
 ``KL(P || Q) = E_P[log p(X) - log q(X)]``: the log densities are written out and expanded by the
 logarithm laws into a linear combination of statistics (``X``, ``X^2``, ``log X``, ``|X - c|``
 ...), linearity of the integral splits it, each expectation is replaced by its entry in the
-moments table (a lemma proved by SymPy integration under a time bound), and the terms are
+moments table (a lemma proved by SymPy's integration, from the recorded run of
+:mod:`~symxent.families.records` when there is one, so the verdict never depends on the clock), and the terms are
 collected. When the support of P is not inside that of Q, the derivation proves ``+oo`` instead
 (rule ``support_mismatch``). Nothing is typed in: :func:`plan` computes each step, the engine
 checks it, and the closed form the registry evaluates is the derivation's right-hand side.
@@ -22,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..derivation.algebra import split_factors
 from ..derivation.context import holds, in_interval, positive
 from ..derivation.core import Assumption, Derivation
 from ..derivation.engine import Proof
@@ -149,13 +151,11 @@ def _linear_terms(L: sp.Expr, v: sp.Symbol) -> dict:
     """``L`` as ``{statistic: coefficient}`` (the statistic 1 for the constant)."""
     out: dict = {}
     for term in sp.Add.make_args(L):
-        coeff: list[sp.Expr] = []
-        stat: list[sp.Expr] = []
-        for f in sp.Mul.make_args(term):
-            (stat if f.has(v) else coeff).append(f)
+        coeff, stat = split_factors(term, v)
         key = sp.Mul(*stat)
         out[key] = out.get(key, 0) + sp.Mul(*coeff)
-    return {T: sp.expand(c) for T, c in out.items() if sp.expand(c) != 0}
+    expanded = {T: sp.expand(c) for T, c in out.items()}
+    return {T: c for T, c in expanded.items() if c != 0}
 
 
 def plan(P: Family, Q: Family | None) -> Plan:
@@ -201,7 +201,7 @@ def _support_assumptions(P: Family, Q: Family | None) -> tuple[Assumption, ...]:
 
 @cache
 def moment_lemma(P: Family, T: sp.Expr, value: sp.Expr, assumptions: tuple) -> Derivation:
-    """``E_P[T(X)] = value`` (a table entry), checked by SymPy under a time bound (rule ``moment``)."""
+    """``E_P[T(X)] = value`` (a table entry), checked by SymPy's integration (rule ``moment``)."""
     lhs = _over(P, T * P.density())
     return (Proof(f"moment_{P.name.lower()}", f"E[{T}] under {P.name}", lhs, "=", value, assumptions)
             .step(value, "moment", f"the moments table: E[{T}] under {P.name}", sub=standardising(P)).qed())

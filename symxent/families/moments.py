@@ -5,7 +5,8 @@ A log density, expanded, is a linear combination of a few statistics of ``X``: `
 :func:`classify` names the statistic; :func:`moment` gives its expectation under a family, or
 None when the table has no closed form (the expectation then stays an integral or a sum).
 Every entry is checked in the tests against an integration (mpmath ``quad``) or a sum, and each
-derivation proves the entries it cites by SymPy integration under a time bound.
+derivation proves the entries it cites by SymPy's integration (recorded once, see
+:mod:`symxent.families.records`).
 
 >>> from symxent.families import Gamma
 >>> a, b = sp.symbols("a b", positive=True)

@@ -4,7 +4,8 @@
 support of P, after checking from the assumptions that it lies inside the support of Q (so q
 is its formula there). ``support_mismatch`` proves ``KL(P || Q) = +oo``: it checks a piece of
 the support of P of positive P-probability on which q vanishes. ``moment`` checks a table entry
-``E[T(X)] = m`` by SymPy integration (summation) under a time bound.
+``E[T(X)] = m`` by SymPy integration (summation): recorded once by ``scripts/record_moments.py``
+(:mod:`.records`) for the shipped derivations, live under a time bound for any other.
 
 The rules register themselves in :data:`symxent.derivation.rules.RULES` when this module is
 imported (the engine never imports the families).
@@ -17,10 +18,12 @@ import sympy as sp
 from ..derivation.algebra import meet
 from ..derivation.bound import OutOfTime, bounded
 from ..derivation.rules import rule
+from .records import lookup
 
 __all__ = ["MOMENT_SECONDS", "inside", "pick_branch"]
 
-MOMENT_SECONDS = 8.0
+MOMENT_SECONDS = 8.0   # a live integration (no record); check_step's own bound may end it sooner
+RECORD_SECONDS = 180.0  # the bound of scripts/record_moments.py
 
 
 def _le(facts, lo: sp.Expr, hi: sp.Expr) -> bool:
@@ -95,7 +98,7 @@ def pick_branch(e: sp.Expr, facts, bounds: dict | None = None) -> sp.Expr | None
 
     def one(pw):
         for expr, cond in pw.args:
-            if cond is sp.true or bounded(lambda: sp.simplify(cond), seconds=1.0) is sp.true:
+            if cond is sp.true or bounded(lambda: sp.simplify(cond), seconds=3.0) is sp.true:
                 return expr
             if _cond_holds(cond, facts, bounds):
                 return expr
@@ -159,7 +162,7 @@ def _substituted(integral: sp.Integral, sub: tuple, facts) -> sp.Integral | None
         ends = (b, a)
     else:
         return None
-    got = tuple(bounded(lambda e=e: sp.limit(g, t, e, "+" if e == lo else "-"), seconds=1.0) for e in (lo, hi))
+    got = tuple(bounded(lambda e=e: sp.limit(g, t, e, "+" if e == lo else "-"), seconds=3.0) for e in (lo, hi))
     if got != ends:
         return None
     return sp.Integral(sp.expand(body.xreplace({v: g}) * abs(dg)) if dg.is_positive is not None else
@@ -176,23 +179,31 @@ def _bounds(ctx) -> dict:
 
 
 _INTEGRATED: dict = {}
+LIVE: list = []  # the integrals this process integrated live (no record): scripts/record_moments.py records them
 
 
-def _integrated(before: sp.Expr) -> sp.Expr | None:
-    """``before.doit()`` under :data:`MOMENT_SECONDS`, None when out of time; remembered per process,
-    so that every derivation citing the same moment gets the same verdict."""
+def _integrated(before: sp.Expr) -> tuple[str, sp.Expr | None]:
+    """SymPy's ``before.doit()`` with how it was obtained: from :mod:`~symxent.families.records` when
+    recorded (the same verdict on every machine), else live under :data:`MOMENT_SECONDS`,
+    remembered per process (None when out of time)."""
+    rec = lookup(before)
+    if rec is not None:
+        return ("recorded", rec.value) if rec.status == "evaluated" else ("out_of_time", None)
     if before not in _INTEGRATED:
+        LIVE.append(before)
         try:
             _INTEGRATED[before] = bounded(lambda: before.doit(), seconds=MOMENT_SECONDS)
         except OutOfTime:
             _INTEGRATED[before] = None
-    return _INTEGRATED[before]
+    done = _INTEGRATED[before]
+    return ("live", done) if done is not None else ("out_of_time", None)
 
 
 @rule("moment")
 def _moment(before, after, relation, ctx, sub=None):
-    """A table moment ``E[T(X)] = m``: SymPy integrates (sums) under a time bound, after the family's
-    standardising substitution ``x = g(t)`` when there is one (monotone, onto the support); the results meet."""
+    """A table moment ``E[T(X)] = m``: SymPy integrates (sums), after the family's standardising
+    substitution ``x = g(t)`` when there is one (monotone, onto the support); the results meet.
+    SymPy's integration comes from the recorded run when there is one (see :mod:`.records`)."""
     if relation != "=":
         return "unverified", "moments are equalities"
     how = ""
@@ -200,10 +211,13 @@ def _moment(before, after, relation, ctx, sub=None):
         moved = _substituted(before, sub, ctx.facts)
         if moved is not None:
             before, how = moved, f" after the substitution x = {sub[1]} (monotone, onto the support)"
-    done = _integrated(before)
+    source, done = _integrated(before)
     if done is None:
-        return "unverified", f"SymPy did not finish the integral within {MOMENT_SECONDS:g} s (the table entry is " \
+        bound = MOMENT_SECONDS if lookup(before) is None else RECORD_SECONDS
+        return "unverified", f"SymPy did not finish the integral within {bound:g} s (the table entry is " \
                              "checked numerically in the tests)"
+    by = "evaluated by SymPy (recorded run, re-checked in the tests)" if source == "recorded" else \
+        "evaluated by SymPy (bounded)"
     value = pick_branch(done, ctx.facts, _bounds(ctx))
     if value is None:
         return "unverified", f"SymPy's result depends on conditions not established: {done}"
@@ -211,8 +225,8 @@ def _moment(before, after, relation, ctx, sub=None):
         return "unverified", "SymPy left the integral (sum) unevaluated (the table entry is checked numerically " \
                              "in the tests)"
     if meet(value, after):
-        return "verified", "evaluated by SymPy (bounded) and compared" + how
+        return "verified", by + " and compared" + how
     diff = bounded(lambda: sp.simplify(sp.gammasimp(value - after)), seconds=MOMENT_SECONDS)
     if diff == 0:
-        return "verified", "evaluated by SymPy (bounded); the difference simplifies to 0" + how
+        return "verified", by + "; the difference simplifies to 0" + how
     return "unverified", f"SymPy gives {value}, not shown equal to the table entry"
