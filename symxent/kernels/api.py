@@ -345,7 +345,9 @@ def _split_weak(xs: np.ndarray, ws: np.ndarray | None, complement: bool, w_compl
     ref = reference_log_sum(pick(xs), pick(ws), complement=complement, w_complement=w_complement,
                             rel_bits=rel_bits + max(0, math.ceil(math.log2(big / s_est))) + 8)
     total = part + ref
-    lo, hi = total.lo, total.hi
+    if not total.is_finite:
+        return total  # a log 0 under a positive weight in the split part: -inf, exactly
+    lo, hi = Fraction(total.lo), Fraction(total.hi)
     magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
     if hi - lo > pow2(-rel_bits) * magnitude:
         return None
