@@ -214,7 +214,15 @@ def _split_hard(y: np.ndarray, yl: np.ndarray | None, w: np.ndarray | None, rel_
 
 def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bool = False,
             rel_bits: int = 128) -> Enclosure | None:
-    """Enclose ``sum_i w_i log(x_i)`` (see :mod:`symxent.exact.sums` for the contract), or None."""
+    """Enclose ``sum_i w_i log(x_i)`` (see :mod:`symxent.exact.sums` for the contract), or None.
+
+    When the kernel's bound is too weak for the whole vector (a few terms far larger than the
+    sum, which they cancel), those elements are split off (:func:`_split_weak`)."""
+    return _log_sum(x, w, complement, w_complement, rel_bits, True)
+
+
+def _log_sum(x: Any, w: Any, complement: bool, w_complement: bool, rel_bits: int,
+             split: bool) -> Enclosure | None:
     if not fpenv.FP_ENV_OK or isinstance(rel_bits, bool) or not isinstance(rel_bits, int):
         return None
     if not 1 <= rel_bits <= 270:
@@ -234,7 +242,8 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
         if wr is None:
             return None
         if not (complement or w_complement) and wr[0] > 0 and wr != (1.0, 1.0):
-            return _positive_weights(xs, ws, xr, wr, rel_bits)
+            got = _positive_weights(xs, ws, xr, wr, rel_bits)
+            return got if got is not None or not split else _split_weak(xs, ws, complement, w_complement, rel_bits)
     pieces = _weight_pieces(ws, w_complement)
     zero = 1.0 if complement else 0.0
     total_mid, total_rad = Fraction(0), Fraction(0)
@@ -264,10 +273,85 @@ def log_sum(x: Any, w: Any = None, *, complement: bool = False, w_complement: bo
             y, yl = xi, None
         part = _one_weight_vector(y, yl, weights, rel_bits)
         if part is None:
-            return None
+            return _split_weak(xs, ws, complement, w_complement, rel_bits) if split else None
         total_mid += part[0]
         total_rad += part[1]
-    return _finish(total_mid, total_rad, rel_bits)
+    got = _finish(total_mid, total_rad, rel_bits)
+    return got if got is not None or not split else _split_weak(xs, ws, complement, w_complement, rel_bits)
+
+
+_KERNEL_BITS = 136  # the most the log kernels are asked for here (they certify up to about 140)
+_WEAK_MAX = 1 / 100  # split off at most this fraction (and at least 16 elements may go)
+
+
+def _split_weak(xs: np.ndarray, ws: np.ndarray | None, complement: bool, w_complement: bool,
+                rel_bits: int) -> Enclosure | None:
+    """The elements whose terms are too large for the kernel's bound (``|w log x|`` far above
+    ``max(1, |S|)``: they cancel), summed by the exact reference path on their own; the rest by
+    the kernel, asked for enough bits relative to its own magnitude. The two enclosures add, and
+    the total's width is checked against the contract. None when more than a few elements would
+    have to go (the whole vector then takes the reference path), or the kernel still declines.
+
+    The split is chosen from float estimates (``a_i = |w_i log x_i|``): the largest ``a_i`` go until
+    the rest sums to at most ``2**(_KERNEL_BITS - 6 - rel_bits) max(1, |S_bulk|)``, ``S_bulk`` the
+    float sum of all but the ``2 * most`` largest terms (at most half), scaled to ``n`` terms (an
+    estimate of ``|S|`` when the huge terms cancel among themselves); it affects the cost only, never the certificate, which is
+    the two enclosures and the final check.
+
+    >>> x = np.array([3 * 2.0**600, 2.0**-600 / 3, 0.5, 0.25]); w = np.array([1e12, 1e12, 1.0, 1.0])
+    >>> got = _split_weak(x, w, False, False, 128)          # terms of 4e14 that cancel to -5.5e-5
+    >>> from symxent.exact.sums import reference_log_sum
+    >>> ref = reference_log_sum(x, w, rel_bits=160)
+    >>> got.lo <= ref.hi and ref.lo <= got.hi, got.decimal(12)
+    (True, '-2.07949705283')
+    """
+    from ..exact.sums import reference_log_sum
+
+    n = xs.size
+    if n < 2:
+        return None
+    weff = np.ones(n) if ws is None else (1.0 - ws if w_complement else ws)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        lx = np.log1p(-xs) if complement else np.log(xs)
+        terms = np.where(weff == 0, 0.0, weff * lx)
+    if not np.all(np.isfinite(terms)):
+        return None
+    a = np.abs(terms)
+    most = min(n - 1, max(16, int(n * _WEAK_MAX)))
+    order = np.argsort(a)  # ascending: the rest is a prefix, its sums have no huge term in them
+    pre_a, pre_t = np.cumsum(a[order]), np.cumsum(terms[order])
+    # the magnitude of the sum, estimated from the bulk (all but the 2 * most largest terms:
+    # the huge ones cancel among themselves, their float sum is noise); keep the smallest terms
+    # while their sum of |terms| stays within 2**(_KERNEL_BITS - 6 - rel_bits) of it
+    nb = n - min(2 * most, n // 2)
+    s_est = max(1.0, abs(float(pre_t[nb - 1])) * n / nb)
+    limit = 2.0 ** (_KERNEL_BITS - 6 - rel_bits) * s_est
+    keep_n = int(np.searchsorted(pre_a, limit, side="right"))
+    if keep_n == n or keep_n < n - most:
+        return None  # no term too large (the weak bound is not theirs), or more than a few
+    weak = np.zeros(n, dtype=bool)
+    weak[order[keep_n:]] = True
+    big = max(1.0, float(np.sum(a[order[keep_n:]])))
+    rest = max(1.0, float(pre_a[keep_n - 1]))
+    pick = (lambda v: None if v is None else np.compress(weak, v))
+    drop = (lambda v: None if v is None else np.compress(~weak, v))
+    kernel_bits = min(_KERNEL_BITS, rel_bits + max(0, math.ceil(math.log2(rest / s_est))) + 6)
+    part = Enclosure.exact(0)
+    if keep_n:
+        got = _log_sum(drop(xs), drop(ws), complement, w_complement, kernel_bits, False)
+        if got is None:
+            return None
+        part = got
+    ref = reference_log_sum(pick(xs), pick(ws), complement=complement, w_complement=w_complement,
+                            rel_bits=rel_bits + max(0, math.ceil(math.log2(big / s_est))) + 8)
+    total = part + ref
+    if not total.is_finite:
+        return total  # a log 0 under a positive weight in the split part: -inf, exactly
+    lo, hi = Fraction(total.lo), Fraction(total.hi)
+    magnitude = max(Fraction(1), min(abs(lo), abs(hi)) if lo * hi > 0 else Fraction(1))
+    if hi - lo > pow2(-rel_bits) * magnitude:
+        return None
+    return total
 
 
 def _positive_weights(xs: np.ndarray, ws: np.ndarray, xr: tuple[float, float], wr: tuple[float, float],

@@ -200,6 +200,18 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     """Fill ``rows`` (shape ``(6, m)``) with ``B1, B2, P1, P2, P3, d`` for close elements (steps
     1-4 of the module docstring, every operation into a buffer of ``work``); return
     ``(rho, an upper bound of sum B1)``."""
+    c, _ = _chunk_rows(p, q, d, rows, work)
+    b1 = rows[0]
+    plan = series_plan(c)
+    assert plan is not None
+    return plan[2], (sum_upper(b1) if b1.any() else Fraction(0))
+
+
+def _chunk_rows(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
+                work: Workspace | None = None) -> tuple[int, float]:
+    """:func:`_chunk_terms` without Fractions: the rows, the exponent ``c`` of the plan
+    (:func:`series_plan`) and the float sum of ``B1`` (``B1 >= 0``; rounded, for
+    :func:`_close_part` to bound)."""
     m = d.size
     work = Workspace(m) if work is None else work
     g = lambda name: work.get(name, m)  # noqa: E731
@@ -210,15 +222,15 @@ def _chunk_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, rows: np.ndarray,
     if tmax > 0:
         frac, c = math.frexp(tmax)
         c = c - 1 if frac == 0.5 else c  # 2**c >= tmax
-    plan = series_plan(max(c, -1000))
+    c = max(c, -1000)
+    plan = series_plan(c)
     assert plan is not None  # |d| <= 2**-8 q, so |uh| = |fl(d/q)| <= 2**-8: c <= -8
-    big_k, big_l, rho = plan
+    big_k, big_l, _ = plan
     b3 = _half_square_over_q(d, q, rows[0], rows[1], g)
     yh, yl = _m_series(uh, ul, big_k, big_l, g)
     _products(uh, ul, yh, yl, b3, rows, g)
     rows[5] = d
-    b1 = rows[0]
-    return rho, (sum_upper(b1) if b1.any() else Fraction(0))
+    return c, float(np.sum(rows[0]))
 
 
 def _ratio(d: np.ndarray, q: np.ndarray, g) -> tuple[np.ndarray, np.ndarray]:
@@ -321,26 +333,38 @@ def _close_part(p: np.ndarray, q: np.ndarray, d: np.ndarray, rel_bits: int) -> t
 
     The terms are formed chunk by chunk (temporaries in cache) into the rows of a block, and each
     block's rows are summed exactly in one call (fewer extraction rounds in Python). The compiled
-    engine, where :func:`.jit.load` hands it out, forms the same rows and sums them exactly."""
-    d = p - q
+    engine, where :func:`.jit.load` hands it out, forms the same rows and sums them exactly.
+    ``d`` is ``p - q`` (exact in the close range)."""
     compiled = jit.load("klratio")
     if compiled is not None:
         return compiled.close_part(p, q, d)
     sums, errs = [Dyadic() for _ in range(6)], [Dyadic() for _ in range(6)]
-    rad = Fraction(0)
+    # per plan exponent c: the float sums of B1 of its chunks, exactly (a Dyadic), and their count;
+    # sum_upper's bound of one chunk, s (1 + 2 (m + 1) u0) + m 2**-1074, is linear in s, so the
+    # chunks of one plan are bounded together (no Fraction work per chunk)
+    groups: dict[int, tuple[Dyadic, list[int]]] = {}
     rows = np.empty((6, min(_BLOCK, p.size)))
     work = Workspace(min(_CHUNK, p.size))
     for bstart in range(0, p.size, _BLOCK):
         bm = min(_BLOCK, p.size - bstart)
-        bsum = Fraction(0)
+        bsum = 0.0
         for start in range(bstart, bstart + bm, _CHUNK):
             stop = min(start + _CHUNK, bstart + bm)
-            rho, csum = _chunk_terms(p[start:stop], q[start:stop], d[start:stop],
-                                     rows[:, start - bstart:stop - bstart], work)
-            rad += rho * csum * (1 + U) / (1 - U)  # B <= B1 (1 + u0)/(1 - u0)
+            c, csum = _chunk_rows(p[start:stop], q[start:stop], d[start:stop],
+                                  rows[:, start - bstart:stop - bstart], work)
+            if csum > 0:  # B1 >= 0: a zero sum is a chunk of zeros, bounded by 0
+                acc, count = groups.setdefault(c, (Dyadic(), [0]))
+                acc.add_float(csum)
+                count[0] += stop - start
             bsum += csum
-        tol = float(bsum) * 2.0 ** -(rel_bits + 12)
+        tol = bsum * 2.0 ** -(rel_bits + 6)  # a target only: the residual bound added is rigorous
         exact_sum_rows(rows[:, :bm], [tol] * 5 + [0.0], sums, errs)
+    m = min(_CHUNK, p.size)
+    # sum_upper per chunk, summed; B <= B1 (1 + u0)/(1 - u0)
+    rad = Fraction(0)
+    for c, (acc, count) in groups.items():
+        rho = series_plan(c)[2]  # type: ignore[index]
+        rad += rho * (acc.value() * (1 + 2 * (m + 1) * U) + count[0] * pow2(-1074)) * (1 + U) / (1 - U)
     mid = sum((s.value() for s in sums), Fraction(0))
     rad += sum((e.value() for e in errs), Fraction(0)) + int(np.count_nonzero(d)) * _ABS  # d = 0: all 0
     return mid, rad
@@ -396,19 +420,29 @@ def kl_log_ratio(p: np.ndarray, q: np.ndarray, rel_bits: int = 112) -> Enclosure
     q = np.ascontiguousarray(q, dtype=np.float64)
     if p.ndim != 1 or p.shape != q.shape:
         return None
-    if p.size and not (p.min() >= 0 and q.min() >= 0 and np.isfinite(p.max()) and np.isfinite(q.max())):
+    if p.size == 0:
+        return Enclosure.exact(0)
+    pmin, qmin, pmax, qmax = float(p.min()), float(q.min()), float(p.max()), float(q.max())
+    if not (pmin >= 0 and qmin >= 0 and math.isfinite(pmax) and math.isfinite(qmax)):
         return None
-    pos = p > 0
-    if np.any(pos & (q == 0)):
+    pos = None if pmin > 0 else p > 0  # None: every p > 0 (no mask pass)
+    if qmin == 0 and (pos is None or np.any(pos & (q == 0))):
         return _INF
     d = p - q
-    close = pos & _close_mask(q, d)
-    far = pos & ~close
+    if qmin >= Q_MIN and qmax <= Q_MAX:  # the range test holds for all: only |d| <= 2**-8 q
+        close = np.abs(d) <= q * CLOSE
+    else:
+        close = _close_mask(q, d)
+    if pos is not None:
+        close &= pos
     mid, rad = Fraction(0), Fraction(0)
-    fp, fq = np.compress(far, p), np.compress(far, q)
-    if not close.all():
+    if close.all():
+        fp = fq = p[:0]
+    else:
+        far = ~close if pos is None else pos & ~close
+        fp, fq = np.compress(far, p), np.compress(far, q)
         p, q, d = np.compress(close, p), np.compress(close, q), np.compress(close, d)
-    if close.any():
+    if d.size:
         try:
             mid, rad = _close_part(p, q, d, rel_bits)
         except ArithmeticError:  # an extraction unit would underflow (not expected in the close range)

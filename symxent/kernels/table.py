@@ -18,8 +18,12 @@ more than 2**36 units, so the bound does not rest on mpmath rounding its logarit
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Callable
 
 import mpmath
 import numpy as np
@@ -106,10 +110,73 @@ def _logs_by_chain(ks: list[int]) -> tuple[int, ...]:
     return tuple(chain[k] >> _GUARD for k in ks)
 
 
+def cache_dir() -> Path | None:
+    """Where built tables are kept between processes: ``SYMXENT_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/symxent`` or ``~/.cache/symxent``; None when ``SYMXENT_CACHE_DIR`` is
+    empty or ``0`` (no cache: every process builds the tables, about 0.3 s)."""
+    env = os.environ.get("SYMXENT_CACHE_DIR")
+    if env is not None:
+        return None if env.strip() in ("", "0") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "symxent"
+
+
+def cached_bytes(name: str, build: Callable[[], bytes]) -> bytes:
+    """``build()``, kept in :func:`cache_dir` under ``name`` with its SHA-256: a file that does not
+    match its checksum (torn, corrupted) is rebuilt; a cache that cannot be written is skipped.
+    The caller checks what it reads back as well (:func:`reduction_table` spot-checks entries).
+    """
+    where = cache_dir()
+    path = None if where is None else where / f"{name}.bin"
+    if path is not None:
+        try:
+            raw = path.read_bytes()
+            if len(raw) >= 32 and hashlib.sha256(raw[32:]).digest() == raw[:32]:
+                return raw[32:]
+        except OSError:
+            pass
+    payload = build()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)  # atomic: a reader sees the old file or the whole new one
+        except OSError:
+            pass
+    return payload
+
+
+_LOG_BYTES = 44  # every floor(log r_j 2**FRAC_BITS) is in [0, 2**341): 44 bytes, little-endian
+_TABLE_NAME = f"log-table-B{B}-I{INDEX_BITS}-F{FRAC_BITS}-G{_GUARD}-v1"
+
+
+def _cached_logs(ks: list[int]) -> tuple[int, ...]:
+    """:func:`_logs_by_chain` through :func:`cached_bytes`; what is read back is spot-checked
+    against :func:`log_fixed` (mpmath, independent of the chain) at the ends and at 14 entries
+    spread over the table, within the chain's error, and rebuilt on any mismatch."""
+
+    def build() -> bytes:
+        return b"".join(v.to_bytes(_LOG_BYTES, "little") for v in _logs_by_chain(ks))
+
+    def parse(raw: bytes) -> tuple[int, ...] | None:
+        if len(raw) != _LOG_BYTES * len(ks):
+            return None
+        logs = tuple(int.from_bytes(raw[i:i + _LOG_BYTES], "little") for i in range(0, len(raw), _LOG_BYTES))
+        for j in {0, len(ks) - 1, *range(0, len(ks), len(ks) // 14 + 1)}:
+            if abs(logs[j] - log_fixed(ks[j], B)) > 16:  # the chain is within 8 units, log_fixed 1
+                return None
+        return logs
+
+    got = parse(cached_bytes(_TABLE_NAME, build))
+    return got if got is not None else _logs_by_chain(ks)
+
+
 @lru_cache(maxsize=1)
 def reduction_table() -> ReductionTable:
-    """Build (once) the table described in the module docstring, checking every bucket."""
+    """Build (once per process; the logarithms are kept on disk between processes, see
+    :func:`cached_bytes`) the table described in the module docstring, checking every bucket."""
     ks = _choose_and_check(2**INDEX_BITS)
-    logs = _logs_by_chain(ks)
+    logs = _cached_logs(ks)
     k_arr = np.array(ks, dtype=np.int64)
     return ReductionTable(k=k_arr, r=k_arr.astype(np.float64) / 2**B, log_r=logs)
