@@ -1,0 +1,204 @@
+"""Compiled (Numba) chunk step of the unit-weight partials: the same exact state as NumPy's.
+
+:mod:`.partial` builds a partial from per-element quantities summed exactly. For the unit-weight
+log terms (hard-label BCE, categorical CE from probabilities, the ``log S`` of each
+log-sum-exp row) this module forms, in one compiled loop per element, *the same doubles* as the
+NumPy code of :mod:`.partial` and adds them to a superaccumulator (:mod:`._jit_core`, exact):
+
+* the reduction of :func:`.logsum.reduce_exact` bit for bit (subnormals scaled by ``2**64``);
+* the exponent ``e'`` (an int64 total), the bucket ``j`` (a histogram: the table logarithms are
+  then taken by the same exact matrix-vector product as NumPy's), and for ``t != 0`` the exponent
+  ``ex`` of ``t`` (a histogram: the bound ``sum 2**(3 ex)``, ``sum 2**(2 ex)``, exact);
+* the rows ``t``, ``hh``, ``hl`` of :func:`.partial._series_unit`: steps 1-5 of
+  :func:`.wlog.tail_parts` at order ``UNIT_ORDER`` with the same operations in the same order
+  (the FMA two-product returns the pair of Dekker's: both are exact, and nothing underflows for
+  ``|t| >= 2**-67``), so the same doubles;
+* the correction rows ``vh``, ``vl``, ``-(vh**2/2)`` of :func:`.partial._correction_block` for a
+  double-double ``yh + yl`` (``1 - q`` of the BCE's zero labels, ``Sh + Sl`` of a row sum).
+
+Exact sums of the same doubles are the same rationals, and the bounds are the same functions of
+the same counts, so the partial is *identical* to NumPy's (``==``), whichever engine each worker
+runs: :func:`self_test` checks that on telling data before :mod:`.partial` uses this module.
+
+Rows the kernel does not take (a soft label, a value out of range) are reported back and go to
+the NumPy code (which also names a bad row).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from ._jit_core import NCHUNK, acc_add, acc_normalize, f2i, i2f, two_prod
+from .table import INDEX_BITS, reduction_table
+
+__all__ = ["log_terms", "bce_terms", "EX_OFFSET", "EX_SIZE"]
+
+_FRAC = (1 << 52) - 1
+_JMASK = (1 << INDEX_BITS) - 1
+_JSHIFT = 52 - INDEX_BITS
+_MH_MASK = ~((1 << INDEX_BITS) - 1)
+_THIRD_H = 1.0 / 3.0
+_TINY = 2.0**-1022
+_SCALE = 2.0**64
+EX_OFFSET = 2048  # histogram slot of exponent ex: ex + EX_OFFSET
+EX_SIZE = 4096
+_NORMALIZE_EVERY = 128  # elements between carries (at most 6 additions each, below 1024)
+# stats slots
+S_E, S_NZ, S_CORR, S_NEGINF, S_SKIP, S_BAD = range(6)
+
+
+def _third_l() -> float:
+    from fractions import Fraction
+
+    return float(Fraction(1, 3) - Fraction(_THIRD_H))
+
+
+_THIRD_L = _third_l()
+
+
+@njit(inline="always")
+def _unit_term(x, tr, acc, counts, exhist, st):
+    """One positive finite ``x``: ``e'`` into ``st``, the bucket and ``ex`` histograms, and the
+    rows ``t, hh, hl`` into ``acc`` (the operations of :func:`.partial._log_block`)."""
+    eadj = 0
+    if x < _TINY:
+        x = x * _SCALE
+        eadj = -64
+    bits = f2i(x)
+    e = (bits >> 52) - 1022
+    j = (bits >> _JSHIFT) & _JMASK
+    mbits = (bits & _FRAC) | (1022 << 52)
+    m = i2f(mbits)
+    mh = i2f(mbits & _MH_MASK)
+    r = tr[j]
+    t = mh * r
+    t -= 1.0
+    t += (m - mh) * r
+    st[S_E] += e - (1 if j == 0 else 0) + eadj
+    counts[j] += 1
+    if t != 0.0:
+        st[S_NZ] += 1
+        exhist[((f2i(t) >> 52) & 0x7FF) - 1022 + EX_OFFSET] += 1
+        # wlog.tail_parts at K = 8, the same operations in the same order
+        p2, e2 = two_prod(t, t)
+        rr = -0.125 * t + 1.0 / 7.0
+        rr = rr * t + (-1.0 / 6.0)
+        rr = rr * t + 0.2
+        rr = rr * p2
+        a4 = t * -0.25
+        ch = a4 + _THIRD_H
+        ce = _THIRD_H - ch
+        ce += a4
+        ce += _THIRD_L
+        ce += rr
+        c3, d3 = two_prod(t, p2)
+        z = t * e2
+        z += d3
+        gh, gl = two_prod(c3, ch)
+        ce *= c3
+        z *= ch
+        ce += z
+        gl += ce
+        # partial._series_unit's rows
+        h2 = p2 * -0.5
+        hh = h2 + gh
+        hl = gh - (hh - h2)
+        hl += gl
+        hl += e2 * -0.5
+        acc_add(acc, t)
+        acc_add(acc, hh)
+        acc_add(acc, hl)
+
+
+@njit(inline="always")
+def _correction(yh, yl, acc, st):
+    """``log(1 + yl/yh)``: the rows of :func:`.partial._correction_block` (``yl != 0``)."""
+    vh = yl / yh
+    p, e = two_prod(vh, yh)
+    vl = ((yl - p) - e) / yh
+    st[S_CORR] += 1
+    acc_add(acc, vh)
+    acc_add(acc, vl)
+    acc_add(acc, -(vh * vh * 0.5))
+
+
+@njit(cache=True, nogil=True)
+def _log_terms(xh, xl, low, tr, acc, counts, exhist, st):
+    """``sum log(xh + xl)`` (``xl`` read only when ``low``): zeros counted as ``-inf`` terms;
+    stops at the first entry not in ``[0, inf)`` (``st[S_BAD]`` its index)."""
+    n = xh.size
+    for s in range(0, n, _NORMALIZE_EVERY):
+        for i in range(s, min(n, s + _NORMALIZE_EVERY)):
+            x = xh[i]
+            if not (x >= 0.0 and x < np.inf):
+                st[S_BAD] = i
+                return
+            if x == 0.0:
+                st[S_NEGINF] += 1
+                continue
+            _unit_term(x, tr, acc, counts, exhist, st)
+            if low:
+                v = xl[i]
+                if v != 0.0:
+                    _correction(x, v, acc, st)
+        acc_normalize(acc)
+
+
+@njit(cache=True, nogil=True)
+def _bce_terms(y, q, tr, acc, counts, exhist, st):
+    """``sum y log q + (1 - y) log(1 - q)`` over the rows with ``y`` in {0, 1} (``1 - q = yh + yl``
+    exactly, as :func:`.api._complement_parts`); a soft label is skipped and counted; stops at
+    the first row with ``y`` or ``q`` outside ``[0, 1]``."""
+    n = q.size
+    for s in range(0, n, _NORMALIZE_EVERY):
+        for i in range(s, min(n, s + _NORMALIZE_EVERY)):
+            yi, qi = y[i], q[i]
+            if not (qi >= 0.0 and qi <= 1.0 and yi >= 0.0 and yi <= 1.0):
+                st[S_BAD] = i
+                return
+            if yi == 1.0:
+                if qi == 0.0:
+                    st[S_NEGINF] += 1
+                else:
+                    _unit_term(qi, tr, acc, counts, exhist, st)
+            elif yi == 0.0:
+                yh = 1.0 - qi
+                yl = -((yh - 1.0) + qi)
+                if yh == 0.0:
+                    st[S_NEGINF] += 1
+                else:
+                    _unit_term(yh, tr, acc, counts, exhist, st)
+                    if yl != 0.0:
+                        _correction(yh, yl, acc, st)
+            else:
+                st[S_SKIP] += 1
+        acc_normalize(acc)
+
+
+@lru_cache(maxsize=1)
+def _table_r() -> np.ndarray:
+    return np.ascontiguousarray(reduction_table().r)
+
+
+def _state() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    st = np.zeros(6, np.int64)
+    st[S_BAD] = -1
+    return (np.zeros(NCHUNK, np.int64), np.zeros(1 << INDEX_BITS, np.int64), np.zeros(EX_SIZE, np.int64), st)
+
+
+def log_terms(xh: np.ndarray, xl: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """``(acc, counts, exhist, stats)`` of ``sum log(xh + xl)`` (float64, contiguous)."""
+    acc, counts, exhist, st = _state()
+    low = xl is not None
+    _log_terms(xh, xl if low else xh, low, _table_r(), acc, counts, exhist, st)
+    return acc, counts, exhist, st
+
+
+def bce_terms(y: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(acc, counts, exhist, stats)`` of the hard-label BCE log terms (float64, contiguous)."""
+    acc, counts, exhist, st = _state()
+    _bce_terms(y, q, _table_r(), acc, counts, exhist, st)
+    return acc, counts, exhist, st
