@@ -313,20 +313,38 @@ def _blocks(*arrays: np.ndarray | None):
 # ---- the compiled engine (same state, faster) ---------------------------------------------
 
 
-@lru_cache(maxsize=1)
+_ENGINE: list[Any] = []  # [module or None], once decided
+_ENGINE_LOCK = threading.RLock()
+
+
 def _compiled() -> Any:
     """:mod:`.partial_jit` when Numba is there and checked (:func:`.jit.available`, which waits for
     the background compilation) and its :func:`_self_test` passes; else None (NumPy answers). The
-    state is the same either way, so workers on different engines still merge to one answer."""
+    state is the same either way, so workers on different engines still merge to one answer.
+    While the self-test runs (this thread), None: the test compares against the NumPy code."""
+    if _ENGINE:
+        return _ENGINE[0]
+    if getattr(_LOCAL, "testing", False):
+        return None
+    with _ENGINE_LOCK:
+        if not _ENGINE:
+            _ENGINE.append(_decide())
+    return _ENGINE[0]
+
+
+def _decide() -> Any:
     from . import jit
 
     if not jit.available():
         return None
+    _LOCAL.testing = True
     try:
         from . import partial_jit
         return partial_jit if _self_test(partial_jit) else None
     except Exception:  # noqa: BLE001 - an engine that cannot compile here: NumPy answers
         return None
+    finally:
+        _LOCAL.testing = False
 
 
 def engine() -> str:
@@ -354,8 +372,15 @@ def _self_test(mod: Any) -> bool:
     y = (rng.random(q.size) < 0.5).astype(np.float64)
     y[:5] = [0.5, 0.0, 1.0, 0.0, 1.0]
     x = q * 7.0 + 1e-300
-    return (_bce_partial(mod, y, q) == _bce_numpy(y, q) and _unit_partial(mod, "log_sum", x) == _log_terms("log_sum", x)
-            and _unit_partial(mod, "log_sum", 1 - q, q * 2.0**-60) == _log_terms("log_sum", 1 - q, None, q * 2.0**-60))
+    w = np.concatenate([rng.random(q.size - 8), [0.0, 2.0**-700, 2.0**900, 1.0, 0.5, 3.0, 1e-100, 2.0**-699]])
+    yh, yl = _complement_parts(np.compress(y == 0, q))
+    soft = (y != 0) & (y != 1)
+    numpy_bce = _combine("mean_bce", q.size, _log_terms_numpy("log_sum", np.compress(y == 1, q)),
+                         _log_terms_numpy("log_sum", yh, None, yl), _soft_bce(y[soft], q[soft]))
+    return (_bce_partial(mod, y, q) == numpy_bce
+            and _unit_partial(mod, "log_sum", x) == _log_terms_numpy("log_sum", x)
+            and _unit_partial(mod, "log_sum", 1 - q, q * 2.0**-60) == _log_terms_numpy("log_sum", 1 - q, None, q * 2.0**-60)
+            and _weighted_partial(mod, "log_sum", x, w) == _log_terms_numpy("log_sum", x, w))
 
 
 def _from_state(kind: str, n: int, state: tuple, extra_neg_inf: int = 0) -> Partial:
@@ -406,8 +431,41 @@ def _bce_partial(mod: Any, ys: np.ndarray, qs: np.ndarray) -> Partial | None:
     return _combine("mean_bce", qs.size, p, _soft_bce(np.compress(soft, ys), np.compress(soft, qs)))
 
 
+def _weighted_partial(mod: Any, kind: str, x: np.ndarray, w: np.ndarray) -> Partial | None:
+    """:func:`_log_terms_numpy` with weights (no low part) through the compiled kernel; None when
+    an entry is out of its range (a weight below ``2**-700``: NumPy then answers)."""
+    from ._jit_core import accumulator_value
+    from .partial_jit import EX_OFFSET, S_NEGINF, S_NZ
+
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    acc2, acc, hused, hcube, st = mod.wlog_terms(x, w)
+    if st[5] >= 0:
+        return None
+
+    def pow2_hist(h: np.ndarray) -> Fraction:
+        slots = np.flatnonzero(h)
+        return sum((c * pow2(int(k) - EX_OFFSET) for c, k in zip(h[slots].tolist(), slots.tolist())), Fraction(0))
+
+    err = (pow2_hist(hused) * (pow2(-TRUST_BITS) + pow2(-SHORT_BITS)) + int(st[S_NZ]) * (ORDER + 3) * ABS_UNDERFLOW
+           + _coef(True) * pow2_hist(hcube))
+    return Partial(kind, x.size, accumulator_value(acc2), accumulator_value(acc), err, int(st[S_NEGINF]), 0)
+
+
 def _log_terms(kind: str, x: np.ndarray, w: np.ndarray | None = None, yl: np.ndarray | None = None) -> Partial:
-    """``sum w log(x + yl)`` as a partial (``x >= 0``, zero ``x`` giving ``-inf`` terms)."""
+    """``sum w log(x + yl)`` as a partial (``x >= 0``, zero ``x`` giving ``-inf`` terms): the
+    compiled kernels where they run (the same state), else :func:`_log_terms_numpy`."""
+    mod = _compiled()
+    if mod is not None and x.size:
+        fast = _unit_partial(mod, kind, x, yl) if w is None else \
+            _weighted_partial(mod, kind, x, w) if yl is None else None
+        if fast is not None:
+            return fast
+    return _log_terms_numpy(kind, x, w, yl)
+
+
+def _log_terms_numpy(kind: str, x: np.ndarray, w: np.ndarray | None = None, yl: np.ndarray | None = None) -> Partial:
+    """``sum w log(x + yl)`` as a partial by the NumPy code (the reference of the compiled one)."""
     n = x.size
     if w is not None:
         keep = w != 0

@@ -34,7 +34,7 @@ from numba import njit
 from ._jit_core import NCHUNK, acc_add, acc_normalize, f2i, i2f, two_prod
 from .table import INDEX_BITS, reduction_table
 
-__all__ = ["log_terms", "bce_terms", "EX_OFFSET", "EX_SIZE"]
+__all__ = ["log_terms", "bce_terms", "wlog_terms", "EX_OFFSET", "EX_SIZE"]
 
 _FRAC = (1 << 52) - 1
 _JMASK = (1 << INDEX_BITS) - 1
@@ -176,6 +176,133 @@ def _bce_terms(y, q, tr, acc, counts, exhist, st):
             else:
                 st[S_SKIP] += 1
         acc_normalize(acc)
+
+
+_W_MAX = 2.0**900
+_W_MIN = 2.0**-700  # smaller weights go to NumPy: every product below stays exact (no underflow)
+
+
+@njit(inline="always")
+def _acc_prod(acc, a, b):
+    """``a * b`` exactly into ``acc`` (the FMA two-product: exact while nothing underflows)."""
+    p, e = two_prod(a, b)
+    acc_add(acc, p)
+    acc_add(acc, e)
+
+
+@njit(inline="always")
+def _dd_step(t, x, xl, ch, cl):
+    """One double-double Horner level of :func:`.logsum._tail` (same operations, same order)."""
+    p, e = two_prod(t, x)
+    e += t * xl
+    s = p + ch
+    f = p - (s - ch)
+    f += cl + e
+    x2 = s + f
+    return x2, f - (x2 - s)
+
+
+@njit(cache=True, nogil=True)
+def _wlog_terms(x, w, tr, lt, inexact, cf, acc2, acc, hused, hcube, st):
+    """``sum w log x`` with the weighted rows of :func:`.partial._log_block`: ``w e'`` exactly into
+    ``acc2``; ``w t``, ``w p2/2``, ``w e2/2``, ``w gh`` exactly, ``fl(w gl)`` and ``-w L_j`` (``L_j``
+    the table logarithm as four doubles, exactly) into ``acc``; the histograms of ``ew`` (inexact
+    buckets) and of ``3 ex + ew``. Zero weights are skipped, zero ``x`` counted as ``-inf``; stops
+    at the first ``x`` outside ``[0, inf)`` or weight outside ``{0} u [2**-700, 2**900]``."""
+    n = x.size
+    for s in range(0, n, 32):
+        for i in range(s, min(n, s + 32)):
+            xi, wi = x[i], w[i]
+            if not (xi >= 0.0 and xi < np.inf and wi >= 0.0 and wi <= _W_MAX):
+                st[S_BAD] = i
+                return
+            if wi == 0.0:
+                continue
+            if wi < _W_MIN:
+                st[S_BAD] = i
+                return
+            if xi == 0.0:
+                st[S_NEGINF] += 1
+                continue
+            eadj = 0
+            if xi < _TINY:
+                xi = xi * _SCALE
+                eadj = -64
+            bits = f2i(xi)
+            e = (bits >> 52) - 1022
+            j = (bits >> _JSHIFT) & _JMASK
+            mbits = (bits & _FRAC) | (1022 << 52)
+            m = i2f(mbits)
+            mh = i2f(mbits & _MH_MASK)
+            r = tr[j]
+            t = mh * r
+            t -= 1.0
+            t += (m - mh) * r
+            ep = e - (1 if j == 0 else 0) + eadj
+            if ep != 0:
+                _acc_prod(acc2, wi, float(ep))
+            ew = ((f2i(wi) >> 52) & 0x7FF) - 1022
+            if inexact[j]:
+                hused[ew + EX_OFFSET] += 1
+                for k in range(4):
+                    if lt[j, k] != 0.0:
+                        _acc_prod(acc, -wi, lt[j, k])
+            if t != 0.0:
+                st[S_NZ] += 1
+                hcube[3 * (((f2i(t) >> 52) & 0x7FF) - 1022) + ew + EX_OFFSET] += 1
+                p2, e2 = two_prod(t, t)
+                xx = cf[10, 0]  # logsum._tail at K = 10, k0 = 7
+                xx = xx * t + cf[9, 0]
+                xx = xx * t + cf[8, 0]
+                xx = xx * t + cf[7, 0]
+                xl = 0.0
+                for k in range(6, 2, -1):
+                    xx, xl = _dd_step(t, xx, xl, cf[k, 0], cf[k, 1])
+                h3, l3 = two_prod(p2, t)
+                l3 += e2 * t
+                gh, gl = two_prod(h3, xx)
+                gl += h3 * xl + l3 * xx
+                _acc_prod(acc, wi, t)
+                _acc_prod(acc, wi, p2 * -0.5)
+                _acc_prod(acc, wi, e2 * -0.5)
+                _acc_prod(acc, wi, gh)
+                acc_add(acc, wi * gl)
+        acc_normalize(acc)
+        acc_normalize(acc2)
+
+
+@lru_cache(maxsize=1)
+def _weighted_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lt, inexact, cf)``: per bucket the table logarithm ``floor(log r_j 2**208) / 2**208``
+    (the limbs of :func:`.logsum._sparse_table`, row 0 zero) as four doubles adding up to it
+    exactly; the buckets whose logarithm is inexact; the coefficients of :func:`.logsum._coef_dd`."""
+    from fractions import Fraction
+
+    from .logsum import SHORT_BITS, _coef_dd, _sparse_table
+
+    limbs = _sparse_table()[:, :-2].astype(np.int64)
+    lt = np.zeros((limbs.shape[0], 4))
+    for jj, row in enumerate(limbs.tolist()):
+        rest = Fraction(sum(v << (16 * i) for i, v in enumerate(row)), 1 << SHORT_BITS)
+        for k in range(4):
+            lt[jj, k] = float(rest)
+            rest -= Fraction(lt[jj, k])
+        assert rest == 0, "four doubles hold a 208-bit logarithm"
+    cf = np.zeros((11, 2))
+    for k in range(3, 11):
+        cf[k] = _coef_dd(k)
+    return lt, np.ascontiguousarray(limbs.any(axis=1)), cf
+
+
+def wlog_terms(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(acc2, acc, hused, hcube, stats)`` of ``sum w log x`` (float64, contiguous)."""
+    lt, inexact, cf = _weighted_tables()
+    st = np.zeros(6, np.int64)
+    st[S_BAD] = -1
+    acc2, acc = np.zeros(NCHUNK, np.int64), np.zeros(NCHUNK, np.int64)
+    hused, hcube = np.zeros(EX_SIZE, np.int64), np.zeros(EX_SIZE, np.int64)
+    _wlog_terms(x, w, _table_r(), lt, inexact, cf, acc2, acc, hused, hcube, st)
+    return acc2, acc, hused, hcube, st
 
 
 @lru_cache(maxsize=1)
