@@ -15,7 +15,9 @@ thread each): the arrays are generated on the workers and persisted there (both 
 workers' memory, nothing shipped from the client), the compiled chunk step is warmed up on every
 worker first (:func:`symxent.dask.warm_up`), and the float64 and certified runs alternate
 ``--repeat`` times (best of each), so a burst of load from other jobs hits both alike. It prints
-the load average before and after (``os.getloadavg``), and the ratio certified / float64.
+the load average before and after (``os.getloadavg``), and the ratio certified / float64;
+``--others`` adds entropy, KL and the KL log ratio against Dask's float64 ``-(p*log(p)).sum()``
+and ``(p*log(p/r)).sum()``.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def run(n: int, partitions: int, repeat: int) -> None:
     print(f"  one partial: {len(pickle.dumps(whole))} bytes pickled, {len(P.to_json(whole))} bytes as JSON")
 
 
-def run_cluster(n: int, partitions: int, repeat: int, workers: int) -> None:
+def run_cluster(n: int, partitions: int, repeat: int, workers: int, others: bool = False) -> None:
     import dask.array as da
     import distributed
     from symxent import dask as sd
@@ -79,7 +81,7 @@ def run_cluster(n: int, partitions: int, repeat: int, workers: int) -> None:
 
     load0 = os.getloadavg()
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as cluster, \
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
             distributed.Client(cluster) as client:
         engines = sd.warm_up(client)
         chunk = -(-n // partitions)
@@ -120,6 +122,27 @@ def run_cluster(n: int, partitions: int, repeat: int, workers: int) -> None:
             print(f"  Dask float64, {parts:>2} partitions: {v!r:>22}   {ulps:+.0f} ulp from the certified float64")
         part = sd.partial("mean_bce", y, q).compute()
         print(f"  the merged partial: {len(pickle.dumps(part))} bytes pickled, {len(P.to_json(part))} bytes as JSON")
+        if others:
+            p = q / n  # weights of the weighted sums (not normalised: the timing is what counts)
+            r = y * 0.5 / n + p * 0.5
+            p, r = client.persist([p, r])
+            distributed.wait([p, r])
+            cases = [("entropy", lambda: (-(p * da.log(p))).sum(), lambda: sd.entropy(p)),
+                     ("kl_divergence", lambda: (p * da.log(p / r)).sum(), lambda: sd.kl_divergence(p, r)),
+                     ("kl_log_ratio", lambda: (p * da.log(p / r)).sum(), lambda: sd.kl_log_ratio(p, r))]
+            for name, flt, cert in cases:
+                tf = tc = float("inf")
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    float(flt().compute())
+                    tf = min(tf, time.perf_counter() - t)
+                    t = time.perf_counter()
+                    res = cert()
+                    tc = min(tc, time.perf_counter() - t)
+                print(f"  {name}: float64 {tf:.3f} s, certified {tc:.3f} s, ratio {tc / tf:.2f}x, "
+                      f"{res.digits} digits")
+            load2 = os.getloadavg()
+            print(f"  load average after the weighted sums {load2[0]:.2f} {load2[1]:.2f} {load2[2]:.2f}")
 
 
 def main() -> None:
@@ -129,10 +152,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--cluster", action="store_true", help="on a LocalCluster of worker processes")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--others", action="store_true", help="with --cluster: also entropy, KL and the KL log ratio")
     args = ap.parse_args()
     for n in args.n:
         if args.cluster:
-            run_cluster(int(n), args.partitions, args.repeat, args.workers)
+            run_cluster(int(n), args.partitions, args.repeat, args.workers, args.others)
         else:
             run(int(n), args.partitions, args.repeat)
 
