@@ -180,3 +180,13 @@ def test_the_log_ratio_certifies_where_the_two_sums_cancel():
         P.finish(P.partial_kl_divergence(p, q))  # sum p log p - sum p log q: the digits cancel
     assert P.finish(P.partial_kl_log_ratio([0.5, 0.5], [0.5, 0.5])).enclosure.hi == 0
     assert P.partial_kl_log_ratio([0.5, 0.5], [1.0, 0.0]).pos_inf == 1
+
+
+def test_weighted_edge_cases_give_the_same_state_on_both_engines(monkeypatch):
+    x = np.concatenate([RNG.random(300), [2.0**-1074, 1e-310, 2.0**-1022, 1.0, 2.0, 0.0, 0.5]])
+    cases = [np.concatenate([RNG.random(300), [1.0, 2.0**900, 2.0**-700, 3.0, 0.0, 0.25, 1e-5]]),
+             np.concatenate([RNG.random(300), [1.0, 1.0, 2.0**-800, 1.0, 1.0, 1.0, 1.0]])]  # NumPy answers
+    fast = [P.partial_log_sum(x, w) for w in cases]
+    monkeypatch.setattr(P, "_compiled", lambda: None)
+    assert fast == [P.partial_log_sum(x, w) for w in cases]
+    assert fast[0].neg_inf == 1 and fast[0].n == x.size
