@@ -373,6 +373,9 @@ def _self_test(mod: Any) -> bool:
     y[:5] = [0.5, 0.0, 1.0, 0.0, 1.0]
     x = q * 7.0 + 1e-300
     w = np.concatenate([rng.random(q.size - 8), [0.0, 2.0**-700, 2.0**900, 1.0, 0.5, 3.0, 1e-100, 2.0**-699]])
+    cp = np.concatenate([rng.random(2000), 2.0 ** -rng.uniform(0, 299, 500), [0.5, 0.25]])
+    cq = cp * (1 + 2.0**-9 * (1 - 2 * rng.random(cp.size)) * 2.0 ** -rng.integers(0, 45, cp.size))
+    cq[-2:] = cp[-2:]  # d = 0
     yh, yl = _complement_parts(np.compress(y == 0, q))
     soft = (y != 0) & (y != 1)
     numpy_bce = _combine("mean_bce", q.size, _log_terms_numpy("log_sum", np.compress(y == 1, q)),
@@ -380,7 +383,8 @@ def _self_test(mod: Any) -> bool:
     return (_bce_partial(mod, y, q) == numpy_bce
             and _unit_partial(mod, "log_sum", x) == _log_terms_numpy("log_sum", x)
             and _unit_partial(mod, "log_sum", 1 - q, q * 2.0**-60) == _log_terms_numpy("log_sum", 1 - q, None, q * 2.0**-60)
-            and _weighted_partial(mod, "log_sum", x, w) == _log_terms_numpy("log_sum", x, w))
+            and _weighted_partial(mod, "log_sum", x, w) == _log_terms_numpy("log_sum", x, w)
+            and _kl_close_partial(cp, cq) == _kl_close_partial(cp, cq, compiled=False))
 
 
 def _from_state(kind: str, n: int, state: tuple, extra_neg_inf: int = 0) -> Partial:
@@ -825,14 +829,30 @@ def partial_kl_log_ratio(p: Any, q: Any, *, where: str = "input", offset: int = 
     fp, fq = np.compress(far, ps), np.compress(far, qs)
     parts = [_log_terms("log_sum", fp, fp), _negate(_log_terms("log_sum", fq, fp))]
     cp, cq = np.compress(close, ps), np.compress(close, qs)
+    parts.append(_kl_close_partial(cp, cq))
+    return _combine("kl_log_ratio", ps.size, *parts)
+
+
+def _kl_close_partial(cp: np.ndarray, cq: np.ndarray, compiled: bool = True) -> Partial:
+    """The close elements' part: ``sum`` of the rows exactly, ``rho (1 + u)/(1 - u) sum B1 +
+    2**-700`` per element with ``d != 0`` (compiled where it runs: the same state)."""
     rho = _kl_plan()[2] * (1 + U) / (1 - U)
+    mod = _compiled() if compiled else None
+    if mod is not None and cp.size:
+        from ._jit_core import accumulator_value
+
+        big_k, big_l, _ = _kl_plan()
+        coef = np.array([(0.0, 0.0)] + [_kl_coef(j) for j in range(1, big_k + 1)])
+        acc, accb, st = mod.kl_close(cp, cq, big_k, big_l, np.ascontiguousarray(coef[:, 0]),
+                                     np.ascontiguousarray(coef[:, 1]))
+        return Partial("kl_log_ratio", 0, Fraction(0), accumulator_value(acc),
+                       rho * accumulator_value(accb) + int(st[1]) * pow2(-700))
     rest = err = Fraction(0)
     for pb, qb in _blocks(cp, cq):
         tot = _row_totals(_kl_close_rows(pb, qb))
         rest += sum(tot, Fraction(0))
         err += rho * tot[0] + int(np.count_nonzero(pb != qb)) * pow2(-700)
-    parts.append(Partial("kl_log_ratio", 0, Fraction(0), rest, err))
-    return _combine("kl_log_ratio", ps.size, *parts)
+    return Partial("kl_log_ratio", 0, Fraction(0), rest, err)
 
 
 def partial_entropy(p: Any, *, where: str = "input", offset: int = 0) -> Partial:

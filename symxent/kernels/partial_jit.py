@@ -34,7 +34,7 @@ from numba import njit
 from ._jit_core import NCHUNK, acc_add, acc_normalize, f2i, i2f, two_prod
 from .table import INDEX_BITS, reduction_table
 
-__all__ = ["log_terms", "bce_terms", "wlog_terms", "EX_OFFSET", "EX_SIZE"]
+__all__ = ["log_terms", "bce_terms", "wlog_terms", "kl_close", "EX_OFFSET", "EX_SIZE"]
 
 _FRAC = (1 << 52) - 1
 _JMASK = (1 << INDEX_BITS) - 1
@@ -303,6 +303,76 @@ def wlog_terms(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
     hused, hcube = np.zeros(EX_SIZE, np.int64), np.zeros(EX_SIZE, np.int64)
     _wlog_terms(x, w, _table_r(), lt, inexact, cf, acc2, acc, hused, hcube, st)
     return acc2, acc, hused, hcube, st
+
+
+@njit(cache=True, nogil=True)
+def _kl_close(p, q, big_k, big_l, ch, cl, acc, accb, st):
+    """The rows ``B1, B2, P1, P2, P3, d`` of :func:`.partial._kl_close_rows` (the same operations:
+    in the close range nothing underflows, so the FMA two-product gives Dekker's pair) into
+    ``acc``, ``B1`` also into ``accb``, the count of ``d != 0`` into ``st[S_NZ]``."""
+    n = p.size
+    for s in range(0, n, 128):
+        for i in range(s, min(n, s + 128)):
+            qi = q[i]
+            d = p[i] - qi
+            if d == 0.0:
+                continue
+            st[S_NZ] += 1
+            uh = d / qi
+            a, b = two_prod(uh, qi)
+            ul = ((d - a) - b) / qi
+            n1, n2 = two_prod(d, d)
+            n1 *= 0.5
+            n2 *= 0.5
+            b1 = n1 / qi
+            a, b = two_prod(b1, qi)
+            r1 = (n1 - a) - b
+            sm = r1 + n2
+            bb = sm - r1
+            e = (r1 - (sm - bb)) + (n2 - bb)
+            b2 = sm / qi
+            a, b = two_prod(b2, qi)
+            b3 = (((sm - a) - b) + e) / qi
+            yh = ch[big_k]
+            for j in range(big_k - 1, big_l, -1):
+                yh = yh * uh + ch[j]
+            yl = 0.0
+            for j in range(big_l, 0, -1):
+                ph, pl = two_prod(uh, yh)
+                t = ul * yh
+                if j < big_l:
+                    t = uh * yl + t
+                sh = ph + ch[j]
+                yl = ph - (sh - ch[j])
+                yl += pl
+                yl += t
+                yl += cl[j]
+                yh = sh
+            kh, kl = two_prod(uh, yh)
+            kl += uh * yl + ul * yh
+            kh *= 2.0
+            kl *= 2.0
+            p1, p2 = two_prod(b1, kh)
+            p3 = (b1 * kl + b2 * kh) + b3
+            acc_add(acc, b1)
+            acc_add(acc, b2)
+            acc_add(acc, p1)
+            acc_add(acc, p2)
+            acc_add(acc, p3)
+            acc_add(acc, d)
+            acc_add(accb, b1)
+        acc_normalize(acc)
+        acc_normalize(accb)
+
+
+def kl_close(p: np.ndarray, q: np.ndarray, big_k: int, big_l: int, ch: np.ndarray,
+             cl: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``(acc, accb, stats)`` of the log ratio's close elements (float64, contiguous)."""
+    st = np.zeros(6, np.int64)
+    st[S_BAD] = -1
+    acc, accb = np.zeros(NCHUNK, np.int64), np.zeros(NCHUNK, np.int64)
+    _kl_close(p, q, big_k, big_l, ch, cl, acc, accb, st)
+    return acc, accb, st
 
 
 @lru_cache(maxsize=1)
