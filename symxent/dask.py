@@ -30,8 +30,8 @@ from .kernels import partial as P
 from .kernels.losses import CertifiedLoss
 from .kernels.stream import LOSSES, shards
 
-__all__ = ["partial", "mean_bce", "categorical_ce", "categorical_ce_logits", "kl_divergence", "entropy",
-           "read_shards", "SPLIT_EVERY"]
+__all__ = ["partial", "mean_bce", "categorical_ce", "categorical_ce_logits", "kl_divergence", "kl_log_ratio",
+           "entropy", "read_shards", "warm_up", "SPLIT_EVERY"]
 
 SPLIT_EVERY = 8
 _SHARD_NAMES: dict[str, list[str]] = {}  # dask array name -> its blocks' shard files (read_shards)
@@ -156,6 +156,26 @@ def categorical_ce_logits(labels: Any, logits: Any, *, digits: int = 30, split_e
 def kl_divergence(p: Any, q: Any, *, digits: int = 30, split_every: int = SPLIT_EVERY, **compute: Any) -> CertifiedLoss:
     """Certified ``KL(p || q)``, elementwise over the rows of ``p`` and ``q``."""
     return _finished("kl_divergence", (p, q), digits, split_every, compute)
+
+
+def kl_log_ratio(p: Any, q: Any, *, digits: int = 30, split_every: int = SPLIT_EVERY, **compute: Any) -> CertifiedLoss:
+    """Certified ``KL(p || q)`` through the log ratio (:func:`~symxent.kernels.partial.partial_kl_log_ratio`):
+    no cancellation when ``p`` and ``q`` nearly coincide."""
+    return _finished("kl_log_ratio", (p, q), digits, split_every, compute)
+
+
+def warm_up(client: Any = None) -> dict[str, str]:
+    """Load (or compile, once: Numba's on-disk cache) and check the compiled chunk step on every
+    worker of ``client`` (the active ``dask.distributed`` client by default), so that no task pays
+    for it; returns each worker's engine (``"numba"`` or ``"numpy"``; the partials are identical
+    either way). Without a distributed client, warms up this process: ``{"local": engine}``."""
+    if client is None:
+        try:
+            from distributed import get_client
+            client = get_client()
+        except (ImportError, ValueError):
+            return {"local": P.warm_up()}
+    return dict(client.run(P.warm_up))
 
 
 def entropy(p: Any, *, digits: int = 30, split_every: int = SPLIT_EVERY, **compute: Any) -> CertifiedLoss:

@@ -27,6 +27,8 @@ LABELS = RNG.integers(0, K, N)
 PROBS = RNG.dirichlet(np.ones(K), size=N)
 LOGITS = RNG.normal(scale=3.0, size=(N, K))
 PP, QQ = RNG.dirichlet(np.ones(N)), RNG.dirichlet(np.ones(N))
+QK = PP * (1 + 2.0**-30 * RNG.standard_normal(N))  # near-equal: the log ratio's close elements
+QK[:50] = RNG.random(50) * 1e-3  # and some far ones
 
 CASES = {
     "mean_bce": ((Y, Q), sd.mean_bce, P.partial_mean_bce),
@@ -34,6 +36,7 @@ CASES = {
     "categorical_ce_logits": ((LABELS, LOGITS), sd.categorical_ce_logits, P.partial_categorical_ce_logits),
     "kl_divergence": ((PP, QQ), sd.kl_divergence, P.partial_kl_divergence),
     "entropy": ((PP,), sd.entropy, P.partial_entropy),
+    "kl_log_ratio": ((PP, QK), sd.kl_log_ratio, P.partial_kl_log_ratio),
 }
 
 
@@ -69,6 +72,12 @@ def test_threaded_scheduler_equals_single_machine_for_any_chunking(kind):
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_local_cluster_equals_single_machine(client, kind):
     _same(CASES[kind][1](*_dask_args(kind, 2500)), _single(kind))
+
+
+def test_warm_up_reports_one_engine_per_worker(client):
+    engines = sd.warm_up(client)
+    assert len(engines) == 2 and set(engines.values()) <= {"numba", "numpy"}
+    assert sd.warm_up() == engines  # the active client by default
 
 
 def test_dataframe_columns(client):

@@ -29,6 +29,12 @@ QS = RNG.random(N)
 QS[4:8] = [1.0, 0.0, 1 - 2.0**-53, 2.0**-1070]  # q = 1 with y = 0 and q = 0 with y = 1 below: finite
 SOFT[4:6] = [1.0, 0.0]
 SOFT[100:300] = (SOFT[100:300] < 0.5)  # a run of hard labels: splits with all-hard pieces
+PK = PP.copy()  # near-equal pairs (the log ratio's close elements), a few far ones, zeros
+QK = PP * (1 + RNG.normal(scale=1e-7, size=N))
+QK[10:20] = RNG.random(10) * 1e-3
+QK[20] = 0.0  # p > 0 = q: +inf ...
+QK[3] = 0.0  # ... but 0 log(0/0) = 0
+PK[20] = 0.0  # keep the sum finite
 
 CASES = {
     "mean_bce": (lambda s: P.partial_mean_bce(Y[s], Q[s]), lambda: losses.mean_bce(Y, Q)),
@@ -39,6 +45,7 @@ CASES = {
                               lambda: losses.categorical_ce_logits(LABELS, LOGITS)),
     "kl_divergence": (lambda s: P.partial_kl_divergence(PP[s], QQ[s]), lambda: losses.kl_divergence(PP, QQ)),
     "entropy": (lambda s: P.partial_entropy(PP[s]), lambda: losses.entropy(PP)),
+    "kl_log_ratio": (lambda s: P.partial_kl_log_ratio(PK[s], QK[s]), lambda: losses.kl_divergence(PK, QK)),
 }
 
 
@@ -129,6 +136,8 @@ def test_bad_json_is_refused_with_a_symxent_error(mutate, message):
     (lambda: P.partial_categorical_ce_logits([0, 3], [[0.0, 1.0], [0.0, 1.0]]), r"row 1: label=3"),
     (lambda: P.partial_categorical_ce_logits([0, 0], [[0.0, 1.0], [0.0, float("nan")]]), r"row 1: logit=nan"),
     (lambda: P.partial_entropy([0.5, -0.5]), r"row 1: p=-0.5"),
+    (lambda: P.partial_kl_log_ratio([0.5, 0.5], [0.5, 1.5], where="s", offset=4), r"s: row 5: q=1.5"),
+    (lambda: P.partial_mean_bce(np.array([1.0, 0.0, np.nan]), [0.5, 0.5, 0.5]), r"row 2: y=nan"),
     (lambda: P.partial_log_sum([1.0, -2.0]), r"row 1: x=-2.0"),
 ])
 def test_bad_rows_are_named(call, message):
@@ -145,3 +154,39 @@ def test_exact_values_come_out_exact():
     p = P.partial_log_sum([1.0, 2.0, 0.5])  # log 1 + log 2 + log(1/2) = 0
     assert p.err == 0 and p.rest == 0 and p.log2 == 0
     assert P.finish(p).float64 == 0.0
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_the_compiled_engine_gives_the_numpy_state(whole, kind, monkeypatch):
+    """Workers on either engine merge to one answer: the states are equal, not just close."""
+    monkeypatch.setattr(P, "_compiled", lambda: None)
+    assert CASES[kind][0](slice(0, N)) == whole[kind]
+
+
+def test_the_compiled_engine_is_used_where_numba_is():
+    pytest.importorskip("numba")
+    from symxent.kernels import jit
+
+    assert P.engine() == ("numba" if jit.available() else "numpy")
+
+
+def test_the_log_ratio_certifies_where_the_two_sums_cancel():
+    p = RNG.dirichlet(np.ones(200))
+    q = p * (1 + 2.0**-30 * RNG.standard_normal(200))
+    q /= q.sum()
+    r = P.finish(P.partial_kl_log_ratio(p, q))
+    assert r.digits >= 30 and r.float64 == losses.kl_divergence(p, q).float64
+    with pytest.raises(PrecisionError):
+        P.finish(P.partial_kl_divergence(p, q))  # sum p log p - sum p log q: the digits cancel
+    assert P.finish(P.partial_kl_log_ratio([0.5, 0.5], [0.5, 0.5])).enclosure.hi == 0
+    assert P.partial_kl_log_ratio([0.5, 0.5], [1.0, 0.0]).pos_inf == 1
+
+
+def test_weighted_edge_cases_give_the_same_state_on_both_engines(monkeypatch):
+    x = np.concatenate([RNG.random(300), [2.0**-1074, 1e-310, 2.0**-1022, 1.0, 2.0, 0.0, 0.5]])
+    cases = [np.concatenate([RNG.random(300), [1.0, 2.0**900, 2.0**-700, 3.0, 0.0, 0.25, 1e-5]]),
+             np.concatenate([RNG.random(300), [1.0, 1.0, 2.0**-800, 1.0, 1.0, 1.0, 1.0]])]  # NumPy answers
+    fast = [P.partial_log_sum(x, w) for w in cases]
+    monkeypatch.setattr(P, "_compiled", lambda: None)
+    assert fast == [P.partial_log_sum(x, w) for w in cases]
+    assert fast[0].neg_inf == 1 and fast[0].n == x.size

@@ -45,6 +45,7 @@ LOSSES: dict[str, tuple[Callable[..., P.Partial], tuple[str, ...]]] = {
     "categorical_ce": (P.partial_categorical_ce, ("labels", "probs")),
     "categorical_ce_logits": (P.partial_categorical_ce_logits, ("labels", "logits")),
     "kl_divergence": (P.partial_kl_divergence, ("p", "q")),
+    "kl_log_ratio": (P.partial_kl_log_ratio, ("p", "q")),
     "entropy": (P.partial_entropy, ("p",)),
 }
 
