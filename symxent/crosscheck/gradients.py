@@ -192,6 +192,22 @@ def _sigmoid_minus(y: Fraction, x: float, scale: Fraction, digits: int) -> Certi
     return certify(compute, digits, strict=False)  # e^{-1e300} has no decimal to print: its midpoint
 
 
+def row_targets(p: Problem, i: int, w: list | None = None, eps: Fraction | None = None) -> list[Fraction]:
+    """Row i's weighted, smoothed targets ``a_j = w_j ((1 - eps) t_j + eps / K)``, exactly."""
+    k = p.prediction.shape[1]
+    if w is None:
+        w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
+    eps = Fraction(p.label_smoothing) if eps is None else eps
+    if p.integer_labels:
+        t = [Fraction(0)] * k
+        t[int(p.target[i])] = Fraction(1)
+    else:
+        t = [Fraction(v) for v in p.target[i].tolist()]
+    if eps:
+        return [wc * ((1 - eps) * tc + eps / k) for wc, tc in zip(w, t)]
+    return t if p.weight is None else [wc * tc for wc, tc in zip(w, t)]
+
+
 def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
     n, k = p.prediction.shape
     w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
@@ -203,15 +219,7 @@ def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
             zero = certify(lambda bits: Enclosure.exact(0), digits)
             out.extend(LazyCertified(zero.enclosure, digits, lambda: zero) for _ in range(k))
             continue
-        if p.integer_labels:
-            t = [Fraction(0)] * k
-            t[int(p.target[i])] = Fraction(1)
-        else:
-            t = [Fraction(v) for v in p.target[i].tolist()]
-        if eps:
-            a = [wc * ((1 - eps) * tc + eps / k) for wc, tc in zip(w, t)]
-        else:
-            a = t if p.weight is None else [wc * tc for wc, tc in zip(w, t)]
+        a = row_targets(p, i, w, eps)
         total = sum(a, Fraction(0))
         if p.logits:
             out.extend(_softmax_row(row, a, total, scale, digits))
