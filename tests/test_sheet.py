@@ -222,3 +222,71 @@ def test_figures_come_from_registered_makers_only(monkeypatch):
     drawn = symxent.sheet(2, kinds="kl", seed=1, figures=True)
     assert r"\fbox{kl}" in drawn.solutions("latex") and "[kl]" in drawn.solutions("markdown")
     assert r"\fbox{kl}" not in drawn.questions("latex")
+
+
+# -- figures from symxent.plot (the plot extra) -------------------------------------------------
+
+def test_the_sheet_does_not_import_the_plotting_module():
+    import sys
+
+    code = "import sys, symxent, symxent.sheet; symxent.sheet(1, kinds='kl', seed=1); print('symxent.plot' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300).stdout
+    assert out.strip() == "False"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_figures_of_symxent_plot_are_written_and_the_latex_compiles(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from symxent.sheet import figures
+
+    monkeypatch.setattr(figures, "MAKERS", [])
+    monkeypatch.setattr(figures, "_LOADED", [])  # let symxent.plot register its hook again
+    argv = ["sheet", "-n", "3", "--kinds", "kl,bce-logit,gaussian-kl", "--seed", "2", "--figures", "-o",
+            f"{tmp_path}/", "--name", "wk"]
+    assert main(argv) == 0
+    pdfs, pngs = sorted(tmp_path.glob("fig-*.pdf")), sorted(tmp_path.glob("fig-*.png"))
+    assert [p.name.split("-")[1] for p in pdfs] == ["bce", "kl"]  # none for the Gaussian KL
+    assert [p.stem for p in pngs] == [p.stem for p in pdfs]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    tex, md = (tmp_path / "wk-solutions.tex").read_text(), (tmp_path / "wk-solutions.md").read_text()
+    assert r"\usepackage{graphicx}" in tex and all(rf"{{{p.name}}}" in tex for p in pdfs)
+    assert all(f"]({p.name})" in md for p in pngs)
+    assert "graphicx" not in (tmp_path / "wk-questions.tex").read_text()  # questions have no figures
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "wk-solutions.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+    # the same sheet again: the same names and bytes (nothing rewritten)
+    before = {p.name: p.read_bytes() for p in pdfs + pngs}
+    assert main([*argv]) == 0
+    assert {p.name: p.read_bytes() for p in sorted(tmp_path.glob("fig-*"))} == before
+
+
+def test_figures_need_an_output_path_for_the_solutions(capsys):
+    assert main(["sheet", "-n", "1", "--kinds", "kl", "--figures", "--solutions"]) == 2
+    assert "needs -o" in capsys.readouterr().err
+
+
+# -- the Gaussian KL kind ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_gaussian_kl_is_the_family_value_from_the_proved_closed_form(level):
+    from symxent.families import Normal, kl_divergence
+    from symxent.families.derivations import kl_derivation
+    from symxent.sheet.gaussian import closed_form
+
+    form, symbols = closed_form()
+    assert kl_derivation(Normal, Normal).proved
+    s = symxent.sheet(6, kinds="gaussian-kl", seed=5, level=level)
+    _check_sheet(s)
+    for ex in s.exercises:
+        given = {str(g.symbol): g.values[0] for g in ex.parts[0].given}
+        exact = kl_divergence(Normal(given["mu_1"], given["sigma_1"]), Normal(given["mu_2"], given["sigma_2"]))
+        assert closed_form_of(exact - to_sympy(ex.answer)) == 0 and ex.unit == "nats"
+        steps = ex.parts[0].derivation.steps
+        assert steps[0].after == form and all(st.status == "verified" for st in steps)
+    if level == "dyadic":  # sigma_2 / sigma_1 a power of 2: the logarithm is a multiple of ln 2
+        assert all(sp.expand_log(to_sympy(ex.answer), force=True).atoms(sp.log) <= {sp.log(2)} for ex in s.exercises)
+
+
+closed_form_of = closed_form

@@ -372,6 +372,8 @@ def _print_grad_table(report) -> None:
     print("exact: " + ", ".join(str(c) for c in report.exact[:8]) + (", ..." if len(report.exact) > 8 else ""))
     if not report.results:
         print("no installed library with autograd implements this loss with these options")
+    for note in report.notes:
+        print(note)
     for r in report.results:
         print()
         print(f"{r.library} {r.version}: {r.function} -> {r.dtype}")

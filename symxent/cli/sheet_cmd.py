@@ -4,6 +4,8 @@
 ``--format latex`` a compilable document; ``-o FOLDER`` writes both documents in both formats
 (``NAME-questions.tex``, ``NAME-questions.md``, ``NAME-solutions.tex``, ``NAME-solutions.md``).
 Files are stamped and written atomically, and a file edited by hand is kept unless ``--force``.
+``--figures`` (with ``symxent.plot`` installed) adds figures to the solutions: their PDF and PNG
+files are written beside the documents, so it needs ``-o``.
 """
 
 from __future__ import annotations
@@ -76,6 +78,24 @@ def _write(files: dict[str, str], folder: Path, force: bool) -> None:
             print(f"wrote {target}", file=sys.stderr)
 
 
+def _write_figures(drawn, folder: Path) -> None:
+    """The figures' files beside the documents (atomically; the same bytes are not rewritten)."""
+    import os
+
+    for name, data in drawn.figure_files().items():
+        target = folder / name
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        partial = target.with_name(f".{name}.partial")
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, target)
+        finally:
+            if partial.exists():
+                partial.unlink()
+        print(f"wrote {target}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", args.name) or args.name.startswith("."):
         raise CliError(f"sheet: --name={args.name!r} must be letters, digits, '_', '-' or '.' (at most 80)")
@@ -84,10 +104,13 @@ def run(args: argparse.Namespace) -> int:
             and args.format is None:
         raise CliError(f"sheet: -o {_shown(args.output)} is neither a folder nor a .tex or .md file "
                        "(or give --format)")
+    if args.figures and args.solutions and target is None:
+        raise CliError("sheet --figures needs -o PATH: the figures' files are written beside the document")
     drawn = _sheet(args)
     try:
         if target is not None and _folder(target, args.output):
             _write(drawn.documents(args.name), target, args.force)
+            _write_figures(drawn, target)
             return 0
         fmt = args.format or ("latex" if target is not None and target.suffix == ".tex" else "markdown")
         text = drawn.solutions(fmt) if args.solutions else drawn.questions(fmt)
@@ -95,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         elif write_generated(target, stamp(text, _SUFFIX[fmt], NOTE), force=args.force):
             print(f"wrote {target}", file=sys.stderr)
+        if target is not None and args.figures and args.solutions:
+            _write_figures(drawn, target.parent)
     except OSError as err:  # a missing folder, a missing permission, a full disk
         raise CliError(f"sheet: -o {_shown(args.output)}: {err.strerror or err}") from None
     return 0

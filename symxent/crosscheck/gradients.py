@@ -4,8 +4,10 @@ Each elementwise derivative is ``sympy.diff`` of the loss as :mod:`symxent.measu
 with the inputs as symbols (:func:`formula`); at each element the exact binary inputs are
 substituted and the result is certified by :func:`symxent.evaluate`. The softmax of
 ``cce`` from logits is the same derivative, ``A e^{x_j} / sum_k e^{x_k} - a_j``, evaluated as
-``A exp(x_j - lse) - a_j`` with the row's log-sum-exp certified by the kernels (one per row, so
-rows of 10^5 classes stay linear).
+``((A - a_j) e^{x_j - m} - a_j R_j) / S`` with ``S = sum_k e^{x_k - m}`` and ``R_j = S - e^{x_j - m}``
+enclosed once per row in integers (no ``1 - softmax`` cancels, and a row of 10^4 classes takes
+a fraction of a second); the decimals and roundings of each element are worked out when read
+(:class:`LazyCertified`), and an element that enclosure cannot decide is certified on its own.
 
 The gradient is that of the *reduced* loss: ``sum`` and ``none`` (what ``loss.sum().backward()``
 differentiates) give the elementwise derivative, ``mean`` divides it by the mean's divisor.
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
+from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -189,6 +192,22 @@ def _sigmoid_minus(y: Fraction, x: float, scale: Fraction, digits: int) -> Certi
     return certify(compute, digits, strict=False)  # e^{-1e300} has no decimal to print: its midpoint
 
 
+def row_targets(p: Problem, i: int, w: list | None = None, eps: Fraction | None = None) -> list[Fraction]:
+    """Row i's weighted, smoothed targets ``a_j = w_j ((1 - eps) t_j + eps / K)``, exactly."""
+    k = p.prediction.shape[1]
+    if w is None:
+        w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
+    eps = Fraction(p.label_smoothing) if eps is None else eps
+    if p.integer_labels:
+        t = [Fraction(0)] * k
+        t[int(p.target[i])] = Fraction(1)
+    else:
+        t = [Fraction(v) for v in p.target[i].tolist()]
+    if eps:
+        return [wc * ((1 - eps) * tc + eps / k) for wc, tc in zip(w, t)]
+    return t if p.weight is None else [wc * tc for wc, tc in zip(w, t)]
+
+
 def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
     n, k = p.prediction.shape
     w = [Fraction(v) for v in (p.weight.tolist() if p.weight is not None else [1] * k)]
@@ -197,11 +216,10 @@ def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
     for i in range(n):
         row = p.prediction[i]
         if p.integer_labels and p.ignore_index is not None and p.target[i] == p.ignore_index:
-            out.extend(certify(lambda bits: Enclosure.exact(0), digits) for _ in range(k))
+            zero = certify(lambda bits: Enclosure.exact(0), digits)
+            out.extend(LazyCertified(zero.enclosure, digits, lambda: zero) for _ in range(k))
             continue
-        t = ([Fraction(int(c == int(p.target[i]))) for c in range(k)] if p.integer_labels
-             else [Fraction(v) for v in p.target[i].tolist()])
-        a = [wc * ((1 - eps) * tc + eps / k) for wc, tc in zip(w, t)]
+        a = row_targets(p, i, w, eps)
         total = sum(a, Fraction(0))
         if p.logits:
             out.extend(_softmax_row(row, a, total, scale, digits))
@@ -212,9 +230,162 @@ def _cce(p: Problem, scale: Fraction, digits: int) -> list[Certified]:
 
 
 def _softmax_row(row: np.ndarray, a: list, total: Fraction, scale: Fraction, digits: int) -> list[Certified]:
-    """``scale * (A exp(x_j - lse) - a_j)`` for every class j of one row."""
+    """``scale * (A exp(x_j - lse) - a_j)`` for every class j of one row.
+
+    The whole row at once (:func:`_softmax_row_fast`); an element whose enclosure that way is
+    not tight (a gradient cancelling to nearly 0) is certified on its own (:func:`_softmax_row_slow`).
+    """
     if np.all(row == -np.inf):
         raise DomainError("a row of logits is all -inf: its softmax is 0/0")
+    if not np.all(np.isfinite(row) | (row == -np.inf)):
+        return _softmax_row_slow(row, a, total, scale, digits)
+    out: list[Certified | None] = _softmax_row_fast(row, a, total, scale, digits)
+    if all(c is not None for c in out):
+        return out  # type: ignore[return-value]
+    slow = _softmax_row_slow(row, a, total, scale, digits, [j for j, c in enumerate(out) if c is None])
+    it = iter(slow)
+    return [c if c is not None else next(it) for c in out]
+
+
+class LazyCertified(Certified):
+    """A :class:`Certified` whose decimal and roundings are worked out when first read.
+
+    The enclosure is tight (computed at more bits than ``digits`` needs); should it still not
+    decide them (a tie, a value at a rounding boundary), ``fallback()`` certifies the element on
+    its own, escalating the precision, and its enclosure replaces this one.
+    """
+
+    def __init__(self, enclosure: Enclosure, digits: int, fallback: Callable[[], Certified]):
+        object.__setattr__(self, "enclosure", enclosure)
+        object.__setattr__(self, "digits", digits)
+        object.__setattr__(self, "_fallback", fallback)
+        object.__setattr__(self, "_done", None)
+
+    def _resolved(self) -> tuple[str | None, dict]:
+        done = self.__dict__["_done"]
+        if done is None:
+            e = self.enclosure
+            dec = e.decimal(self.digits)
+            floats = {name: e.rounded(name) for name in ("float64", "float32", "bfloat16")}
+            if dec is None or any(v is None for v in floats.values()):
+                slow = self.__dict__["_fallback"]()
+                object.__setattr__(self, "enclosure", slow.enclosure)
+                dec, floats = slow.decimal, slow.floats
+            done = (dec, floats)
+            object.__setattr__(self, "_done", done)
+        return done
+
+    @property
+    def decimal(self) -> str | None:
+        return self._resolved()[0]
+
+    @property
+    def floats(self) -> dict:
+        return self._resolved()[1]
+
+
+def _exact_certified(v: Fraction, digits: int) -> Certified:
+    return certify(lambda bits: Enclosure.exact(v), digits)
+
+
+def _one_slow(row: np.ndarray, a: list, total: Fraction, scale: Fraction, digits: int, j: int) -> Certified:
+    return _softmax_row_slow(row, a, total, scale, digits, [j])[0]
+
+
+def _ordered(lo: Fraction, hi: Fraction) -> Enclosure:
+    """``Enclosure(lo, hi)`` of two Fractions already in order, without converting them again."""
+    e = object.__new__(Enclosure)
+    object.__setattr__(e, "lo", lo)
+    object.__setattr__(e, "hi", hi)
+    return e
+
+
+def _fixed(mpf: tuple, shift: int, up: bool) -> int:
+    """``floor`` (or ``ceil``) of ``mpf * 2^shift`` as an integer (mpf non-negative)."""
+    sign, man, exp, _ = mpf
+    assert not sign
+    n = exp + shift
+    if n >= 0:
+        return man << n
+    return -((-man) >> -n) if up else man >> -n
+
+
+def _softmax_row_fast(row: np.ndarray, a: list, total: Fraction, scale: Fraction,
+                      digits: int) -> list[Certified | None]:
+    """The row's gradient with one shared enclosure of ``S = sum_k e^{x_k - m}``, in integers.
+
+    Each ``e^{x_k - m}`` (m the row's maximum) is enclosed at ``bits + 16`` bits by mpmath, padded
+    outward by ``2^-bits``, and held as integer lower and upper bounds in units of ``2^-F``; the
+    sums of the bounds enclose S and, less element j's bounds, the other classes' sum ``R_j``
+    exactly. Then ``g_j = scale ((A - a_j) e_j - a_j R_j) / S``: no ``1 - softmax`` cancels.
+    None for an element whose enclosure is not tight enough (certified on its own instead).
+    """
+    bits = int(digits * 3.33) + 64
+    prec = bits + 16
+    frac = 1600 + prec  # e^{t} >= 2^-1587 for t >= -_BIG keeps prec bits in units of 2^-frac
+    tiny_hi = 1 << (frac - 1500)  # _TINY in those units
+    m = float(np.max(row))
+    mm = libmp.from_float(m)
+    lows: list[int] = []
+    highs: list[int] = []
+    pad_lo, pad_hi = (1 << bits) - 1, (1 << bits) + 1
+    for x in row.tolist():
+        if x == -math.inf:
+            lows.append(0)
+            highs.append(0)
+            continue
+        t = libmp.mpf_sub(libmp.from_float(x), mm)  # exact (no precision given)
+        if libmp.mpf_lt(t, libmp.from_int(-_BIG)):
+            lows.append(0)
+            highs.append(tiny_hi)
+            continue
+        ex = libmp.mpf_exp(t, prec)  # within an ULP or so of 2^-prec: the pad of 2^-bits covers it
+        lows.append(_fixed((0, ex[1] * pad_lo, ex[2], 0), frac - bits, False))
+        highs.append(_fixed((0, ex[1] * pad_hi, ex[2], 0), frac - bits, True))
+    s_lo, s_hi = sum(lows), sum(highs)
+    # the targets over one common denominator: a_j = num_j / den, A = num_A / den
+    den = math.lcm(*{v.denominator for v in a}, total.denominator)
+    nums = [v.numerator * (den // v.denominator) for v in a]
+    num_total = total.numerator * (den // total.denominator)
+    sc = scale / den
+    sc_num, sc_den = sc.numerator, sc.denominator
+    out: list[Certified | None] = []
+    for j, (lo, hi) in enumerate(zip(lows, highs)):
+        if row[j] == -np.inf:  # softmax 0 exactly: the gradient is -a_j
+            v = -a[j] * scale
+            out.append(LazyCertified(Enclosure.exact(v), digits, partial(_exact_certified, v, digits)))
+            continue
+        c1, c2 = num_total - nums[j], nums[j]
+        r_lo, r_hi = s_lo - lo, s_hi - hi
+        n_lo, n_hi = c1 * lo - c2 * r_hi, c1 * hi - c2 * r_lo  # in units of 2^-frac / den
+        if lo == 0 and not c2:  # e^{x_j - m} below 2^-1500: the enclosure [0, tiny] is all there is
+            n_lo, lo_div, hi_div = 0, s_hi, s_lo
+        elif n_lo > 0:
+            lo_div, hi_div = s_hi, s_lo
+        elif n_hi < 0:
+            lo_div, hi_div = s_lo, s_hi
+        else:
+            out.append(None)
+            continue
+        # outward to dyadic rationals of about bits + 8 significant bits: q = k / 2^g
+        g = bits + 8 - (max(abs(n_lo), abs(n_hi)).bit_length() - s_lo.bit_length())
+        up = 1 << g if g >= 0 else 1
+        down = 1 if g >= 0 else 1 << -g
+        k_lo = (n_lo * up) // (lo_div * down)
+        k_hi = -((-n_hi * up) // (hi_div * down))
+        if lo and (k_hi - k_lo) << (bits - 24) > min(abs(k_lo), abs(k_hi)):
+            out.append(None)
+            continue
+        den_g = sc_den << g if g >= 0 else sc_den
+        mul = sc_num if g >= 0 else sc_num << -g
+        e = _ordered(Fraction(k_lo * mul, den_g), Fraction(k_hi * mul, den_g))
+        out.append(LazyCertified(e, digits, partial(_one_slow, row, a, total, scale, digits, j)))
+    return out
+
+
+def _softmax_row_slow(row: np.ndarray, a: list, total: Fraction, scale: Fraction, digits: int,
+                      only: list[int] | None = None) -> list[Certified]:
+    """Each element on its own: ``certify`` raises the precision of its enclosure until decided."""
     cache: dict[int, Enclosure] = {}
 
     def lse(bits: int) -> Enclosure:
@@ -232,5 +403,5 @@ def _softmax_row(row: np.ndarray, a: list, total: Fraction, scale: Fraction, dig
             lo, hi = _exp(Fraction(xj) - L.hi, Fraction(xj) - L.lo, bits)
             return (Enclosure(lo, hi).scale(total) - a[j]).scale(scale)
         return certify(compute, digits, strict=False)
-    return [one(j) for j in range(row.size)]
+    return [one(j) for j in (range(row.size) if only is None else only)]
 

@@ -20,6 +20,8 @@ from .contributions import EventContributions, event_contributions
 from .distributions import distributions
 from .heatmap import kl_bernoulli_heatmap
 from .losses import bce_vs_logit, binary_predictions, sample_losses
+from .sheet_figures import register_sheet_figures
 
 __all__ = ["distributions", "binary_predictions", "bce_vs_logit", "kl_bernoulli_heatmap", "save",
-           "event_contributions", "EventContributions", "sample_losses", "FILE_FORMATS", "MissingExtraError"]
+           "event_contributions", "EventContributions", "sample_losses", "FILE_FORMATS", "MissingExtraError",
+           "register_sheet_figures"]

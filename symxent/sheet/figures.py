@@ -6,7 +6,8 @@ returns a :class:`Figure` (self-contained LaTeX, e.g. TikZ/pgfplots code or an
 :func:`register_figure`. When a sheet asks for figures, :func:`figures_for` first lets an
 installed ``symxent.plot`` register its makers, through a function
 ``register_sheet_figures(register_figure)`` if that module defines one; without it a sheet with
-figures is the sheet without them.
+figures is the sheet without them. ``symxent.plot`` (the ``plot`` extra) defines that hook in
+:mod:`symxent.plot.sheet_figures`; the sheet imports it only when figures are asked for.
 
 >>> Figure(r"\fbox{P}", "P", "the two distributions").caption
 'the two distributions'
@@ -24,11 +25,16 @@ __all__ = ["Figure", "MAKERS", "register_figure", "figures_for"]
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure of a solution: its LaTeX, its Markdown, and a caption."""
+    """A figure of a solution: its LaTeX, its Markdown, a caption, and the files they include.
+
+    ``files`` are ``(name, bytes)`` pairs (a PDF for ``\\includegraphics``, a PNG for Markdown)
+    that the sheet writes beside its documents (:meth:`symxent.sheet.Sheet.figure_files`).
+    """
 
     latex: str
     markdown: str
     caption: str = ""
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 MAKERS: list[Callable[[Any], Figure | None]] = []

@@ -14,8 +14,8 @@ from ..render.files import stamp
 __all__ = ["NOTE", "EXAMPLE", "EXAMPLE_ARGV", "REGENERATE", "stamped", "example_documents"]
 
 NOTE = "written by symxent sheet; edit a copy"
-EXAMPLE: dict[str, Any] = {"n": 9, "seed": 1, "level": "fractions", "base": 2, "digits": 6}
-EXAMPLE_ARGV = ("sheet", "-n", "9", "--seed", "1", "--level", "fractions", "--base", "2", "--digits", "6",
+EXAMPLE: dict[str, Any] = {"n": 10, "seed": 1, "level": "fractions", "base": 2, "digits": 6}
+EXAMPLE_ARGV = ("sheet", "-n", "10", "--seed", "1", "--level", "fractions", "--base", "2", "--digits", "6",
                 "--name", "example")
 REGENERATE = "symxent " + " ".join(EXAMPLE_ARGV) + " -o derivations/sheets/"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 from ..errors import DomainError, shown
@@ -17,7 +18,9 @@ from ..logbase import as_base
 from .claims import claim_exercise
 from .distribution_kinds import cross_entropy_exercise, decomposition_exercise, entropy_exercise, kl_exercise
 from .exercise import Exercise, Settings, SheetError
+from .figures import Figure
 from .families import family_kl_exercise
+from .gaussian import gaussian_kl_exercise
 from .loss_kinds import bce_logit_exercise, gaussian_nll_exercise, log_loss_exercise
 from .numbers import LEVELS
 from .quality import answer_key, problem
@@ -34,6 +37,7 @@ KINDS: dict[str, Callable[[random.Random, Settings], Exercise]] = {
     "gaussian-nll": gaussian_nll_exercise,
     "claim": claim_exercise,
     "family-kl": family_kl_exercise,
+    "gaussian-kl": gaussian_kl_exercise,
 }
 MAX_EXERCISES = 200
 MAX_SHEET_DIGITS = 100  # decimals of a sheet: more would print, but nobody works them out by hand
@@ -67,6 +71,20 @@ class Sheet:
         """``{stem}-questions.tex/.md`` and ``{stem}-solutions.tex/.md``, by file name."""
         return {f"{stem}-{part}{suffix}": (self.solutions if part == "solutions" else self.questions)(fmt)
                 for part in ("questions", "solutions") for fmt, suffix in (("latex", ".tex"), ("markdown", ".md"))}
+
+    @cached_property
+    def figure_lists(self) -> tuple[tuple[Figure, ...], ...]:
+        """The figures of each exercise's solution, drawn once (none unless ``figures``)."""
+        if not self.figures:
+            return tuple(() for _ in self.exercises)
+        from .figures import figures_for
+
+        return tuple(tuple(figures_for(ex)) for ex in self.exercises)
+
+    def figure_files(self) -> dict[str, bytes]:
+        """The files the solutions' figures include (PDF and PNG), by name; empty without figures
+        (``figures=False``, or no plotting module installed)."""
+        return {name: data for fs in self.figure_lists for f in fs for name, data in f.files}
 
 
 def parse_kinds(kinds: Any) -> tuple[str, ...]:

@@ -74,9 +74,11 @@ def _tex_part(part: Part, titled: bool) -> list[str]:
 
 
 def _figures(sheet, ex: Exercise) -> list:
-    from .figures import figures_for
-
-    return figures_for(ex) if sheet.figures else []
+    """The figures of this exercise, as the sheet drew them (once, whatever the formats asked)."""
+    for other, figures in zip(sheet.exercises, sheet.figure_lists):
+        if other is ex:
+            return list(figures)
+    return []
 
 
 def _tex_solution(k: int, ex: Exercise, figures: list) -> list[str]:
@@ -93,10 +95,12 @@ def _tex_solution(k: int, ex: Exercise, figures: list) -> list[str]:
 
 def _latex(sheet, solutions: bool) -> str:
     title = f"Solutions. {sheet.title}" if solutions else sheet.title
-    out = [*_PREAMBLE, r"\begin{document}", rf"\section*{{{tex_text(title)}}}", tex_text(_intro(sheet, solutions)),
-           r"\bigskip", ""]
-    for k, ex in enumerate(sheet.exercises, 1):
-        out += _tex_solution(k, ex, _figures(sheet, ex)) if solutions else _tex_question(k, ex)
+    figures = [_figures(sheet, ex) if solutions else [] for ex in sheet.exercises]
+    graphics = [r"\usepackage{graphicx}"] if any(f.files for fs in figures for f in fs) else []
+    out = [*_PREAMBLE[:-1], *graphics, _PREAMBLE[-1], r"\begin{document}", rf"\section*{{{tex_text(title)}}}",
+           tex_text(_intro(sheet, solutions)), r"\bigskip", ""]
+    for k, (ex, fs) in enumerate(zip(sheet.exercises, figures), 1):
+        out += _tex_solution(k, ex, fs) if solutions else _tex_question(k, ex)
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 

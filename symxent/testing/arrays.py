@@ -170,7 +170,10 @@ def _grad_cause(p: Problem, library: str, function: str, value: Any, grad: str, 
 
 def _match(cases: list, function: str, call: str):
     for case in cases:
-        name = case.function.removeprefix("grad(").removeprefix("optax.")
+        name = case.function.split(" [")[0]  # less the tag of JAX's other mode
+        if name.startswith("grad(") and name.endswith(")"):
+            name = name[5:-1]
+        name = name.removeprefix("optax.")
         if name == function or name.split("(")[0] == function.split("(")[0]:
             return case
     known = ", ".join(f"{c.library}.{c.function}" for c in cases) or "none for these inputs"
