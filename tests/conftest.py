@@ -42,5 +42,11 @@ def pytest_addoption(parser):
 
 @pytest.fixture
 def fuzz_scale(request) -> int:
-    """How many times the CI example counts the fuzzing suite runs (100 with --fuzz-long)."""
+    """How many times the CI example counts the fuzzing suite runs (100 with --fuzz-long; the
+    environment variable SYMXENT_FUZZ_SCALE sets another factor, for a campaign of a stated size)."""
+    import os
+
+    scale = os.environ.get("SYMXENT_FUZZ_SCALE")
+    if scale:
+        return max(1, int(scale))
     return 100 if request.config.getoption("--fuzz-long") else 1
