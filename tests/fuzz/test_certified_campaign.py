@@ -3,7 +3,7 @@ independent mpmath reference computed at three times the precision, and every ke
 contains a reference computed at twice its precision, on adversarial inputs.
 
 The references are computed here from the exact inputs (Fractions and floats) with mpmath's own
-functions, not from symxent's expressions or enclosures. ``--fuzz-long`` runs 100 times the
+functions, not from symxent's expressions or enclosures. ``--fuzz-long`` runs 250 times the
 examples (about 10^4 for the evaluator).
 """
 

@@ -2,7 +2,7 @@
 
 Every call must return 0, 1 or 2; on 2 print exactly one line on stderr; never let an exception
 escape ``main``, never print "Traceback", and never write a file outside the test's folder.
-CI runs a few hundred derandomized cases; ``pytest tests/fuzz --fuzz-long`` runs 100 times more.
+CI runs a few hundred derandomized cases; ``pytest tests/fuzz --fuzz-long`` runs 250 times more.
 """
 
 from __future__ import annotations
