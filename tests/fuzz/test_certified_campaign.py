@@ -4,7 +4,7 @@ contains a reference computed at twice its precision, on adversarial inputs.
 
 The references are computed here from the exact inputs (Fractions and floats) with mpmath's own
 functions, not from symxent's expressions or enclosures. ``--fuzz-long`` runs 250 times the
-examples (about 10^4 for the evaluator).
+examples (25 000 for the evaluator).
 """
 
 from __future__ import annotations
