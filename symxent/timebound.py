@@ -139,19 +139,28 @@ def _alarm(seconds: float) -> Iterator[None]:
         yield
         return
 
+    active = [True]
+
     def _raise(signum: int, frame: Any) -> None:
-        raise OutOfTime(f"time bound of {seconds:g} s reached")
+        if active[0]:
+            raise OutOfTime(f"time bound of {seconds:g} s reached")
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats until the block ends: one raised inside a __del__ is only printed, and one
+    # caught by a library's ``except Exception`` is lost; the next one stops the work
+    signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
     try:
         yield
     finally:
+        active[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if left:  # the outer limit keeps its own deadline
-            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 1e-3), _REPEAT_SECONDS)
+
+
+_REPEAT_SECONDS = 0.25
 
 
 def needs_worker() -> bool:
