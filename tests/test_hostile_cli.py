@@ -36,6 +36,7 @@ CASES = [
     ["check", "bce", "--y", "1,0", "--q", "0.5,0.5", "--ulps", "1e999"],
     ["check", "cce", "--y", "0,1", "--q", "0.5,0.5;0.5,0.5", "--ignore-index", "9" * 5000],
     ["check", "cce", "--y", "0,1", "--q", "0.5,0.5;0.5,0.5", "--weight", "1e400,1"],
+    ["check", "bce", "--y", "0." + "9" * 300, "--q", ""],  # a name too long for the system (found at x60)
     ["prove", "gibbs" * 10000],
     ["sheet", "9" * 5000],
 ]
