@@ -269,6 +269,8 @@ def read_expression(text: str, symbols: dict[str, sp.Symbol] | None = None,
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         raise ParseError(f"text={text!r} is not an expression: {err.msg}") from None
+    except (ValueError, MemoryError, RecursionError) as err:  # undecodable bytes of argv (surrogates), ...
+        raise ParseError(f"text={text!r} is not an expression: {type(err).__name__}") from None
     reader = _Reader(text.strip(), symbols if symbols is not None else {})
     token = _LISTS.set([] if lists is not None else None)
     try:

@@ -55,8 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(
             shield_expressions(glue_negative_values(list(sys.argv[1:] if argv is None else argv))))
         return int(args.run(args) or 0)
-    except SymxentError as err:
-        print(f"symxent: error: {err}", file=sys.stderr)
+    except SymxentError as err:  # one line, whatever a library's text inside the message spans
+        print("symxent: error: " + " ".join(str(err).split()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symxent: interrupted", file=sys.stderr)

@@ -26,7 +26,8 @@ from typing import Any, Literal, Mapping
 import sympy as sp
 
 from ..errors import ParseError, SymxentError, UnsupportedError, shown
-from .bound import OutOfTime, check_seconds, time_limit
+from ..timebound import CannotSend, in_worker
+from .bound import OutOfTime, check_seconds, needs_worker, time_limit
 from .context import context_of, in_interval, normalised
 from .core import Assumption, Derivation
 from .counterexample import certified_sign, search
@@ -148,6 +149,16 @@ def verify(lhs: Any, rhs: Any, where: Mapping | None = None, relation: str = "="
     domains = _domains(where, symbols)
     bases = _distribution_bases(L, R)
     assumptions = _assumptions(domains, bases) + list_assumptions(lists, domains)
+    if needs_worker():  # off the main thread: no SIGALRM here, so SymPy's loops run in a worker, killed in time
+        try:
+            return in_worker("symxent.derivation.verify:verify", (lhs, rhs, where, relation),
+                             {"seconds": seconds, "samples": samples, "seed": seed}, seconds=seconds,
+                             prepare="symxent.derivation.verify:_prepare" if rel != "=" else "symxent.identities:catalogue")
+        except OutOfTime:
+            return VerifyResult("undecided", L, R, rel, detail=f"time bound of {seconds:g} s reached (worker process stopped)",
+                                assumptions=assumptions)
+        except CannotSend:
+            pass  # arguments that do not pickle: run here, under the cooperative deadline only
     from ..identities import catalogue
 
     catalogue()  # import the catalogue's modules before the clock starts: an alarm inside an import breaks it
@@ -425,6 +436,11 @@ def _by_instance(L, R, rel, assumptions, ctx, deadline: float, lists: tuple, poi
                 if d.proved:
                     return d
     return None
+
+
+def _prepare() -> None:
+    """A worker's preparation for inequalities: the catalogue and its inequalities (cached)."""
+    _inequalities()
 
 
 @functools.lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ import sympy as sp
 
 from ..errors import InvalidNumberError, PrecisionError, shown
 from ..inputs import as_fraction, exact
-from ..timebound import OutOfTime, check_seconds, checkpoint, deadline, remaining
+from ..timebound import CannotSend, OutOfTime, check_seconds, checkpoint, hard_deadline, in_worker, needs_worker, remaining
 from .interval import enclose
 from .loglinear import closed_form
 from .rounding import FLOAT64, FORMATS, format_decimal, round_binary, round_decimal
@@ -110,8 +110,10 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = (),
     correctly rounded values go in ``.floats``, beside ``float64`` which is always there.
     ``seconds`` bounds the wall-clock time (default :data:`DEFAULT_SECONDS`, at most an hour):
     past it, a :class:`~symxent.errors.PrecisionError` says so. The bound is checked
-    cooperatively, so it holds on any thread; inside an earlier deadline (a proof's), that one
-    governs and its ``OutOfTime`` passes through.
+    cooperatively by the evaluator and, for SymPy's own loops (a ``Sum``'s ``doit``), by
+    ``SIGALRM`` on the main thread; off the main thread the call runs in a worker process that is
+    killed at the bound (:func:`symxent.timebound.in_worker`). Inside an earlier deadline (a
+    proof's), that one governs and its ``OutOfTime`` passes through.
 
     >>> v = evaluate(sp.log(2), digits=30)
     >>> str(v)
@@ -126,7 +128,13 @@ def evaluate(expr: Any, digits: int = 15, *, formats: Iterable[str] = (),
     if remaining() <= seconds:  # an outer deadline is earlier: it governs
         return _evaluate(expr, digits, formats)
     try:
-        with deadline(seconds):
+        if needs_worker():  # off the main thread: SymPy's loops (a Sum's doit) run in a worker, killed in time
+            try:
+                return in_worker("symxent.exact.evaluate:evaluate", (expr, digits),
+                                 {"formats": tuple(formats), "seconds": seconds}, seconds=seconds)
+            except CannotSend:
+                pass  # arguments that do not pickle: here, under the cooperative deadline only
+        with hard_deadline(seconds):
             return _evaluate(expr, digits, formats)
     except OutOfTime:
         raise PrecisionError(f"could not certify {digits} digits of {_brief(expr)} within seconds={seconds:g}") from None

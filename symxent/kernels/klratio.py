@@ -377,7 +377,7 @@ def _far_part(p: np.ndarray, q: np.ndarray, rel_bits: int) -> Enclosure:
     if p.size == 0:
         return Enclosure.exact(0)
     s = -math.frexp(float(np.sum(p)))[1]
-    if not (float(p.min()) * 2.0**s >= 2.0**-1000 and float(p.max()) * 2.0**s <= 2.0**1000):
+    if not (math.ldexp(float(p.min()), s) >= 2.0**-1000 and math.ldexp(float(p.max()), s) <= 2.0**1000):  # 2.0**s overflows past 1023
         s = 0
     w = np.ldexp(p, s)
     return (log_sum(p, w, rel_bits=rel_bits) - log_sum(q, w, rel_bits=rel_bits)).scale(pow2(-s))

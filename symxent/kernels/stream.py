@@ -76,17 +76,25 @@ def shards(spec: Any, name: str = "input") -> list[Shard]:
     return [Shard(f"{name}[array]", arr.shape[0], lambda c: (arr[s:s + c] for s in range(0, arr.shape[0], c)))]
 
 
+def _is(test: str, path: str) -> bool:
+    """``Path(path).is_dir()`` / ``.is_file()``, False for a name the system refuses (too long)."""
+    try:
+        return bool(getattr(Path(path), test)())
+    except (OSError, ValueError):  # ENAMETOOLONG is not among the errors pathlib swallows
+        return False
+
+
 def _files(path: str, name: str) -> list[str]:
     if any(ch in path for ch in "*?["):
         found = sorted(_glob.glob(path))
-    elif Path(path).is_dir():
+    elif _is("is_dir", path):
         found = sorted(str(p) for p in Path(path).iterdir() if p.suffix in SUFFIXES)
     else:
         found = [path]
     if not found:
         raise DomainError(f"{name}={path!r}: no shards found")
     for f in found:
-        if not Path(f).is_file():
+        if not _is("is_file", f):
             raise DomainError(f"{name}={f!r}: no such file")
         if Path(f).suffix not in SUFFIXES:
             raise UnsupportedError(f"{name}={f!r}: not one of {', '.join(SUFFIXES)}")

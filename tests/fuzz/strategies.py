@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 INJECTIONS = ["__import__('os').system('touch pwned')", "().__class__.__base__.__subclasses__()",
               "exec('1')", "eval('1')", "lambda: 0", "[x for x in ()]", "p.__class__", "open('x', 'w')",
-              "${HOME}", "$(touch pwned)", "`touch pwned`", "; rm -rf /", "\x00", "\n", "\\", "'", '"']
+              "${HOME}", "$(touch pwned)", "`touch pwned`", "; rm -rf /", "\x00", "\n", "\\", "'", '"',
+              "\udcff\udcfe", "p\udc80"]  # the last two: argv bytes that are not UTF-8 (surrogateescape)
 
 _digits = st.integers(min_value=1, max_value=6000).map(lambda n: "9" * n)
 _exponents = st.sampled_from([0, 1, -1, 308, -324, 999, 1000, 1001, -1001, 4300, 10**5, 10**30])
@@ -75,6 +76,10 @@ def hostile_files(root: Path) -> dict[str, Path]:
     put("ok.csv", b"0.25,0.75\n")
     (root / "folder.npy").mkdir(exist_ok=True)
     files["folder.npy"] = root / "folder.npy"
+    (root / "shards").mkdir(exist_ok=True)  # a folder of shards, one of them with a hostile header
+    (root / "shards" / "a.npy").write_bytes(b"\x93NUMPY\x01\x00\xff\xff" + b"{" * 70000)
+    np.save(root / "shards" / "b.npy", np.array([0.5]))
+    files["shards"] = root / "shards"
     files["missing.npy"] = root / "missing.npy"
     files["long.csv"] = root / ("x" * 300 + ".csv")
     return files

@@ -2,7 +2,7 @@
 
 Every call must return 0, 1 or 2; on 2 print exactly one line on stderr; never let an exception
 escape ``main``, never print "Traceback", and never write a file outside the test's folder.
-CI runs a few hundred derandomized cases; ``pytest tests/fuzz --fuzz-long`` runs 100 times more.
+CI runs a few hundred derandomized cases; ``pytest tests/fuzz --fuzz-long`` runs 250 times more.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from symxent.cli import main
 
 from .strategies import DOMAINS, EXPRESSIONS, LISTS, NUMBERS, SECONDS, hostile_files
+from .tally import record
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,6 +43,7 @@ def run_cli(tmp_path, monkeypatch):
         if code == 2:
             lines = e.strip("\n").split("\n")
             assert len(lines) == 1 and lines[0].startswith("symxent"), (argv, e)
+        record(f"cli {argv[0]}", f"exit {code}")
         return code, o, e
 
     yield run

@@ -104,3 +104,14 @@ def test_api_bad_arguments():
     assert symxent.entropy([np.float64(0.5), np.float64(0.5)], floats="shortest") == symxent.entropy(["0.5", "0.5"])
     with pytest.raises(SymxentError, match="seconds"):
         symxent.verify("p", "p", seconds=float("inf"))
+
+
+def test_kernels_take_a_total_mass_near_the_smallest_subnormal():
+    """The certified campaign's find: scaling the weights by 2**1073 overflowed a float power."""
+    from symxent.kernels import losses
+
+    for p in ([5e-324], [5e-324, 5e-324]):
+        h = losses.entropy(np.array(p))
+        kl = losses.kl_divergence(np.array(p), np.array([0.5] * len(p)))
+        assert h.enclosure.lo <= h.enclosure.hi and 0 < h.float64 < 1e-320
+        assert kl.enclosure.lo <= kl.enclosure.hi and -1e-320 < kl.float64 < 0
