@@ -55,7 +55,8 @@ _NOTES = {("torch", "bce", False): "torch's backward divides q - y by max(q (1 -
           ("torch", "bce", True): "torch's backward forms sigmoid(x) - y in the dtype: for a gradient far below 1 "
                                   "the subtraction cancels (an error of some ULPs of 1, not of the gradient)",
           ("jax", "bce", True): "optax differentiates log_sigmoid(x) and log_sigmoid(-x): -y sigmoid(-x) + "
-                                "(1 - y) sigmoid(x), each sigmoid rounded to the dtype",
+                                "(1 - y) sigmoid(x), each sigmoid exp(x - logaddexp(x, 0)) in the dtype (an error of some ULPs "
+                                "of |x| in its exponent)",
           ("keras", "bce", False): "Keras clips q to [1e-7, 1 - 1e-7] (in the dtype) before the loss: outside the "
                                    "clip the gradient is 0, inside it is its backend's",
           "softmax": "the backward forms softmax - target in the dtype: where the label's probability is near 1 "
@@ -213,13 +214,17 @@ def _sigmoid_minus_convention(p: Problem, fmt: str) -> list:
 
 
 def _optax_bce_convention(p: Problem, fmt: str) -> list:
-    """``scale (-y fl(sigmoid(-x)) + (1 - y) fl(sigmoid(x)))``: optax's, each sigmoid rounded
-    (with the larger term's magnitude: a soft label makes the two terms cancel)."""
+    """``scale (-y fl(sigmoid(-x)) + (1 - y) fl(sigmoid(x)))``: optax's, each sigmoid rounded.
+
+    JAX's derivative of ``log_sigmoid`` forms each sigmoid as ``exp(x - logaddexp(x, 0))``: the
+    rounded ``logaddexp`` (about ``|x|`` for a large logit) puts an error of some ULPs of ``|x|`` in
+    the exponent, so each value's magnitude is the larger term times ``max(|x|, 1)`` (and a soft
+    label makes the two terms cancel)."""
     scale = _scale(p)
     out = []
     for y, x in zip(p.target.tolist(), p.prediction.tolist()):
         a, b = Fraction(y) * _sigmoid(-x, fmt, True), (1 - Fraction(y)) * _sigmoid(x, fmt, True)
-        out.append((scale * (b - a), scale * max(a, b)))
+        out.append((scale * (b - a), scale * max(a, b) * max(abs(Fraction(x)), Fraction(1))))
     return out
 
 
