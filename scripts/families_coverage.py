@@ -180,6 +180,7 @@ def pairs_table(st: dict) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each row kept if the run is stopped
     st = statuses()
     which = sys.argv[1:] or ["families", "pairs"]
     if "families" in which:
