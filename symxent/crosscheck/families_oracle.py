@@ -125,10 +125,17 @@ def _library(lib: str, measure: str, P, Q, dtype: str, digits: int) -> FamilyRes
         return FamilyResult(lib, dtype, None, "", None, "input", f"a parameter is not representable in {dtype} "
                             f"(it rounds to 0 or overflows): {str(err)[:100]}")
     exact_value = _exact_value(measure, Pr, Qr)
+    if lib == "scipy" and (measure != "entropy" or dtype != "float64"):
+        return FamilyResult(lib, dtype, None, "", None, "skipped", "scipy.stats has entropies only, computed in "
+                            "float64")
     try:
         got = _VALUE[lib](measure, Pr, Qr, dtype)
-    except Exception as err:  # NotImplementedError for an unregistered pair, a ValueError of a constraint
+    except NotImplementedError as err:
+        return FamilyResult(lib, dtype, None, "", None, "error", f"NotImplementedError: {lib} has no {measure} for "
+                            f"{_pair(P, Q, measure)} {str(err)[:80]}".rstrip())
+    except Exception as err:  # a ValueError of a constraint
         return FamilyResult(lib, dtype, None, "", None, "error", f"{type(err).__name__}: {str(err)[:120]}")
+    got, got_dtype = got if isinstance(got, tuple) else (got, dtype)
     if exact_value == sp.oo:
         ok = got == math.inf
         return FamilyResult(lib, dtype, got, "inf", 0.0 if ok else math.inf, "exact" if ok else "semantics",
@@ -138,13 +145,24 @@ def _library(lib: str, measure: str, P, Q, dtype: str, digits: int) -> FamilyRes
     target = cert.lower if cert.is_exact else Fraction(cert.floats[dtype])
     ulp_err = _ulps(got, Fraction(cert.floats[dtype]), dtype) if math.isfinite(got) else math.inf
     verdict, why = _explain(got, cert, ulp_err, P, Q, dtype)
+    if got_dtype != dtype and verdict not in ("exact", "rounding"):
+        verdict, why = "dtype", f"{ulp_err:+.3g} ulps: the library returns {got_dtype} for {dtype} parameters " \
+                                "(it computes in the lower precision)"
     del target
     return FamilyResult(lib, dtype, got, str(cert), ulp_err, verdict, why)
 
 
+def _pair(P, Q, measure: str) -> str:
+    return P.name if measure == "entropy" or Q is None else f"{P.name} || {Q.name}"
+
+
 def _at_dtype(f, dtype: str):
-    """The family at its parameters rounded to ``dtype`` (what the library receives)."""
+    """The family at its parameters rounded to ``dtype`` (what the library receives); rounded Categorical
+    probabilities that no longer sum to 1 are divided by their sum, as torch and TFP normalise them."""
     params = _rounded(f.params, dtype)
+    if f.name == "Categorical":
+        total = sum(params["probs"])
+        params["probs"] = [p / total for p in params["probs"]]
     return type(f)(*params.values()) if _listy(f) else type(f)(**params)
 
 
@@ -173,7 +191,8 @@ def _torch_value(measure: str, P, Q, dtype: str) -> float:
 
     p = build(P)
     if measure == "entropy":
-        return float(p.entropy())
+        e = p.entropy()
+        return float(e), str(e.dtype).replace("torch.", "")
     kl = float(td.kl_divergence(p, build(Q)))
     return kl if measure == "kl" else float(p.entropy()) + kl
 
@@ -186,6 +205,10 @@ def _import(lib: str):
         import torch
 
         return torch
+    if lib == "scipy":
+        import scipy.stats
+
+        return scipy.stats
     from tensorflow_probability.substrates import numpy as tfp
 
     tfp.distributions.Normal(0.0, 1.0).entropy()  # fails here when its scipy backend is missing
@@ -215,12 +238,42 @@ def _tfp_value(measure: str, P, Q, dtype: str) -> float:
 
     p = build(P)
     if measure == "entropy":
-        return float(p.entropy())
-    kl = float(tfd.kl_divergence(p, build(Q)))
-    return kl if measure == "kl" else float(p.entropy()) + kl
+        e = np.asarray(p.entropy())
+        return float(e), str(e.dtype)
+    kl = np.asarray(tfd.kl_divergence(p, build(Q)))
+    if measure == "kl":
+        return float(kl), str(kl.dtype)
+    return float(p.entropy()) + float(kl)
 
 
-_VALUE = {"torch": _torch_value, "tfp": _tfp_value}
+def _scipy_value(measure: str, P, Q, dtype: str) -> float:
+    """``scipy.stats``' entropy of the family (float64; scipy has no KL between distributions)."""
+    import numpy as np
+    from scipy import stats
+
+    v = {k: (np.array([[float(e) for e in m.row(i)] for i in range(m.rows)]) if isinstance(m, sp.MatrixBase)
+             else np.array([float(e) for e in m]) if isinstance(m, tuple) else float(m))
+         for k, m in P.params.items()}
+    make = {
+        "Normal": lambda: stats.norm(v["loc"], v["scale"]), "Exponential": lambda: stats.expon(scale=1 / v["rate"]),
+        "Gamma": lambda: stats.gamma(v["concentration"], scale=1 / v["rate"]),
+        "Beta": lambda: stats.beta(v["concentration1"], v["concentration0"]),
+        "Laplace": lambda: stats.laplace(v["loc"], v["scale"]),
+        "Uniform": lambda: stats.uniform(v["low"], v["high"] - v["low"]),
+        "LogNormal": lambda: stats.lognorm(v["scale"], scale=np.exp(v["loc"])),
+        "Gumbel": lambda: stats.gumbel_r(v["loc"], v["scale"]), "HalfNormal": lambda: stats.halfnorm(scale=v["scale"]),
+        "Cauchy": lambda: stats.cauchy(v["loc"], v["scale"]), "Pareto": lambda: stats.pareto(v["alpha"], scale=v["scale"]),
+        "Bernoulli": lambda: stats.bernoulli(v["probs"]), "Binomial": lambda: stats.binom(int(v["total_count"]), v["probs"]),
+        "Geometric": lambda: stats.geom(v["probs"], loc=-1),  # scipy counts trials, torch failures
+        "Poisson": lambda: stats.poisson(v["rate"]), "Dirichlet": lambda: stats.dirichlet(v["concentration"]),
+        "MultivariateNormal": lambda: stats.multivariate_normal(v["loc"], v["covariance_matrix"]),
+        "Categorical": lambda: stats.multinomial(1, v["probs"])}
+    if P.name not in make:
+        raise NotImplementedError
+    return float(make[P.name]().entropy())
+
+
+_VALUE = {"torch": _torch_value, "tfp": _tfp_value, "scipy": _scipy_value}
 
 
 def _explain(got: float, cert, err: float, P, Q, dtype: str) -> tuple[str, str]:

@@ -125,6 +125,9 @@ def _walk(e: sp.Expr, prec: int):
         if isinstance(done, sp.Sum):
             raise UnsupportedError(f"cannot evaluate the sum {e}: its limits are not numbers")
         return _walk(done, prec)
+    enclose = getattr(e, "_symxent_interval", None)
+    if callable(enclose) and len(e.args) == 1:  # a named function that encloses itself (symxent.families.series)
+        return enclose(_walk(e.args[0], prec), prec)
     raise UnsupportedError(f"cannot evaluate {type(e).__name__} in {e}")
 
 

@@ -31,6 +31,7 @@ from ..derivation.quantities import Quantity
 from . import rules  # noqa: F401  (registers the family rules in the engine)
 from .base import COUNT, POSITIVE, REAL, UNIT, Family, x
 from .moments import moment, standardising
+from .series import name_series
 
 __all__ = ["Law", "FamilyKL", "FamilyEntropy", "generic", "plan", "kl_derivation", "entropy_derivation",
            "support_cases", "moment_lemma"]
@@ -220,6 +221,11 @@ def _finish(proof: Proof, pl: Plan, P: Family, assumptions: tuple) -> Derivation
     rhs = _tidy(current)
     if rhs != current:
         proof.step(rhs, "normal_form", "collect the terms")
+    named = name_series(rhs)
+    if named != rhs:
+        proof.step(named, "series_definition", "name the series: it has no closed form; its value is certified "
+                   "by partial sums with a rigorous tail bound")
+        rhs = named
     proof.rhs = rhs
     return proof.qed()
 

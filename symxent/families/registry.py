@@ -88,9 +88,10 @@ def _cases(p_cls: type, q_cls: type):
 @cache
 def _entropy_form(cls: type):
     from .derivations import _tidy, generic, plan
+    from .series import name_series
 
     P, _ = generic(cls)
-    return P, _tidy(plan(P, None).closed)
+    return P, name_series(_tidy(plan(P, None).closed))
 
 
 def _at(value: sp.Expr, subs: dict) -> sp.Expr:
