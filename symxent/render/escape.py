@@ -270,7 +270,7 @@ def _maths_of(run: list[tuple[str, str]]) -> str:
             out.append(" ")
         else:
             out.append(tok)
-    tex = "".join(out).strip()
+    tex = re.sub(r"\^\(([^()]*)\)", r"^{\1}", "".join(out).strip())  # (1-q)^(1-y): the exponent braced
     return "".join(_MATH.get(ch, ch) if ch in _MATH and ch not in "<>|" else ch for ch in tex)
 
 
@@ -285,6 +285,8 @@ def tex_prose(text: str) -> str:
     every term is nonnegative ($\ln x \le x - 1$), so the sum is at least its $j$-th term
     >>> print(tex_prose("Cross-entropy is entropy plus KL divergence; KL(P || Q) >= 0, 100% sure"))
     Cross-entropy is entropy plus KL divergence; $\mathrm{KL}(P \,\|\, Q) \ge 0$, 100\% sure
+    >>> print(tex_prose("BCE(y, q) = -log(q^y (1-q)^(1-y)) for y in [0, 1]"))
+    $\mathrm{BCE}(y, q) = -\log(q^{y} (1-q)^{1-y})$ for $y$ in [0, 1]
     >>> print(tex_prose("when $q_i = 0$"))
     when $q_i = 0$
     """

@@ -19,7 +19,9 @@ How a reading is compared
   small integer, the sums, products, derivatives and Kronecker deltas are carried out, and every
   remaining value (``p_{1}``, ``q_{2}``, ``y``, ``\\sigma``) gets a random rational in (0, 1).
   The difference must vanish to 25 of the 30 digits mpmath computes (SymPy's ``evalf``, which
-  tracks its own precision), at each of three points where it is defined.
+  tracks its own precision), at each of three points where it is defined. A formula with an
+  integral (the families' derivations) is compared as a tree only: when the trees differ it is
+  counted as undecided, because quadrature to 30 digits takes minutes.
 
 A formula the parser cannot read at all is a failure when it is a formula of numbers, and is
 counted as *undecided* when it is symbolic (:func:`roundtrip_report` lists them). The plain text
@@ -67,6 +69,9 @@ TRANSLATION: tuple[tuple[str, str], ...] = (
     (r"\\(log|ln)_([0-9a-zA-Z])", r"\\\1_{\2}"),  # \log_2 10: the parser would read the base as 210
 )
 
+#: Notation the parser misreads and the table does not translate yet: ``\\hat{y}_{i}`` (the parser
+#: drops the sum around it), a family's ``\\operatorname{Normal}``, ``\\mathcal{N}``.
+_OUTSIDE_TABLE = re.compile(r"\\hat\{|\\operatorname\{(?!JS\}|BCE\})|\\mathcal\{N\}")
 _PARTIAL = re.compile(r"\\frac\{\\partial\}\{\\partial ((?:\\[a-zA-Z]+|[a-zA-Z])(?:_\{[^{}]*\}|_\w)?)\}")
 _PLACEHOLDERS = ("varkappa", "varpi", "varsigma", "vartheta")
 
@@ -271,8 +276,9 @@ def _instance(exprs: list[sp.Expr], rng: random.Random) -> list[sp.Expr]:
     sizes, indices = _sizes_and_indices(exprs)
     integers = {s: sp.Integer(rng.randint(2, 4)) for s in sorted(sizes, key=str)}
     integers.update({s: sp.Integer(rng.randint(1, 2)) for s in sorted(indices, key=str)})
-    done = [e.xreplace(integers).doit() if integers or e.has(sp.Derivative, sp.Sum, sp.Product) else e
-            for e in exprs]
+    # integrals are left to the numerical evaluation (SymPy would try them symbolically)
+    done = [e.xreplace(integers).doit(integrals=False) if integers or e.has(sp.Derivative, sp.Sum, sp.Product)
+            else e for e in exprs]
     # one value per printed name: the parser's p[1] is real where the step's may be positive
     by_name: dict[str, sp.Expr] = {}
     out = []
@@ -293,6 +299,8 @@ def _differs(read: sp.Expr, meant: sp.Expr, rng: random.Random) -> str | None:
     read_u, meant_u = _unfold(read), _unfold(meant)
     if read_u == meant_u:
         return None
+    if read_u.has(sp.Integral) or meant_u.has(sp.Integral):  # quadrature to 30 digits takes minutes
+        raise _Unreadable("an integral: compared as a tree only, and the trees differ")
     decided = 0
     for _ in range(6):
         a, b = _instance([read_u, meant_u], rng)
@@ -334,6 +342,9 @@ def _symbolic(expr: sp.Expr) -> bool:
 def _check_latex(k: int, side: str, expr: sp.Expr, rng: random.Random, report: RoundTripReport) -> None:
     tex = latex(expr)
     heads = _has_heads(expr)
+    if _OUTSIDE_TABLE.search(tex):
+        report.undecided.append(RoundTripFailure(k, side, tex, "notation outside the table (\\hat, a family's name)"))
+        return
     try:
         table = _vocabulary(expr, lambda atom: latex_to_sympy(latex(atom)))
         read = _requantify(latex_to_sympy(tex), _distributions(expr), heads).xreplace(table)
@@ -439,6 +450,9 @@ def _check_text(k: int, side: str, expr: sp.Expr, rng: random.Random, report: Ro
     from .text import text
 
     shown = text(expr)
+    if "\u0302" in shown:  # ŷ: not a name symxent's parser reads
+        report.undecided.append(RoundTripFailure(k, side, shown, "outside the grammar of symxent's parser"))
+        return
     if expr.has(sp.Derivative, sp.Product, sp.Integral, sp.KroneckerDelta) or any(
             len(a.indices) > 1 for a in expr.atoms(sp.Indexed)):
         report.undecided.append(RoundTripFailure(k, side, shown, "outside the grammar of symxent's parser"))
@@ -510,6 +524,10 @@ def _by_name(read: sp.Expr, meant: sp.Expr) -> dict[sp.Expr, sp.Expr]:
     for a in read.atoms(sp.Symbol):
         if a.name in names and names[a.name] != a:
             out[a] = names[a.name]
+    for a in read.atoms(sp.Indexed):  # sigma_1 is the symbol sigma_1 of a family, not an entry sigma[1]
+        name = f"{a.base.label}_{a.indices[0]}" if len(a.indices) == 1 else ""
+        if name in names and names[name].is_Symbol:
+            out[a] = names[name]
     for a in read.atoms(sp.IndexedBase):
         if str(a.label) in names and names[str(a.label)] != a:
             out[a] = names[str(a.label)]
