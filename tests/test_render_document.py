@@ -32,7 +32,7 @@ ALIGN = r"""\begin{align*}
 H(P, Q) &= -\sum_{i=1}^{n} p_{i} \ln q_{i} && \text{(definition of cross-entropy)} \\
  &= -\sum_{i=1}^{n} p_{i} \left(\ln p_{i} - \ln \frac{p_{i}}{q_{i}}\right) && \text{(log of a quotient)} \\
  &= -\sum_{i=1}^{n} p_{i} \ln p_{i} + \sum_{i=1}^{n} p_{i} \ln \frac{p_{i}}{q_{i}} && \text{(sum of a difference)} \\
- &= H(P) + D_{\mathrm{KL}}(P \,\|\, Q) && \text{(definitions of H and KL)}
+ &= H(P) + D_{\mathrm{KL}}(P \,\|\, Q) && \text{(definitions of }H\text{ and KL)}
 \end{align*}"""
 
 
@@ -69,9 +69,9 @@ def test_standalone_is_a_complete_document_with_title_statement_assumptions_step
     assert tex.rstrip().endswith(r"\end{document}")
     for part in [r"\usepackage{amsmath,amssymb}", r"\section*{Cross-entropy = entropy + KL divergence}",
                  r"\[ H(P, Q) = H(P) + D_{\mathrm{KL}}(P \,\|\, Q) \]",
-                 r"\item $p_{i} \in \left(0, 1\right]$",
-                 r"\item $\Sigma$ $p_{i}$ = 1 (P is a distribution)", ALIGN,
-                 r"\paragraph{Status.} Proved: symxent checked every step"]:
+                 r"\item $p_{i} \in \left(0, 1\right] \quad \text{for all } i$",
+                 r"\item $\Sigma$ $p_{i} = 1$ ($P$ is a distribution)", ALIGN,
+                 r"\paragraph{Status.} Proved: symxent checked every step", "right.\\hfill$\\square$"]:
         assert part in tex, part
 
 
@@ -80,7 +80,8 @@ def test_markdown_uses_display_maths_and_aligned():
     assert md.startswith("# Cross-entropy = entropy + KL divergence\n")
     assert "$$\nH(P, Q) = H(P) + D_{\\mathrm{KL}}(P \\,\\|\\, Q)\n$$" in md
     assert ALIGN.replace("align*", "aligned") in md
-    assert "- $p_{i} \\in \\left(0, 1\\right]$" in md
+    assert "- $p_{i} \\in \\left(0, 1\\right] \\quad \\text{for all } i$" in md
+    assert md.rstrip().endswith("to the right. $\\square$")
     assert "- Σ p_i = 1 (P is a distribution)" in md
 
 
@@ -112,8 +113,8 @@ def test_parts_render_each_statement():
                        parts=(decomposition(), zero))
     tex = derivation_latex(whole, standalone=True)
     assert tex.count(r"\begin{align*}") == 2
-    assert r"\[ D_{\mathrm{KL}}(P \,\|\, P) = 0 \]" in tex
-    assert r"\subparagraph{KL(P$\|$P) = 0}" in tex
+    assert "\\begin{gather*}\nH(P, Q) = H(P) + D_{\\mathrm{KL}}(P \\,\\|\\, Q) \\\\\nD_{\\mathrm{KL}}(P \\,\\|\\, P) = 0" in tex
+    assert r"\subparagraph{$\mathrm{KL}(P\,\|\,P) = 0$}" in tex
     assert "KL(P || P) = 0" in derivation_text(whole)
 
 
@@ -122,7 +123,7 @@ def test_a_step_that_does_not_start_where_the_last_ended_shows_its_left_side():
     d = Derivation("t", "t", x, "<=", x + 1, (
         Step(x, x, "=", "reflexivity", status="verified"),
         Step(sp.log(x), x - 1, "<=", "ln x <= x - 1", status="verified")))
-    assert r"\ln x &\le -1 + x && \text{(ln x }\le\text{ x - 1)}" in derivation_latex(d)
+    assert r"\ln x &\le -1 + x && \text{(}\ln x \le x - 1\text{)}" in derivation_latex(d)
 
 
 def test_jupyter_reprs_delegate_to_the_renderers():
@@ -154,9 +155,9 @@ def test_assumptions_given_as_latex_text_or_decided_relations_read_well():
                    Assumption(j, "j is any event"))
     d = Derivation("t", "t", H_PQ, "=", S1, (Step(H_PQ, S1, "=", "definition", status="verified"),), assumptions)
     tex = derivation_latex(d, standalone=True)
-    assert r"\item $1 \le j$" in tex and r"\item $j \leq n$" in tex and r"\item j is any event" in tex
+    assert r"\item $1 \le j \le n$" in tex and r"\item $j$ is any event" in tex  # the chain, written out
     assert "True" not in tex
     md = derivation_markdown(d)
-    assert "- $1 \\le j$" in md and "- j is any event" in md
+    assert "- $1 \\le j \\le n$" in md and "- j is any event" in md
     txt = derivation_text(d)
     assert "  - 1 <= j\n  - j <= n\n  - j is any event" in txt

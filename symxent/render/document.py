@@ -17,12 +17,16 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step
-from .escape import tex_text
+from .escape import tex_prose, tex_text
 from .latex import latex, latex_lines, visible_width
 
 __all__ = ["Given", "Approximation", "FigureRef", "derivation_latex", "tex_figure", "derivation_display",
            "status_sentence", "statements", "assumptions_of", "unproved_details", "tex_align", "tex_statement",
-           "tex_given", "tex_assumption", "has_maths", "REL_TEXT", "LABEL"]
+           "tex_given", "tex_assumption", "has_maths", "REL_TEXT", "LABEL", "common_assumptions", "case_assumptions",
+           "tex_assumption_list", "tex_statements", "QED"]
+
+#: The end-of-proof mark, after a derivation that is proved.
+QED = r"\square"
 
 _REL_TEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne"}
 REL_TEXT = {"=": "=", "<=": "<=", ">=": ">=", "<": "<", ">": ">", "!=": "!="}
@@ -114,6 +118,31 @@ def assumptions_of(d: Derivation, parts: list[Derivation]) -> list[Assumption]:
     return list(dict.fromkeys([*d.assumptions, *(a for p in parts if p is not d for a in p.assumptions)]))
 
 
+def common_assumptions(d: Derivation, parts: list[Derivation]) -> list[Assumption]:
+    """What every part assumes (the hypotheses of the whole); a case's own hypotheses are shown with it.
+
+    >>> y = sp.Symbol("y")
+    >>> one, zero, q = (Assumption(y, "y = 1", relation=sp.Eq(y, 1)), Assumption(y, "y = 0", relation=sp.Eq(y, 0)),
+    ...                 Assumption(sp.Symbol("q"), "q > 0"))
+    >>> parts = [Derivation("a", "a", y, "=", y, (), (one, q)), Derivation("b", "b", y, "=", y, (), (zero, q))]
+    >>> [a.text for a in common_assumptions(parts[0], parts)], [a.text for a in case_assumptions(parts[1], parts)]
+    (['q > 0'], ['y = 0'])
+    """
+    if len(parts) <= 1:
+        return assumptions_of(d, parts)
+    cases = [p for p in parts if p.assumptions]
+    in_a_case = {a for p in cases for a in p.assumptions}
+    return [a for a in assumptions_of(d, parts) if all(a in p.assumptions for p in cases) or a not in in_a_case]
+
+
+def case_assumptions(part: Derivation, parts: list[Derivation]) -> list[Assumption]:
+    """The hypotheses of one case that not every case shares."""
+    if len(parts) <= 1:
+        return []
+    every = set(common_assumptions(part, parts))
+    return [a for a in part.assumptions if a not in every]
+
+
 def unproved_details(d: Derivation) -> list[tuple[int, Step]]:
     return [(i, s) for i, s in enumerate(_all_steps(d), 1) if s.status != "verified" and s.detail]
 
@@ -125,20 +154,56 @@ def has_maths(a: Assumption) -> bool:
     return a.domain is not None or (a.relation is not None and a.relation not in (sp.true, sp.false))
 
 
-def tex_assumption(a: Assumption) -> str:
+def _assumption_maths(a: Assumption) -> str | None:
+    """The assumption as one formula (without dollars), or None when it is prose."""
     if a.relation is not None and a.relation not in (sp.true, sp.false):
-        return f"${latex(a.relation)}$"
+        return latex(a.relation)
     if a.domain is not None:
-        return rf"${latex(a.subject)} \in {latex(a.domain)}$"
+        return rf"{latex(a.subject)} \in {latex(a.domain)}"
     if "$" not in a.text and re.search(r"\\[a-zA-Z]+", a.text):  # the text is already LaTeX
-        return f"${a.text}$"
-    return tex_text(a.text)
+        return a.text
+    return None
+
+
+def _for_all(a: Assumption, maths: str) -> str:
+    """``p_{i} \\in (0, 1]`` holds for every event: said so (``for all i``)."""
+    indices = {i for e in sp.preorder_traversal(a.subject) if isinstance(e, sp.Indexed) for i in e.indices}
+    free = [i for i in indices if i.is_Symbol and i in a.subject.free_symbols]
+    if isinstance(a.subject, sp.Indexed) and len(free) == 1 and free[0].name in ("i", "k"):
+        return rf"{maths} \quad \text{{for all }} {latex(free[0])}"
+    return maths
+
+
+def tex_assumption(a: Assumption) -> str:
+    maths = _assumption_maths(a)
+    return tex_prose(a.text) if maths is None else f"${_for_all(a, maths)}$"
+
+
+def tex_assumption_list(assumptions: Sequence[Assumption], render=None) -> list[str]:
+    r"""Each assumption as LaTeX (inline maths), a chain ``1 \le j``, ``j \le n`` written ``1 \le j \le n``.
+
+    >>> j, n = sp.symbols("j n")
+    >>> print(*tex_assumption_list([Assumption(j, r"1 \le j"), Assumption(j, r"j \le n", relation=sp.Le(j, n))]))
+    $1 \le j \le n$
+    """
+    out: list[str] = []
+    for a in assumptions:
+        tex = (render or tex_assumption)(a)
+        chain = re.fullmatch(r"\$(\w+) (\\le|\\leq|<) (.+)\$", tex)
+        if chain and out:
+            before = re.fullmatch(r"\$(.+) (\\le|\\leq|<) (\w+)\$", out[-1])
+            if before and before.group(3) == chain.group(1):
+                rel = r"\le" if chain.group(2) == r"\leq" else chain.group(2)
+                out[-1] = f"${before.group(1)} {before.group(2)} {chain.group(1)} {rel} {chain.group(3)}$"
+                continue
+        out.append(tex)
+    return out
 
 
 def _note(step: Step) -> str:
     label = LABEL[step.status]
     tag = rf"\quad\textbf{{[{label}]}}" if label else ""
-    return rf"({tex_text(step.justification)}){tag}"
+    return rf"({tex_prose(step.justification)}){tag}"
 
 
 _PT_LINE, _PT_MATH, _PT_TEXT = 470.0, 6.4, 5.0  # the line's width; a visible character of maths, of prose
@@ -214,6 +279,21 @@ def tex_statement(d: Derivation) -> str:
     return f"{latex(d.lhs)} {_REL_TEX[d.relation]} {latex(d.rhs)}"
 
 
+def tex_statements(d: Derivation, parts: list[Derivation]) -> list[str]:
+    """One line per distinct statement, each case with its own hypotheses: ``... \\quad \\text{if } y = 1``."""
+    lines: list[str] = []
+    for part in parts:
+        own = [t.strip("$") for t in tex_assumption_list(case_assumptions(part, parts)) if t.startswith("$")]
+        line = tex_statement(part) + (r" \quad \text{if } " + r" \text{ and } ".join(own) if own else "")
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _qed(d: Derivation) -> str:
+    return rf"\hfill${QED}$" if d.status == "proved" else ""
+
+
 def tex_given(given: Sequence[Given]) -> str:
     rows = [rf"{latex(g.symbol)} &= \left({', '.join(latex(v) for v in g.values)}\right) "
             rf"&& \text{{({tex_text(g.description)})}}" for g in given]
@@ -264,25 +344,32 @@ def _tex_document(d: Derivation, parts: list[Derivation], aligns: list[str], giv
            r"\usepackage{amsmath,amssymb}" + ("" if figure is None else r"\usepackage{graphicx}"),
            r"\usepackage[a4paper,margin=2.2cm]{geometry}", r"\allowdisplaybreaks",
            r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{0.6em}", r"\pagestyle{empty}", "",
-           r"\begin{document}", rf"\section*{{{tex_text(d.title)}}}", ""]
+           r"\begin{document}", rf"\section*{{{tex_prose(d.title)}}}", ""]
     if given:
         out += [r"\paragraph{Given.}", tex_given(given), ""]
     out += [r"\paragraph{Statement.}"]
-    out += [rf"\[ {tex_statement(p)} \]" for p in parts] + [""]
-    assumptions = assumptions_of(d, parts)
+    lines = tex_statements(d, parts)
+    if len(lines) == 1:
+        out += [rf"\[ {lines[0]} \]", ""]
+    else:
+        out += [r"\begin{gather*}", " \\\\\n".join(lines), r"\end{gather*}", ""]
+    assumptions = common_assumptions(d, parts)
     if assumptions:
         out += [r"\paragraph{Assumptions.}", r"\begin{itemize}"]
-        out += [rf"  \item {tex_assumption(a)}" for a in assumptions] + [r"\end{itemize}", ""]
+        out += [rf"  \item {a}" for a in tex_assumption_list(assumptions)] + [r"\end{itemize}", ""]
     out += [r"\paragraph{Derivation.}"]
     for part, block in zip(parts, aligns):
         if len(parts) > 1:
-            out.append(rf"\subparagraph{{{tex_text(part.title)}}}")
+            out.append(rf"\subparagraph{{{tex_prose(part.title)}}}")
+            own = tex_assumption_list(case_assumptions(part, parts))
+            if own:
+                out.append(rf"\emph{{Assume}} {', '.join(own)}.")
         out += [block, ""]
     if figure is not None:
         out += [tex_figure(figure), ""]
-    out += [rf"\paragraph{{Status.}} {tex_text(status_sentence(d))}", ""]
+    out += [rf"\paragraph{{Status.}} {tex_text(status_sentence(d))}{_qed(d)}", ""]
     for i, step in unproved_details(d):
-        out += [rf"Step {i} ({tex_text(step.justification)}): {tex_text(step.detail)}", ""]
+        out += [rf"Step {i} ({tex_prose(step.justification)}): {tex_text(step.detail)}", ""]
     out += [tex_text(note) + "\n" for note in d.notes]
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"

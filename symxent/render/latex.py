@@ -134,7 +134,13 @@ class SymxentLatexPrinter(LatexPrinter):
         return rf"{sign}\tfrac{{{abs(expr.p)}}}{{{expr.q}}}"
 
     def _print_factors(self, factors: list) -> str:
-        """A product of factors with no denominators, in the stored order."""
+        """A product of factors with no denominators, in the stored order, bracketed sums last.
+
+        A textbook writes ``p_{i} \\left(1 - p_{i}\\right)``, not ``\\left(1 - p_{i}\\right) p_{i}``.
+        """
+        if any(f.is_Add for f in factors):
+            atoms = [f for f in factors if f.is_Symbol or f.is_Indexed or f.is_Number]
+            factors = atoms + [f for f in factors if f not in atoms]
         parts = []
         for i, f in enumerate(factors):
             tex = self._print(f)

@@ -8,8 +8,9 @@ from typing import Sequence
 import sympy as sp
 
 from ..derivation import Assumption, Derivation, Step  # Step: for the doctests
-from .document import (Approximation, FigureRef, Given, assumptions_of, has_maths, statements, status_sentence,
-                       tex_align, tex_assumption, tex_given, tex_statement, unproved_details)
+from .document import (QED, Approximation, FigureRef, Given, case_assumptions, common_assumptions, has_maths,
+                       statements, status_sentence, tex_align, tex_assumption, tex_assumption_list, tex_given,
+                       tex_statements, unproved_details)
 
 __all__ = ["derivation_markdown"]
 
@@ -52,18 +53,23 @@ def derivation_markdown(d: Derivation, *, given: Sequence[Given] = (),
     out = [f"{heading} {d.title}", ""]
     if given:
         out += ["**Given.**", "", _md_math(tex_given(given).replace("align*", "aligned")), ""]
-    out += ["**Statement.**", "", _md_math(r" \\ ".join(tex_statement(p) for p in parts)), ""]
-    assumptions = assumptions_of(d, parts)
+    lines = tex_statements(d, parts)
+    statement = lines[0] if len(lines) == 1 else "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"
+    out += ["**Statement.**", "", _md_math(statement), ""]
+    assumptions = common_assumptions(d, parts)
     if assumptions:
-        out += ["**Assumptions.**", ""] + [f"- {_md_assumption(a)}" for a in assumptions] + [""]
+        out += ["**Assumptions.**", ""] + [f"- {a}" for a in tex_assumption_list(assumptions, _md_assumption)] + [""]
     out += ["**Derivation.**", ""]
     for part in parts:
         if len(parts) > 1:
             out += [f"*{part.title}*", ""]
+            own = tex_assumption_list(case_assumptions(part, parts), _md_assumption)
+            if own:
+                out += [f"Assume {', '.join(own)}.", ""]
         out += [_md_align(part, approx if part is parts[-1] else None), ""]
     if figure is not None:
         out += [f"![{_md_alt(figure.caption)}]({_md_target(figure.path)})", "", f"*{figure.caption}*", ""]
-    out += [f"**Status.** {status_sentence(d)}", ""]
+    out += [f"**Status.** {status_sentence(d)}" + (f" ${QED}$" if d.status == "proved" else ""), ""]
     out += [f"Step {i} ({s.justification}): {s.detail}\n" for i, s in unproved_details(d)]
     out += [f"{note}\n" for note in d.notes]
     return "\n".join(out).rstrip() + "\n"

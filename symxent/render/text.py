@@ -45,7 +45,21 @@ class SymxentTextPrinter(StrPrinter):
         return self._log(*expr.args)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
-        return f"{self._print(expr.base.label)}_{','.join(self._print(i) for i in expr.indices)}"
+        """``p_i``; an index that is not one name or number in braces: ``q_{x_m}``, ``q_{m,x_m}``."""
+        indices = [self._print(i) for i in expr.indices]
+        label = self._print(expr.base.label)
+        if len(indices) == 1 and (expr.indices[0].is_Symbol or expr.indices[0].is_Integer):
+            return f"{label}_{indices[0]}"
+        return f"{label}_{{{','.join(indices)}}}"
+
+    def _print_Max(self, expr: sp.Expr) -> str:  # as a user types it (symxent's parser reads max, min, abs)
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Expr) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Abs(self, expr: sp.Expr) -> str:
+        return f"abs({self._print(expr.args[0])})"
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         name = expr.name
