@@ -101,8 +101,8 @@ def gaussian_kl_exercise(rng: random.Random, s: Settings) -> Exercise:
 
     ratio, rest = s2v / s1v, (s1v**2 + (m1v - m2v)**2) / (2 * s2v**2) - sp.Rational(1, 2)
     done = ordered_add([t for t in (BaseLog(ratio, sp.E) if ratio != 1 else 0, rest) if t != 0])
-    rewrites = [(form, "closed form of the KL divergence of two normal distributions, "
-                       "derived and proved by symxent from the two densities"),
+    rewrites = [(form, "closed form, proved by symxent "
+                       "from the two densities"),
                 (_substituted(*values), f"substitute $\\mu_1 = {show(m1v, 'fractions')}$, "
                                         f"$\\sigma_1 = {show(s1v, 'fractions')}$, $\\mu_2 = {show(m2v, 'fractions')}$, "
                                         f"$\\sigma_2 = {show(s2v, 'fractions')}$"),
