@@ -170,7 +170,7 @@ def _listy(f) -> bool:
     return f.name in ("Categorical", "Dirichlet", "MultivariateNormal")
 
 
-def _torch_value(measure: str, P, Q, dtype: str) -> float:
+def _torch_value(measure: str, P, Q, dtype: str) -> float | tuple[float, str]:
     import torch
     from torch import distributions as td
 
@@ -215,7 +215,7 @@ def _import(lib: str):
     return tfp
 
 
-def _tfp_value(measure: str, P, Q, dtype: str) -> float:
+def _tfp_value(measure: str, P, Q, dtype: str) -> float | tuple[float, str]:
     import numpy as np
     from tensorflow_probability.substrates import numpy as tfp
 
@@ -246,7 +246,7 @@ def _tfp_value(measure: str, P, Q, dtype: str) -> float:
     return float(p.entropy()) + float(kl)
 
 
-def _scipy_value(measure: str, P, Q, dtype: str) -> float:
+def _scipy_value(measure: str, P, Q, dtype: str) -> float | tuple[float, str]:
     """``scipy.stats``' entropy of the family (float64; scipy has no KL between distributions)."""
     import numpy as np
     from scipy import stats

@@ -28,6 +28,12 @@ _MATH.update({"<": "<", ">": ">", "|": "|"})
 _TEXT = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\ldots{}"}
 
 
+def _word_name(tok: str) -> str:
+    """The letters a word token starts with (``x`` of ``x_i``); the token itself if it has none."""
+    found = re.match(r"[A-Za-zα-ωŷ]+", tok)
+    return found.group(0) if found else tok
+
+
 def tex_text(text: str) -> str:
     """``text`` made safe for a LaTeX paragraph or ``\\text{...}``; ``$...$`` is kept as maths.
 
@@ -166,7 +172,7 @@ def _operand(kind: str, tok: str, following: str) -> bool:
         return True
     if kind != "word":
         return False
-    name = re.match(r"[A-Za-zα-ωŷ]+", tok).group(0)
+    name = _word_name(tok)
     if tok != name:  # x_i, e^(-z)
         return True
     if name in _GREEK:
@@ -255,7 +261,7 @@ def _maths_of(run: list[tuple[str, str]]) -> str:
         if kind == "op":
             out.append(_PROSE_OPS.get(tok, tok))
         elif kind == "word":
-            name = re.match(r"[A-Za-zα-ωŷ]+", tok).group(0)
+            name = _word_name(tok)
             if name in _NAMES and tok == name and following == "(":
                 out.append(tok if len(tok) == 1 else rf"\mathrm{{{tok}}}")
             elif tok == name and name in ("sigmoid", "softplus", "abs"):
